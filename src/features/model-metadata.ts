@@ -1,0 +1,66 @@
+/**
+ * `models/<name>/<version>/model.json`: the contract between training (which writes it) and serving (which reads
+ * it). It records everything `src/features` needs to rebuild a model's inputs from raw telemetry, so training and
+ * serving never disagree about features, their order, scaling or windowing.
+ */
+import type { ScalerParams } from './scaler.js';
+
+export type ModelFamily = 'anomaly' | 'fault' | 'ttf' | 'throughput';
+
+export interface ThresholdChoice {
+  readonly value: number;
+  /** `percentile` (value = the q-quantile of validation scores) or `pot` (peaks over threshold, GPD tail). */
+  readonly method: 'percentile' | 'pot' | 'fixed';
+  readonly params: Readonly<Record<string, number>>;
+  /** Both candidates, so a reader sees what was compared. */
+  readonly candidates?: Readonly<Record<string, number>>;
+}
+
+export interface DataSource {
+  /** `questdb` or `csv:<path>`. */
+  readonly kind: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly devices?: number;
+  readonly rows: number;
+  /** sha256 of the training rows as read, so a version names its data. */
+  readonly sha256: string;
+}
+
+export interface ModelMetadata {
+  readonly name: string;
+  readonly version: string;
+  readonly family: ModelFamily;
+  readonly createdAt: string;
+  /** Input feature names, in the order the model consumes them. */
+  readonly features: readonly string[];
+  readonly scaler: ScalerParams;
+  /** Window length in samples (1 for tabular models such as throughput). */
+  readonly windowLength: number;
+  readonly stride: number;
+  /** Sample period of the series, ms (for QuestDB SAMPLE BY and for converting steps to time). */
+  readonly samplePeriodMs: number;
+  /** Output names and meaning, e.g. ['reconstruction'] or ['fault_probability']. */
+  readonly outputs: readonly string[];
+  readonly threshold?: ThresholdChoice;
+  /** Fault predictor: horizon H in samples; TTF: cap on the target in samples. */
+  readonly horizonSteps?: number;
+  readonly ttfCapSteps?: number;
+  /** Throughput: the target's scaler (the model predicts the scaled target). */
+  readonly targetScaler?: ScalerParams;
+  /** Throughput: categorical features one-hot encoded, with their categories in order. */
+  readonly categories?: Readonly<Record<string, readonly string[]>>;
+  readonly source: DataSource;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly training: {
+    readonly backend: string;
+    readonly device: string;
+    readonly epochs: number;
+    readonly bestEpoch: number;
+    readonly seconds: number;
+    readonly seed: number;
+    readonly hyperparameters: Readonly<Record<string, number | string | boolean>>;
+  };
+  /** Present once exported: the ONNX file next to model.json, its input and output tensor names. */
+  readonly onnx?: { readonly file: string; readonly input: string; readonly outputs: readonly string[]; readonly opset: number };
+}
