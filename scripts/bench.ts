@@ -33,7 +33,9 @@ function markdown(report: BenchReport, when: string): string {
     `| ${cols.map(() => '---').join(' | ')} |`,
     ...report.rows.map((r) => `| ${cols.map((c) => String(r[c] ?? '')).join(' | ')} |`),
     '',
-    ...(report.summary ? ['## Summary', '', ...Object.entries(report.summary).map(([k, v]) => `- ${k}: ${v}`), ''] : []),
+    ...(report.summary
+      ? ['## Summary', '', ...Object.entries(report.summary).map(([k, v]) => `- ${k}: ${v}`), '']
+      : []),
   ];
   return lines.join('\n');
 }

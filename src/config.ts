@@ -144,7 +144,12 @@ export function loadConfig(env: Env = process.env): Config {
       forecastConcurrency: int(env, 'FORECAST_CONCURRENCY', 2, 1),
       retrainConcurrency: int(env, 'RETRAIN_CONCURRENCY', 1, 1),
       forecastEveryMinutes: int(env, 'FORECAST_EVERY_MINUTES', 5, 1),
-      executor: oneOf(env, 'REMEDIATION_EXECUTOR', ['dry-run', 'webhook', 'slurm', 'kubernetes', 'nvidia-smi'], 'dry-run'),
+      executor: oneOf(
+        env,
+        'REMEDIATION_EXECUTOR',
+        ['dry-run', 'webhook', 'slurm', 'kubernetes', 'nvidia-smi'],
+        'dry-run',
+      ),
       webhookUrl: str(env, 'REMEDIATION_WEBHOOK_URL', ''),
       webhookSecret: str(env, 'REMEDIATION_WEBHOOK_SECRET', ''),
       dryRun: bool(env, 'REMEDIATION_DRY_RUN', true),

@@ -48,6 +48,10 @@ export interface ModelMetadata {
   readonly ttfCapSteps?: number;
   /** Throughput: the target's scaler (the model predicts the scaled target). */
   readonly targetScaler?: ScalerParams;
+  /** Throughput: transform applied to the target before `targetScaler` (`log`: the model predicts scaled log). */
+  readonly targetTransform?: 'log' | 'identity';
+  /** Anomaly: the score is the mean squared reconstruction error over the window's last k steps (default all). */
+  readonly scoreLastSteps?: number;
   /** Throughput: categorical features one-hot encoded, with their categories in order. */
   readonly categories?: Readonly<Record<string, readonly string[]>>;
   readonly source: DataSource;
@@ -62,5 +66,10 @@ export interface ModelMetadata {
     readonly hyperparameters: Readonly<Record<string, number | string | boolean>>;
   };
   /** Present once exported: the ONNX file next to model.json, its input and output tensor names. */
-  readonly onnx?: { readonly file: string; readonly input: string; readonly outputs: readonly string[]; readonly opset: number };
+  readonly onnx?: {
+    readonly file: string;
+    readonly input: string;
+    readonly outputs: readonly string[];
+    readonly opset: number;
+  };
 }

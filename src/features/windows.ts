@@ -28,12 +28,21 @@ export interface Windows {
  * Cut windows of `length` rows every `stride` rows, aligned so the LAST window ends on the last row
  * (serving scores the most recent window; training sees the same alignment).
  */
-export function slidingWindows(series: Series, length: number, stride = 1, transform?: (row: Float64Array) => ArrayLike<number>): Windows {
+export function slidingWindows(
+  series: Series,
+  length: number,
+  stride = 1,
+  transform?: (row: Float64Array) => ArrayLike<number>,
+): Windows {
   const width = series.features.length;
   const rows = series.ts.length;
-  if (length < 1 || stride < 1) throw new AppError('INVALID_WINDOW', `window length and stride must be >= 1 (got ${length}, ${stride})`);
+  if (length < 1 || stride < 1)
+    throw new AppError('INVALID_WINDOW', `window length and stride must be >= 1 (got ${length}, ${stride})`);
   if (rows < length) {
-    throw new AppError('INVALID_WINDOW', `series has ${rows} rows, fewer than the window length ${length}`, { rows, length });
+    throw new AppError('INVALID_WINDOW', `series has ${rows} rows, fewer than the window length ${length}`, {
+      rows,
+      length,
+    });
   }
   const count = Math.floor((rows - length) / stride) + 1;
   const first = rows - length - (count - 1) * stride;

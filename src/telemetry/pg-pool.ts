@@ -1,0 +1,34 @@
+/**
+ * A pg Pool against QuestDB's PG wire endpoint. Timestamps (OID 1114, sent without a zone) are UTC in QuestDB, so
+ * they are parsed to epoch milliseconds here instead of `Date` in the machine's local zone.
+ */
+import pg from 'pg';
+import type { Config } from '../config.js';
+
+const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
+const parseUtcMs = (s: string): number => Date.parse(s.includes('T') ? `${s}Z` : `${s.replace(' ', 'T')}Z`);
+
+export function createPgPool(cfg: Config['questdb'], max = 4): pg.Pool {
+  return new pg.Pool({
+    host: cfg.pgHost,
+    port: cfg.pgPort,
+    user: cfg.pgUser,
+    password: cfg.pgPassword,
+    database: cfg.pgDatabase,
+    max,
+    connectionTimeoutMillis: cfg.timeoutMs,
+    query_timeout: cfg.timeoutMs,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === TIMESTAMP_OID || oid === TIMESTAMPTZ_OID
+          ? parseUtcMs
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+}
+
+/** QuestDB binds timestamps best as ISO-8601 UTC strings. */
+export const isoUtc = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,160 @@
+/**
+ * SQL reader over QuestDB's PG wire. Values always travel as bound parameters; the only identifiers placed in SQL
+ * text are column names checked against the catalogue and integer sample periods, never user strings.
+ */
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Series } from '../features/windows.js';
+import { deviceId, type FaultLabel, type FaultType, GPU_METRICS, JOB_METRICS, type TelemetryRow } from './catalogue.js';
+import { densify } from './densify.js';
+import { createPgPool, isoUtc } from './pg-pool.js';
+
+export interface DeviceInfo {
+  readonly device: string;
+  readonly cluster: string;
+  readonly rack: string;
+  readonly node: string;
+  readonly gpu: string;
+  readonly gpuModel: string;
+}
+
+export interface GpuSeriesQuery {
+  /** Epoch ms, inclusive. */
+  readonly from: number;
+  /** Epoch ms, exclusive. */
+  readonly to: number;
+  readonly fields: readonly string[];
+  readonly samplePeriodMs: number;
+  /** Device ids (`node/gpu`); all devices when absent. */
+  readonly devices?: readonly string[];
+  readonly cluster?: string;
+}
+
+const GPU_FIELDS = new Set(GPU_METRICS.fields.map((f) => f.name));
+/** The most buckets one query may ask for per device: bounds memory against a careless range. */
+const MAX_BUCKETS = 100_000;
+
+export class TelemetryReader {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static connect(cfg: Config['questdb']): TelemetryReader {
+    return new TelemetryReader(createPgPool(cfg));
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    try {
+      const res = await this.pool.query(sql, params as unknown[]);
+      return res.rows as T[];
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new AppError('STORAGE_UNAVAILABLE', `QuestDB query failed: ${message}`, undefined, { cause: err });
+    }
+  }
+
+  /** True when QuestDB answers a trivial query (for /readyz). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Dense, aligned per-device series over [from, to): one row every `samplePeriodMs`, the same timestamps for
+   * every device. QuestDB averages into buckets (SAMPLE BY ... FILL(PREV)); `densify` completes the grid at the
+   * edges QuestDB's keyed fill does not cover.
+   */
+  async gpuSeries(q: GpuSeriesQuery): Promise<Map<string, Series>> {
+    if (q.fields.length === 0) throw new AppError('VALIDATION_FAILED', 'fields must not be empty');
+    for (const f of q.fields) {
+      if (!GPU_FIELDS.has(f)) throw new AppError('VALIDATION_FAILED', `unknown gpu_metrics field "${f}"`, { field: f });
+    }
+    if (!Number.isInteger(q.samplePeriodMs) || q.samplePeriodMs < 1) {
+      throw new AppError('VALIDATION_FAILED', `samplePeriodMs must be a positive integer, got ${q.samplePeriodMs}`);
+    }
+    const from = Math.floor(q.from / q.samplePeriodMs) * q.samplePeriodMs;
+    if (!(q.to > from)) throw new AppError('VALIDATION_FAILED', 'to must be after from');
+    if ((q.to - from) / q.samplePeriodMs > MAX_BUCKETS) {
+      throw new AppError('VALIDATION_FAILED', `range holds more than ${MAX_BUCKETS} samples per device; narrow it`);
+    }
+    const params: unknown[] = [isoUtc(from), isoUtc(q.to)];
+    let where = 'ts >= $1 AND ts < $2';
+    if (q.cluster) {
+      params.push(q.cluster);
+      where += ` AND cluster = $${params.length}`;
+    }
+    if (q.devices && q.devices.length > 0) {
+      const nodes = [...new Set(q.devices.map((d) => d.split('/')[0]))];
+      where += ` AND node IN (${nodes.map((n) => `$${params.push(n)}`).join(', ')})`;
+    }
+    const cols = q.fields.map((f) => `avg(${f}) ${f}`).join(', ');
+    const rows = await this.query<Record<string, number | string | null>>(
+      `SELECT ts, node, gpu, ${cols} FROM gpu_metrics WHERE ${where} ` +
+        `SAMPLE BY ${q.samplePeriodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY node, gpu, ts`,
+      params,
+    );
+    const wanted = q.devices ? new Set(q.devices) : null;
+    return densify(rows, { from, to: q.to, periodMs: q.samplePeriodMs, fields: q.fields, wanted });
+  }
+
+  async listDevices(opts: { cluster?: string } = {}): Promise<DeviceInfo[]> {
+    const params: unknown[] = [];
+    let where = '';
+    if (opts.cluster) {
+      params.push(opts.cluster);
+      where = 'WHERE cluster = $1';
+    }
+    const rows = await this.query<{ cluster: string; rack: string; node: string; gpu: string; gpu_model: string }>(
+      `SELECT DISTINCT cluster, rack, node, gpu, gpu_model FROM gpu_metrics ${where} ORDER BY node, gpu`,
+      params,
+    );
+    return rows.map((r) => ({
+      device: deviceId(r.node, r.gpu),
+      cluster: r.cluster,
+      rack: r.rack,
+      node: r.node,
+      gpu: r.gpu,
+      gpuModel: r.gpu_model,
+    }));
+  }
+
+  async faultLabels(opts: { from: number; to: number }): Promise<FaultLabel[]> {
+    const rows = await this.query<Record<string, string | number>>(
+      'SELECT ts, device, cluster, rack, node, gpu, fault_type, failure_ts, xid FROM fault_labels ' +
+        'WHERE ts < $2 AND failure_ts >= $1 ORDER BY ts',
+      [isoUtc(opts.from), isoUtc(opts.to)],
+    );
+    return rows.map((r) => ({
+      device: String(r.device),
+      cluster: String(r.cluster),
+      rack: String(r.rack),
+      node: String(r.node),
+      gpu: String(r.gpu),
+      faultType: String(r.fault_type) as FaultType,
+      onsetTs: Number(r.ts),
+      failureTs: Number(r.failure_ts),
+      xid: Number(r.xid),
+    }));
+  }
+
+  async jobRows(opts: { from: number; to: number }): Promise<TelemetryRow[]> {
+    const rows = await this.query<Record<string, string | number | null>>(
+      'SELECT * FROM job_metrics WHERE ts >= $1 AND ts < $2 ORDER BY ts',
+      [isoUtc(opts.from), isoUtc(opts.to)],
+    );
+    return rows.map((r) => {
+      const symbols: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      for (const s of JOB_METRICS.symbols) if (r[s] != null) symbols[s] = String(r[s]);
+      for (const f of JOB_METRICS.fields) if (r[f.name] != null) values[f.name] = Number(r[f.name]);
+      return { ts: Number(r.ts), symbols, values };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
