@@ -1,0 +1,68 @@
+/**
+ * Derived features: a feature name is either a raw telemetry field (`gpu_temp_c`) or `<op>:<field>`:
+ *   - `delta:<counter>`  per-step increase of a monotonic counter (ECC errors, NVLink CRC, PCIe replays). Raw
+ *                        counters only grow, so their level says little; their rate is the symptom. A negative step
+ *                        (driver reload resets the counter) counts as 0. The first row has no predecessor: 0.
+ *   - `log:<field>`      natural log of a positive quantity (job sizes, batch sizes), clamped at 1e-9.
+ * Training and serving both go through `deriveSeries`, so a model's `features` list is all either needs.
+ */
+import { AppError } from '../errors.js';
+import type { Series } from './windows.js';
+
+export type FeatureOp = 'delta' | 'log';
+const OPS: readonly FeatureOp[] = ['delta', 'log'];
+
+export interface ParsedFeature {
+  readonly name: string;
+  readonly op?: FeatureOp;
+  /** The raw field it is computed from. */
+  readonly field: string;
+}
+
+export function parseFeature(name: string): ParsedFeature {
+  const i = name.indexOf(':');
+  if (i < 0) return { name, field: name };
+  const op = name.slice(0, i) as FeatureOp;
+  if (!OPS.includes(op)) throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
+  return { name, op, field: name.slice(i + 1) };
+}
+
+/** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
+export function rawFields(features: readonly string[]): string[] {
+  return [...new Set(features.map((f) => parseFeature(f).field))];
+}
+
+export function logValue(v: number): number {
+  return Math.log(Math.max(v, 1e-9));
+}
+
+/**
+ * A new series with exactly `features` as columns, in order, computed from the raw columns of `series`.
+ * Deltas are taken over the whole series, so pass one extra row before the first window you score.
+ */
+export function deriveSeries(series: Series, features: readonly string[]): Series {
+  const width = series.features.length;
+  const rows = series.ts.length;
+  const index = new Map(series.features.map((f, i) => [f, i]));
+  const parsed = features.map(parseFeature);
+  const missing = parsed.filter((p) => !index.has(p.field)).map((p) => p.field);
+  if (missing.length > 0) {
+    throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
+      missing,
+      available: series.features,
+    });
+  }
+  const outWidth = parsed.length;
+  const values = new Float64Array(rows * outWidth);
+  parsed.forEach((p, c) => {
+    const src = index.get(p.field)!;
+    for (let t = 0; t < rows; t++) {
+      const v = series.values[t * width + src];
+      let out = v;
+      if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - series.values[(t - 1) * width + src]);
+      else if (p.op === 'log') out = logValue(v);
+      values[t * outWidth + c] = out;
+    }
+  });
+  return { ts: series.ts, values, features: [...features] };
+}

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAnomalyDetector } from './anomaly.js';
+import { buildFaultPredictor } from './fault.js';
+import { buildThroughputModel } from './throughput.js';
+import { buildTtfModel, cappedTtf } from './ttf.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const shapeOf = (model: tf.LayersModel, input: tf.Tensor): number[] =>
+  tf.tidy(() => (model.predict(input) as tf.Tensor).shape as number[]);
+
+describe('model families', () => {
+  it('anomaly autoencoder reconstructs [N, T, F] windows, also univariate', () => {
+    for (const features of [1, 3]) {
+      const model = buildAnomalyDetector({ windowLength: 6, features, units: 4 });
+      expect(shapeOf(model, tf.zeros([2, 6, features]))).toEqual([2, 6, features]);
+      expect(model.layers.map((l) => l.getClassName())).toEqual(['LSTM', 'RepeatVector', 'LSTM', 'TimeDistributed']);
+    }
+  });
+
+  it('fault predictor gives one probability in [0, 1] per window', () => {
+    const model = buildFaultPredictor({ windowLength: 5, features: 2, units: 4, hidden: 3 });
+    const out = tf.tidy(() => (model.predict(tf.randomNormal([4, 5, 2], 0, 3, 'float32', 1)) as tf.Tensor).arraySync());
+    expect(out).toHaveLength(4);
+    for (const [p] of out as number[][]) {
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('ttf regressor and throughput MLP give one value per input', () => {
+    expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }), tf.zeros([3, 5, 2]))).toEqual([3, 1]);
+    expect(shapeOf(buildThroughputModel({ features: 7, hidden: [8] }), tf.zeros([5, 7]))).toEqual([5, 1]);
+  });
+
+  it('uses only layers the ONNX exporter supports', () => {
+    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout']);
+    const models = [
+      buildAnomalyDetector({ windowLength: 4, features: 2, units: 2 }),
+      buildFaultPredictor({ windowLength: 4, features: 2, units: 2 }),
+      buildTtfModel({ windowLength: 4, features: 2, units: 2 }),
+      buildThroughputModel({ features: 3 }),
+    ];
+    for (const m of models) for (const l of m.layers) expect(allowed.has(l.getClassName())).toBe(true);
+  });
+
+  it('same seed gives the same initial weights, another seed different ones', () => {
+    const weights = (seed: number) =>
+      buildFaultPredictor({ windowLength: 4, features: 2, units: 4, seed })
+        .getWeights()
+        .flatMap((w) => Array.from(w.dataSync()));
+    expect(weights(7)).toEqual(weights(7));
+    expect(weights(7)).not.toEqual(weights(8));
+  });
+
+  it('rejects nonsense sizes by name', () => {
+    expect(() => buildAnomalyDetector({ windowLength: 0, features: 2 })).toThrow(/windowLength/);
+  });
+});
+
+describe('cappedTtf', () => {
+  it('is flat at 1 beyond the cap and linear to 0 at failure', () => {
+    expect(cappedTtf(500, 100)).toBe(1);
+    expect(cappedTtf(100, 100)).toBe(1);
+    expect(cappedTtf(25, 100)).toBe(0.25);
+    expect(cappedTtf(0, 100)).toBe(0);
+    expect(cappedTtf(-3, 100)).toBe(0);
+    expect(() => cappedTtf(5, 0)).toThrow(/cap/);
+  });
+});
