@@ -1,0 +1,73 @@
+/**
+ * Finding and reading the time column of a CSV: ISO-8601 text, epoch seconds, epoch milliseconds or an integer
+ * step. Epoch units are told apart by magnitude: a number of seconds since 1970 passes 1e8 in 1973 and a number
+ * of milliseconds passes 1e11 in 1973, so any plausible timestamp lands unambiguously on one side.
+ */
+import { AppError } from '../../src/errors.js';
+import type { TimeKind } from './types.js';
+
+const TIME_NAMES = ['ts', 'timestamp', 'time', 'datetime', 'date', 'step', 'cycle', 'time_cycles', 'cycles', 't'];
+
+const MISSING = new Set(['', 'nan', 'na', 'null', 'none', '?']);
+/** Empty and NaN-like cells are missing values (NaN), left for cleaning; anything else must be a number. */
+export function parseNumber(raw: string): number | undefined {
+  const s = raw.trim();
+  if (MISSING.has(s.toLowerCase())) return Number.NaN;
+  const n = Number(s);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** Column name of the time axis: the given one, a conventional name, or the first column if it holds dates. */
+export function detectTimeColumn(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  for (const name of TIME_NAMES) {
+    const hit = header.find((h) => h.toLowerCase() === name);
+    if (hit) return hit;
+  }
+  const probe = rows.slice(0, 20).map((r) => r[0]);
+  if (probe.every((v) => Number.isNaN(Number(v)) && !Number.isNaN(Date.parse(v)))) return header[0];
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `no time column found (looked for ${TIME_NAMES.join(', ')} or dates in the first column); columns present: ${header.join(', ')}; pass timeColumn`,
+    { columns: header },
+  );
+}
+
+export interface TimeValues {
+  readonly kind: TimeKind;
+  /** Epoch ms (for a step column: step × stepMs). */
+  readonly ms: Float64Array;
+}
+
+/** Read a time column to epoch ms; `lines` gives the file line of each row for error messages. */
+export function readTimeColumn(
+  values: readonly string[],
+  column: string,
+  lines: readonly number[],
+  opts: { kind?: TimeKind; stepMs: number },
+): TimeValues {
+  const nums = values.map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
+  const allNumeric = nums.every((n) => Number.isFinite(n));
+  let kind = opts.kind;
+  if (!kind) {
+    if (!allNumeric) kind = 'iso';
+    else {
+      const max = nums.reduce((m, n) => Math.max(m, Math.abs(n)), 0);
+      kind = max >= 1e11 ? 'epoch_ms' : max >= 1e8 ? 'epoch_s' : 'step';
+    }
+  }
+  const ms = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let v: number;
+    if (kind === 'iso') v = Date.parse(values[i].trim());
+    else v = nums[i] * (kind === 'epoch_s' ? 1000 : kind === 'step' ? opts.stepMs : 1);
+    if (!Number.isFinite(v)) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `line ${lines[i]}: time column "${column}" has "${values[i]}", not ${kind === 'iso' ? 'a date' : 'a number'}`,
+        { line: lines[i], column, value: values[i] },
+      );
+    }
+    ms[i] = v;
+  }
+  return { kind, ms };
+}

@@ -1,0 +1,34 @@
+/**
+ * The shapes data preparation hands to training and evaluation: one dense, time-sorted `Series` per entity
+ * (device, unit, engine) with optional labels or time-to-failure targets aligned to its rows.
+ */
+import type { DataSource } from '../../src/features/model-metadata.js';
+import type { Series } from '../../src/features/windows.js';
+
+/** How the time column was read: ISO-8601 text, epoch seconds, epoch milliseconds, or an integer step. */
+export type TimeKind = 'iso' | 'epoch_s' | 'epoch_ms' | 'step';
+
+export interface EntitySeries {
+  readonly entity: string;
+  readonly series: Series;
+  /** 0/1 per row, when the source has a label column. */
+  readonly labels?: Uint8Array;
+  /** Run-to-failure: samples (rows at `samplePeriodMs`) until this entity's failure, per row; the last row is 0. */
+  readonly ttf?: Float64Array;
+  /** Run-to-failure: epoch ms of the failure (the entity's last record). */
+  readonly failureTs?: number;
+}
+
+export interface Dataset {
+  readonly source: DataSource;
+  readonly timeColumn: string;
+  readonly timeKind: TimeKind;
+  /** Median spacing of rows (ms); for a step column, the ms one step stands for. */
+  readonly samplePeriodMs: number;
+  /** Feature columns, in order (the order of `series.values`). */
+  readonly features: readonly string[];
+  readonly entityColumn?: string;
+  readonly labelColumn?: string;
+  readonly runToFailure: boolean;
+  readonly entities: readonly EntitySeries[];
+}

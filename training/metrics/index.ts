@@ -1,0 +1,4 @@
+export * from './anomaly.js';
+export * from './fault.js';
+export * from './intervals.js';
+export * from './regression.js';
