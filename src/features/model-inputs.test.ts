@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { deriveSeries, rawFields } from './derived.js';
+import {
+  anomalyWindows,
+  latestWindow,
+  throughputFromOutput,
+  throughputRows,
+  throughputTarget,
+} from './model-inputs.js';
+import { reconstructionScores } from './reconstruction.js';
+import { fitScaler } from './scaler.js';
+import type { Series } from './windows.js';
+
+// 6 rows of [temp, ecc counter]; the counter resets at row 4 (driver reload).
+const series: Series = {
+  ts: Float64Array.from([0, 10, 20, 30, 40, 50]),
+  values: Float64Array.from([50, 0, 52, 2, 54, 2, 56, 7, 58, 1, 60, 4]),
+  features: ['gpu_temp_c', 'ecc_sbe_volatile'],
+};
+
+describe('derived features', () => {
+  it('computes per-step counter increases, with resets and the first row as 0', () => {
+    const d = deriveSeries(series, ['delta:ecc_sbe_volatile', 'gpu_temp_c']);
+    expect(d.features).toEqual(['delta:ecc_sbe_volatile', 'gpu_temp_c']);
+    expect(Array.from(d.values)).toEqual([0, 50, 2, 52, 0, 54, 5, 56, 0, 58, 3, 60]);
+  });
+
+  it('names the raw fields a feature list needs, and what is missing', () => {
+    expect(rawFields(['delta:ecc_sbe_volatile', 'gpu_temp_c', 'log:ecc_sbe_volatile'])).toEqual([
+      'ecc_sbe_volatile',
+      'gpu_temp_c',
+    ]);
+    expect(() => deriveSeries(series, ['power_w'])).toThrow(/power_w/);
+    expect(() => deriveSeries(series, ['sqrt:gpu_temp_c'])).toThrow(AppError);
+  });
+});
+
+describe('anomalyWindows', () => {
+  const meta = {
+    features: ['gpu_temp_c', 'delta:ecc_sbe_volatile'],
+    scaler: { kind: 'standard' as const, mean: [55, 0], scale: [5, 2] },
+    windowLength: 3,
+    stride: 1,
+  };
+
+  it('selects, derives and scales features in metadata order before windowing', () => {
+    const w = anomalyWindows(series, meta);
+    expect([w.count, w.length, w.width]).toEqual([4, 3, 2]);
+    expect(Array.from(w.data.subarray(0, 6))).toEqual(Array.from(Float32Array.from([-1, 0, -0.6, 1, -0.2, 0])));
+    expect(Array.from(w.endTs)).toEqual([20, 30, 40, 50]);
+  });
+
+  it('latestWindow equals the last training window when given one extra row', () => {
+    const all = anomalyWindows(series, meta);
+    const last = latestWindow(series, meta);
+    expect(last.count).toBe(1);
+    expect(Array.from(last.data)).toEqual(Array.from(all.data.subarray(3 * 6)));
+  });
+});
+
+describe('throughput rows', () => {
+  const features = ['gpu_model=A100', 'gpu_model=H100', 'log:n_gpus', 'power_cap_w'];
+  const rows = [
+    { symbols: { gpu_model: 'H100' }, values: { n_gpus: 8, power_cap_w: 700 } },
+    { symbols: { gpu_model: 'A100' }, values: { n_gpus: 1, power_cap_w: 400 } },
+    { symbols: { gpu_model: 'B200' }, values: { n_gpus: 4, power_cap_w: 1000 } },
+  ];
+  const scaler = { kind: 'standard' as const, mean: [0, 0, 0, 0], scale: [1, 1, 1, 1] };
+
+  it('one-hot encodes categories (unseen → zeros) and applies log transforms', () => {
+    const x = throughputRows(rows, { features, scaler });
+    expect(Array.from(x.subarray(0, 4))).toEqual([0, 1, Math.fround(Math.log(8)), 700]);
+    expect(Array.from(x.subarray(8, 10))).toEqual([0, 0]);
+  });
+
+  it('reports rows with missing values by row and field', () => {
+    const err = (() => {
+      try {
+        throughputRows([rows[0], { symbols: { gpu_model: 'H100' }, values: { n_gpus: 2 } }], { features, scaler });
+      } catch (e) {
+        return e as AppError;
+      }
+    })();
+    expect(err?.code).toBe('VALIDATION_FAILED');
+    expect(err?.details).toEqual([{ row: 1, field: 'power_cap_w', reason: 'missing or not finite' }]);
+  });
+
+  it('round-trips the log-scaled target', () => {
+    const throughput = [1200, 56000, 830];
+    const targetScaler = fitScaler(throughput.map(Math.log), 1);
+    const meta = { targetScaler, targetTransform: 'log' as const };
+    const back = throughputFromOutput(throughputTarget(throughput, meta), meta);
+    back.forEach((v, i) => expect(v).toBeCloseTo(throughput[i], 0));
+  });
+});
+
+describe('reconstructionScores', () => {
+  it('is the mean squared error over the last k steps with per-feature shares', () => {
+    // one window, T=2, F=2; errors: t0 = (1, 1), t1 = (3, 1)
+    const input = [0, 0, 0, 0];
+    const output = [1, 1, 3, 1];
+    const all = reconstructionScores(input, output, 1, 2, 2);
+    expect(all.scores[0]).toBe((1 + 1 + 9 + 1) / 4);
+    expect(Array.from(all.contributions)).toEqual([10 / 12, 2 / 12]);
+    expect(reconstructionScores(input, output, 1, 2, 2, 1).scores[0]).toBe(5);
+    expect(Array.from(reconstructionScores(input, input, 1, 2, 2).contributions)).toEqual([0, 0]);
+  });
+});
