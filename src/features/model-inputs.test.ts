@@ -91,7 +91,7 @@ describe('throughput rows', () => {
     const targetScaler = fitScaler(throughput.map(Math.log), 1);
     const meta = { targetScaler, targetTransform: 'log' as const };
     const back = throughputFromOutput(throughputTarget(throughput, meta), meta);
-    back.forEach((v, i) => expect(v).toBeCloseTo(throughput[i], 0));
+    for (const [i, v] of back.entries()) expect(v).toBeCloseTo(throughput[i], 0);
   });
 });
 
