@@ -34,11 +34,13 @@ export function seededRandom(seed: number): () => number {
 export function randomizeWeights(model: tf.LayersModel, seed: number, scale = 0.5): void {
   const rand = seededRandom(seed);
   for (const layer of model.layers) {
-    const values = layer.weights.map((w) => {
-      const size = w.shape.reduce((a, b) => a * (b ?? 1), 1);
+    const current = layer.getWeights();
+    const values = layer.weights.map((w, i) => {
       const positive = w.originalName.endsWith('variance');
-      const data = Float32Array.from({ length: size }, () => (positive ? 0.5 + rand() : (2 * rand() - 1) * scale));
-      return tf.tensor(data, w.shape as number[]);
+      const data = Float32Array.from({ length: current[i].size }, () =>
+        positive ? 0.5 + rand() : (2 * rand() - 1) * scale,
+      );
+      return tf.tensor(data, current[i].shape);
     });
     if (values.length > 0) layer.setWeights(values);
     for (const v of values) v.dispose();

@@ -21,9 +21,11 @@ export function convertFlatten(ctx: LayerContext): string[] {
 }
 
 export function convertReshape(ctx: LayerContext): string[] {
-  const target = config(ctx.layer).targetShape;
-  if (!Array.isArray(target) || !target.every((d) => Number.isInteger(d))) {
-    throw unsupported(ctx.layer, `targetShape ${JSON.stringify(target)}`);
+  // tfjs records the inferred dimension (-1) as null in its config.
+  const raw = config(ctx.layer).targetShape;
+  const target = Array.isArray(raw) ? raw.map((d) => (d === null ? -1 : d)) : [];
+  if (target.length === 0 || !target.every((d) => Number.isInteger(d)) || target.filter((d) => d === -1).length > 1) {
+    throw unsupported(ctx.layer, `targetShape ${JSON.stringify(raw)}`);
   }
   // 0 copies the batch dimension from the input (allowzero is left at its default, 0).
   const shape = ctx.g.int64Tensor(`${ctx.layer.name}/shape`, [0, ...target]);
