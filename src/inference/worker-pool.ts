@@ -1,0 +1,168 @@
+/**
+ * A fixed pool of session workers. Every worker holds a session for every loaded key, so any worker can run any
+ * batch; a batch goes to the worker with the fewest batches in flight. A worker that dies fails only its own
+ * in-flight batches, and is replaced with its sessions reloaded.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { FromWorker, LoadedSession, SessionOptionsMessage, TensorMessage, ToWorker } from './worker-protocol.js';
+
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  inFlight: number;
+  pending: Map<number, Pending>;
+}
+
+interface LoadedKey {
+  path: string;
+  ep: string;
+  options: SessionOptionsMessage;
+}
+
+export interface BatchResult {
+  readonly outputs: Readonly<Record<string, TensorMessage>>;
+  readonly runMs: number;
+}
+
+/** The worker entry next to this file; under tsx/vitest it is TypeScript and needs tsx's loader in the worker. */
+function spawnWorker(): Worker {
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./session-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
+  if (!ts) return new Worker(entry);
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+export class SessionWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly keys = new Map<string, LoadedKey>();
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(
+    size: number,
+    private readonly log: Logger,
+  ) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn(i));
+  }
+
+  static start(size: number, log: Logger): SessionWorkerPool {
+    return new SessionWorkerPool(Math.max(1, size), log);
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(index: number): Slot {
+    const slot: Slot = { worker: spawnWorker(), ready: true, inFlight: 0, pending: new Map() };
+    slot.worker.on('message', (msg: FromWorker) => {
+      const p = slot.pending.get(msg.id);
+      if (!p) return;
+      slot.pending.delete(msg.id);
+      if (msg.type === 'failed') {
+        const code =
+          msg.code === 'BACKEND_UNAVAILABLE' || msg.code === 'INVALID_WINDOW' ? msg.code : 'INFERENCE_FAILED';
+        p.reject(new AppError(code, msg.message, msg.details));
+      } else p.resolve(msg);
+    });
+    const onDeath = (why: string) => {
+      if (this.slots[index] !== slot) return;
+      slot.ready = false;
+      for (const p of slot.pending.values())
+        p.reject(new AppError('INFERENCE_FAILED', `inference worker ${index} ${why}`));
+      slot.pending.clear();
+      if (!this.closed) void this.replace(index, why);
+    };
+    slot.worker.on('error', (err) => onDeath(`crashed: ${err.message}`));
+    slot.worker.on('exit', (code) => onDeath(`exited with code ${code}`));
+    return slot;
+  }
+
+  private async replace(index: number, why: string): Promise<void> {
+    this.log.error({ worker: index, why }, 'inference worker died; replacing it');
+    const slot = this.spawn(index);
+    slot.ready = false;
+    this.slots[index] = slot;
+    try {
+      for (const [key, k] of this.keys)
+        await this.send(slot, { type: 'load', id: 0, key, path: k.path, providers: [k.ep], options: k.options });
+      slot.ready = true;
+    } catch (err) {
+      this.log.error({ worker: index, err }, 'replacement inference worker could not reload its sessions');
+    }
+  }
+
+  private send(slot: Slot, msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    const id = this.nextId++;
+    return new Promise<FromWorker>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /**
+   * Load `key` on every worker. The first worker tries the providers in order; the rest go straight to the
+   * provider it got, so a fallback is attempted (and logged) once per model version, not once per worker.
+   */
+  async load(
+    key: string,
+    path: string,
+    providers: readonly string[],
+    options: SessionOptionsMessage,
+  ): Promise<LoadedSession> {
+    if (this.closed) throw new AppError('INFERENCE_FAILED', 'inference pool is closed');
+    const first = await this.send(this.slots[0], { type: 'load', id: 0, key, path, providers, options });
+    if (first.type !== 'loaded') throw new AppError('INFERENCE_FAILED', `unexpected reply ${first.type} to load`);
+    const { ep } = first.session;
+    try {
+      await Promise.all(
+        this.slots.slice(1).map((s) => this.send(s, { type: 'load', id: 0, key, path, providers: [ep], options })),
+      );
+    } catch (err) {
+      await this.release(key);
+      throw err;
+    }
+    this.keys.set(key, { path, ep, options });
+    return first.session;
+  }
+
+  /** Run one batch on the least busy worker. The input's buffer is transferred (the caller must not reuse it). */
+  async run(key: string, input: TensorMessage): Promise<BatchResult> {
+    if (this.closed) throw new AppError('INFERENCE_FAILED', 'inference pool is closed');
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.ready && (!slot || s.inFlight < slot.inFlight)) slot = s;
+    if (!slot) throw new AppError('INFERENCE_FAILED', 'no inference worker is ready');
+    const chosen = slot;
+    chosen.inFlight++;
+    try {
+      const reply = await this.send(chosen, { type: 'run', id: 0, key, input }, [input.data]);
+      if (reply.type !== 'result') throw new AppError('INFERENCE_FAILED', `unexpected reply ${reply.type} to run`);
+      return { outputs: reply.outputs, runMs: reply.runMs };
+    } finally {
+      chosen.inFlight--;
+    }
+  }
+
+  /** Release `key`'s session on every worker (after its batches are done: the worker handles messages in order). */
+  async release(key: string): Promise<void> {
+    this.keys.delete(key);
+    await Promise.allSettled(
+      this.slots.filter((s) => s.ready).map((s) => this.send(s, { type: 'release', id: 0, key })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    for (const s of this.slots) {
+      for (const p of s.pending.values()) p.reject(new AppError('INFERENCE_FAILED', 'inference pool closed'));
+      s.pending.clear();
+    }
+  }
+}
