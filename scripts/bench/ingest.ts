@@ -1,0 +1,103 @@
+/**
+ * Ingest bench: rows per second into QuestDB for (a) the raw `@questdb/nodejs-client` Sender and (b) the HTTP
+ * ingest API (validation + durable group-commit flush), on the same generated rows, in one run. Both wait for
+ * QuestDB's acknowledgement of every row. Target: the API sustains at least half of the raw client's rate.
+ */
+import { Sender } from '@questdb/nodejs-client';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config.js';
+import { GPU_METRICS } from '../../src/telemetry/catalogue.js';
+import type { BenchReport } from './types.js';
+
+const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 200_000);
+const BATCH = 10_000;
+const CONCURRENCY = 4;
+
+/** Flat API rows with every gpu_metrics field; `tag` keeps each candidate's rows distinct. */
+function makeRows(tag: string, n: number): Record<string, string | number>[] {
+  const t0 = Date.UTC(2026, 2, 1);
+  return Array.from({ length: n }, (_, i) => {
+    const row: Record<string, string | number> = {
+      ts: t0 + Math.floor(i / 256) * 10_000,
+      cluster: `bench-${tag}`,
+      rack: `r${(i >> 6) % 4}`,
+      node: `bench-${tag}-n${(i >> 3) % 32}`,
+      gpu: String(i % 8),
+      gpu_model: 'H100',
+    };
+    for (const f of GPU_METRICS.fields) row[f.name] = f.type === 'long' ? i % 1000 : 40 + ((i * 7) % 500) / 10;
+    return row;
+  });
+}
+
+async function rawClient(httpUrl: string, rows: Record<string, string | number>[]): Promise<number> {
+  const sender = await Sender.fromConfig(`http::addr=${new URL(httpUrl).host};auto_flush=off;`);
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    sender.table('gpu_metrics');
+    for (const s of GPU_METRICS.symbols) sender.symbol(s, r[s]);
+    for (const f of GPU_METRICS.fields) {
+      if (f.type === 'long') sender.intColumn(f.name, r[f.name] as number);
+      else sender.floatColumn(f.name, r[f.name] as number);
+    }
+    await sender.at(r.ts as number, 'ms');
+    if ((i + 1) % BATCH === 0) await sender.flush();
+  }
+  await sender.flush();
+  const seconds = (performance.now() - started) / 1000;
+  await sender.close();
+  return seconds;
+}
+
+async function httpApi(rows: Record<string, string | number>[]): Promise<number> {
+  const config = loadConfig({ ...process.env, API_PORT: '0', API_ANONYMOUS_ROLE: 'admin', LOG_LEVEL: 'warn' });
+  const app = await buildApp({ config, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const bodies: string[] = [];
+  for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ rows: rows.slice(i, i + BATCH) }));
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const res = await fetch(`http://127.0.0.1:${port}/v1/telemetry/gpu`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        if (res.status !== 200) throw new Error(`ingest API answered ${res.status}: ${await res.text()}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  return seconds;
+}
+
+export async function run(): Promise<BenchReport> {
+  const config = loadConfig();
+  const raw = makeRows('raw', ROWS);
+  const api = makeRows('api', ROWS);
+  // Warm both paths once (JIT, connections, table metadata), then measure.
+  await rawClient(config.questdb.httpUrl, makeRows('warm', BATCH));
+  const rawS = await rawClient(config.questdb.httpUrl, raw);
+  const apiS = await httpApi(api);
+  const rawRate = ROWS / rawS;
+  const apiRate = ROWS / apiS;
+  return {
+    suite: 'ingest',
+    method:
+      `${ROWS} gpu_metrics rows with all ${GPU_METRICS.fields.length} fields; raw: one Sender, flush every ${BATCH} rows; ` +
+      `API: POST /v1/telemetry/gpu batches of ${BATCH} (pre-serialised JSON), ${CONCURRENCY} concurrent clients, ` +
+      'in-process server on 127.0.0.1; both count time until QuestDB acknowledged every row. One run after a warm-up.',
+    rows: [
+      { candidate: 'raw @questdb/nodejs-client', seconds: rawS.toFixed(2), 'rows/s': Math.round(rawRate) },
+      { candidate: 'HTTP ingest API', seconds: apiS.toFixed(2), 'rows/s': Math.round(apiRate) },
+    ],
+    summary: { 'API / raw': `${(apiRate / rawRate).toFixed(2)} (target >= 0.5)` },
+  };
+}
