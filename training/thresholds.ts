@@ -54,7 +54,7 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 /**
  * GPD maximum likelihood by Grimshaw's reduction: with θ = γ/σ the likelihood profiles to one dimension,
  *   γ(θ) = mean(ln(1 + θY)),  σ = γ/θ,  ℓ(θ) = −N·ln(γ/θ) − N·(1 + γ),
- * maximised here by a grid over θ ∈ (−1/max Y, 2/min Y·…) and golden-section refinement, and compared with the
+ * maximised here by a grid over θ ∈ (−1/max Y, 2(Ȳ − Ymin)/Ymin²] and golden-section refinement, and compared with the
  * exponential case (γ = 0, σ = mean Y). Grimshaw's roots are the stationary points of this ℓ.
  */
 export function fitGpd(excesses: ArrayLike<number>): { sigma: number; gamma: number; logLikelihood: number } {
@@ -71,13 +71,18 @@ export function fitGpd(excesses: ArrayLike<number>): { sigma: number; gamma: num
     return -n * Math.log(g / theta) - n * (1 + g);
   };
   let best = { theta: 0, ll: -n * (1 + Math.log(mean)) };
-  // Geometric grid on both sides of 0; the upper end follows Grimshaw's bound 2(Ȳ − Ymin)/Ymin².
+  // Grid on both sides of 0: negative θ down to the bound −1/max Y (refined close to it, where bounded tails put
+  // the maximum); positive θ from "indistinguishable from exponential" up to Grimshaw's bound 2(Ȳ − Ymin)/Ymin².
   const lo = -(1 - 1e-9) / ymax;
-  const hi = Math.max((2 * (mean - ymin)) / (ymin * ymin), 1 / mean);
+  const pLo = 1e-4 / ymax;
+  const pHi = Math.max((2 * (mean - ymin)) / (ymin * ymin), 10 / mean);
   const grid: number[] = [];
-  for (let k = 0; k <= 200; k++) {
-    const f = 10 ** (-8 + (8 * k) / 200);
-    grid.push(lo * f, hi * f);
+  const decades = Math.log10(pHi / pLo);
+  const steps = Math.ceil(decades * 25);
+  for (let k = 0; k <= steps; k++) grid.push(pLo * 10 ** ((decades * k) / steps));
+  for (let k = 0; k <= 100; k++) {
+    grid.push(lo * 10 ** (-4 + (4 * k) / 100));
+    grid.push(lo * (1 - 10 ** (-(9 * k) / 100)));
   }
   grid.sort((a, b) => a - b);
   let bi = -1;
