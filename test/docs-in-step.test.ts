@@ -1,0 +1,39 @@
+/** The README's configuration table and error list stay in step with src/config.ts and src/errors.ts. */
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { ConfigError, ERROR_CODES } from '../src/errors.js';
+
+const readme = () => readFile(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('documents every environment variable config.ts reads, and no other', async () => {
+    const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const read = new Set([...source.matchAll(/\(\s*env,\s*'([A-Z0-9_]+)'/g)].map((m) => m[1]));
+    const section = (await readme()).split('## Configuration')[1].split('\n## ')[0];
+    const documented = new Set([...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(20);
+    expect([...documented].sort()).toEqual([...read].sort());
+  });
+
+  it('lists every error code with its status', async () => {
+    const section = (await readme()).split('## Errors')[1].split('\n## ')[0];
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]));
+  });
+});
+
+describe('loadConfig', () => {
+  it('has local defaults and is frozen', () => {
+    const c = loadConfig({});
+    expect(c.questdb.pgPort).toBe(8812);
+    expect(c.models.executionProviders).toEqual(['cuda', 'webgpu', 'cpu']);
+    expect(Object.isFrozen(c.questdb)).toBe(true);
+  });
+  it('names the variable and the bad value', () => {
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT must be an integer >= 0, got "eighty"/);
+    expect(() => loadConfig({ REMEDIATION_EXECUTOR: 'ssh' })).toThrow(/REMEDIATION_EXECUTOR must be one of/);
+    expect(() => loadConfig({ REMEDIATION_DRY_RUN: 'maybe' })).toThrow(/true or false/);
+  });
+});
