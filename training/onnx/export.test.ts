@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { exportToOnnx, ONNX_OPSET, writeOnnx } from './export.js';
 import { onnx } from './graph-builder.js';
-import { useTestBackend } from './parity-harness.js';
+import { compareWithOnnx, randomizeWeights, uniformInput, useTestBackend } from './parity-harness.js';
 
 const meta = { name: 'anomaly', version: '2026-11-28.1', features: ['gpu_temp', 'power_usage'], extra: { T: '30' } };
 let dir: string;
@@ -80,6 +80,56 @@ describe('exportToOnnx envelope', () => {
     const out = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 30), [2, 10, 3]) });
     expect(out.ttf.dims).toEqual([2, 1]);
     expect(bytes.byteLength).toBeGreaterThan(100);
+    await session.release();
+  });
+});
+
+describe('exportToOnnx model sources', () => {
+  it('a model saved and reloaded by tfjs exports with the same results', async () => {
+    const original = tf.sequential({
+      layers: [
+        tf.layers.inputLayer({ inputShape: [8, 3] }),
+        tf.layers.lstm({ units: 5, returnSequences: true }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+      ],
+    });
+    randomizeWeights(original, 3);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await original.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    const input = uniformInput([4, 8, 3], 5);
+    const before = tf.tidy(() => (original.predict(tf.tensor(input, [4, 8, 3])) as tf.Tensor).dataSync());
+    const { maxAbsDiff } = await compareWithOnnx(reloaded, input, [4, 8, 3]);
+    expect(maxAbsDiff[0]).toBeLessThan(1e-4);
+    const after = tf.tidy(() => (reloaded.predict(tf.tensor(input, [4, 8, 3])) as tf.Tensor).dataSync());
+    expect(Array.from(after)).toEqual(Array.from(before));
+  });
+
+  it('several inputs become input, input_1, ... in model.inputs order', async () => {
+    const a = tf.input({ shape: [3] });
+    const b = tf.input({ shape: [2] });
+    const joined = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 1, name: 'score' }).apply(joined) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [a, b], outputs: out });
+    randomizeWeights(model, 9);
+    const session = await ort.InferenceSession.create(exportToOnnx(model, meta));
+    expect(session.inputNames).toEqual(['input', 'input_1']);
+    const xa = uniformInput([2, 3], 1);
+    const xb = uniformInput([2, 2], 2);
+    const result = await session.run({
+      input: new ort.Tensor('float32', xa, [2, 3]),
+      input_1: new ort.Tensor('float32', xb, [2, 2]),
+    });
+    const expected = tf.tidy(() =>
+      (model.predict([tf.tensor(xa, [2, 3]), tf.tensor(xb, [2, 2])]) as tf.Tensor).dataSync(),
+    );
+    const got = result.score.data as Float32Array;
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-4);
     await session.release();
   });
 });
