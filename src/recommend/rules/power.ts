@@ -1,0 +1,129 @@
+/**
+ * Power capping. The throughput model predicts, for each candidate cap, the throughput and power a job (or GPU)
+ * would run at. Energy per unit of work (W / (work/s) = J per unit) is what a cap should save: a lower cap that
+ * only slows the job down saves watts but not energy for the same work. Recommend the candidate that saves the
+ * most energy per unit of work while its predicted throughput loss stays within `power.throughputLossBudgetPct`;
+ * recommend nothing (and say so in the log) when no candidate is within budget or worth it.
+ */
+import { gpuTarget, jobTarget } from '../topology.js';
+import type { ActionTarget, Evidence, OperatingPoint, PowerCapForecast } from '../types.js';
+import {
+  type ActionDraft,
+  draft,
+  isFresh,
+  isoTime,
+  latestByKey,
+  modelName,
+  type RuleContext,
+  round,
+} from './context.js';
+
+export interface CapChoice {
+  readonly chosen: OperatingPoint;
+  readonly throughputChangePct: number;
+  readonly energyPerWorkSavedPct: number;
+  readonly powerSavedW: number;
+}
+
+/** The best cap within budget, or undefined. Exported for tests and for the API's "what if" view. */
+export function chooseCap(
+  current: OperatingPoint,
+  candidates: readonly OperatingPoint[],
+  budgetPct: number,
+  minSavingPct: number,
+): CapChoice | undefined {
+  if (!(current.throughput > 0 && current.powerW > 0)) return undefined;
+  const currentEpw = current.powerW / current.throughput;
+  let best: CapChoice | undefined;
+  for (const c of candidates) {
+    if (c.powerCapW === current.powerCapW || !(c.throughput > 0 && c.powerW > 0)) continue;
+    const throughputChangePct = ((c.throughput - current.throughput) / current.throughput) * 100;
+    if (-throughputChangePct > budgetPct) continue;
+    const energyPerWorkSavedPct = ((currentEpw - c.powerW / c.throughput) / currentEpw) * 100;
+    if (energyPerWorkSavedPct < minSavingPct) continue;
+    const choice = { chosen: c, throughputChangePct, energyPerWorkSavedPct, powerSavedW: current.powerW - c.powerW };
+    if (best === undefined || better(choice, best)) best = choice;
+  }
+  return best;
+}
+
+/** More energy saved; on a tie, more throughput; then the higher cap (the gentler change). */
+function better(a: CapChoice, b: CapChoice): boolean {
+  if (a.energyPerWorkSavedPct !== b.energyPerWorkSavedPct) return a.energyPerWorkSavedPct > b.energyPerWorkSavedPct;
+  if (a.chosen.throughput !== b.chosen.throughput) return a.chosen.throughput > b.chosen.throughput;
+  return a.chosen.powerCapW > b.chosen.powerCapW;
+}
+
+export function powerRules(ctx: RuleContext): ActionDraft[] {
+  const out: ActionDraft[] = [];
+  const cfg = ctx.config.power;
+  for (const f of latestByKey(ctx.input.powerForecasts, (p) => `${p.subject.kind}:${p.subject.id}`).values()) {
+    const name = `${f.subject.kind} ${f.subject.id}`;
+    if (!isFresh(ctx, f.ts)) {
+      ctx.note(`power-cap forecast for ${name} from ${isoTime(f.ts)} is stale; ignored`);
+      continue;
+    }
+    const target = capTarget(ctx, f);
+    if (target === undefined) {
+      ctx.note(`power-cap forecast for ${name} ignored: not in the fleet topology`);
+      continue;
+    }
+    const choice = chooseCap(f.current, f.candidates, cfg.throughputLossBudgetPct, cfg.minEnergySavingPct);
+    if (choice === undefined) {
+      ctx.note(
+        `power cap for ${name}: no candidate saves >= ${cfg.minEnergySavingPct}% energy per unit of work within the ` +
+          `${cfg.throughputLossBudgetPct}% throughput-loss budget; nothing recommended`,
+      );
+      continue;
+    }
+    out.push(capAction(ctx, f, target, choice));
+  }
+  return out;
+}
+
+function capTarget(ctx: RuleContext, f: PowerCapForecast): { target: ActionTarget; devices: string[] } | undefined {
+  if (f.subject.kind === 'job') {
+    const job = ctx.topo.job(f.subject.id);
+    return job === undefined ? undefined : { target: jobTarget(job, ctx.topo), devices: [...job.devices].sort() };
+  }
+  const loc = ctx.topo.device(f.subject.id);
+  return loc === undefined ? undefined : { target: gpuTarget(loc), devices: [loc.device] };
+}
+
+function capAction(
+  ctx: RuleContext,
+  f: PowerCapForecast,
+  where: { target: ActionTarget; devices: string[] },
+  c: CapChoice,
+): ActionDraft {
+  const cap = c.chosen.powerCapW;
+  const sign = (n: number): string => `${n >= 0 ? '+' : ''}${round(n, 2)}`;
+  const evidence: Evidence = {
+    kind: 'power',
+    key: `power-cap:${cap}W`,
+    devices: where.devices,
+    model: f.model,
+    forecast: { current: f.current, chosen: c.chosen },
+  };
+  const reason =
+    `Throughput model ${modelName(f.model)} predicts for ${f.subject.kind} ${f.subject.id} at a ${cap} W cap ` +
+    `(now ${f.current.powerCapW} W): throughput ${sign(c.throughputChangePct)}% (budget -${ctx.config.power.throughputLossBudgetPct}%), ` +
+    `power ${round(f.current.powerW, 1)} → ${round(c.chosen.powerW, 1)} W, energy per unit of work ` +
+    `-${round(c.energyPerWorkSavedPct, 2)}%.`;
+  return draft({
+    type: 'power_cap_gpu',
+    target: where.target,
+    severity: 'info',
+    confidence: ctx.config.power.confidence,
+    evidence,
+    reason,
+    params: { powerCapW: cap, devices: where.devices },
+    expectedBenefit: {
+      summary: `save ${round(c.powerSavedW, 1)} W (${round(c.energyPerWorkSavedPct, 2)}% energy per unit of work) for ${sign(c.throughputChangePct)}% throughput`,
+      powerSavedW: round(c.powerSavedW, 2),
+      energyPerWorkSavedPct: round(c.energyPerWorkSavedPct, 2),
+      throughputChangePct: round(c.throughputChangePct, 2),
+      gpusAffected: where.devices.length,
+    },
+  });
+}
