@@ -1,0 +1,136 @@
+/**
+ * The remediation/rebalancing job processor: load the action from the store, wait for its dependencies, execute it
+ * once (see action-audit.ts for how "once" survives a killed worker), audit every attempt, and move the
+ * recommendation to executed or failed. Bad input (unknown action, invalid job data, unsupported action for the
+ * executor, failed dependency) is an UnrecoverableError: it goes to failed without retry. Anything else retries.
+ */
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import { type ActionAudit, type CompletionMarker, workerIdentity } from './action-audit.js';
+import type { ActionExecutor } from './executors/types.js';
+import type { ActionJobData } from './names.js';
+import type { RecommendationStatus, RecommendationStore, StoredRecommendation } from './recommendation-store.js';
+
+export interface ActionJobResult {
+  readonly result: 'succeeded' | 'dry-run' | 'skipped';
+  readonly detail: string;
+  readonly attempt: number;
+  /** True when an earlier attempt had already executed the action (a retry after a crash). */
+  readonly replayed: boolean;
+}
+
+export interface ActionProcessorDeps {
+  readonly store: RecommendationStore;
+  readonly audit: ActionAudit;
+  readonly executor: ActionExecutor;
+  /** Global dry-run switch (REMEDIATION_DRY_RUN); an action's own `dryRun` also forces it. */
+  readonly dryRun: boolean;
+  readonly log: Logger;
+  readonly worker?: string;
+  /** How long to wait before checking unfinished dependencies again. @defaultValue 30000 */
+  readonly dependencyRetryMs?: number;
+}
+
+const RUNNABLE: readonly RecommendationStatus[] = ['proposed', 'approved', 'queued'];
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function actionProcessor(deps: ActionProcessorDeps) {
+  const worker = deps.worker ?? workerIdentity();
+  const dependencyRetryMs = deps.dependencyRetryMs ?? 30_000;
+
+  async function finish(rec: StoredRecommendation, status: 'executed' | 'failed', note: string): Promise<void> {
+    try {
+      await deps.store.transition(rec.id, RUNNABLE, status, worker, { note });
+    } catch (err) {
+      // Already moved by an earlier attempt of this same job: nothing to do.
+      if (!(err instanceof AppError && err.code === 'CONFLICT')) throw err;
+    }
+  }
+
+  async function auditMarker(rec: StoredRecommendation, m: CompletionMarker, dryRun: boolean): Promise<void> {
+    await deps.audit.record({
+      action: rec.action,
+      createdAt: rec.createdAt,
+      result: m.result,
+      executor: m.executor,
+      requestedBy: rec.requestedBy,
+      approvedBy: rec.approvedBy,
+      started: m.started,
+      finished: m.finished,
+      attempt: m.attempt,
+      dryRun,
+      worker: m.worker,
+      detail: m.detail,
+    });
+  }
+
+  return async function processAction(job: Job<ActionJobData>, token?: string): Promise<ActionJobResult> {
+    const id = job.data?.actionId;
+    if (typeof id !== 'string' || !/^[\w.-]{1,128}$/.test(id))
+      throw new UnrecoverableError('job data has no valid actionId');
+    const rec = await deps.store.get(id);
+    if (!rec) throw new UnrecoverableError(`no recommendation ${id} in the store`);
+    const attempt = Math.max(1, job.attemptsStarted);
+    const dryRun = deps.dryRun || rec.action.dryRun;
+
+    const done = await deps.audit.completed(id);
+    if (done) {
+      // An earlier attempt executed it and died before completing the job: record once, execute never again.
+      await auditMarker(rec, done, dryRun);
+      await finish(rec, 'executed', done.detail);
+      return { result: done.result, detail: done.detail, attempt: done.attempt, replayed: true };
+    }
+    if (!RUNNABLE.includes(rec.status)) {
+      return { result: 'skipped', detail: `recommendation is ${rec.status}`, attempt, replayed: false };
+    }
+    for (const dep of rec.action.dependsOn ?? []) {
+      const d = await deps.store.get(dep);
+      if (!d || d.status === 'executed') continue;
+      if (d.status === 'failed' || d.status === 'rejected') {
+        await finish(rec, 'failed', `dependency ${dep} is ${d.status}`);
+        throw new UnrecoverableError(`dependency ${dep} is ${d.status}`);
+      }
+      await job.moveToDelayed(Date.now() + dependencyRetryMs, token);
+      throw new DelayedError(`waiting for dependency ${dep} (${d.status})`);
+    }
+
+    await job.updateProgress(10);
+    const started = Date.now();
+    let outcome: { result: 'succeeded' | 'dry-run'; detail: string };
+    try {
+      outcome = await deps.executor.execute(rec.action, { dryRun, attempt, log: deps.log });
+    } catch (err) {
+      const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await deps.audit.record({
+        action: rec.action,
+        createdAt: rec.createdAt,
+        result: final ? 'failed' : 'error',
+        executor: deps.executor.name,
+        requestedBy: rec.requestedBy,
+        approvedBy: rec.approvedBy,
+        started,
+        finished: Date.now(),
+        attempt,
+        dryRun,
+        worker,
+        error: message(err).slice(0, 1_000),
+      });
+      if (final) await finish(rec, 'failed', message(err).slice(0, 500));
+      throw err;
+    }
+    await job.updateProgress(60);
+    const marker = await deps.audit.markCompleted(id, {
+      ...outcome,
+      executor: deps.executor.name,
+      started,
+      finished: Date.now(),
+      attempt,
+      worker,
+    });
+    await auditMarker(rec, marker, dryRun);
+    await job.updateProgress(90);
+    await finish(rec, 'executed', marker.detail.slice(0, 500));
+    return { result: marker.result, detail: marker.detail, attempt: marker.attempt, replayed: false };
+  };
+}

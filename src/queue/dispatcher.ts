@@ -1,0 +1,88 @@
+/**
+ * From a policy decision to queued jobs. Every action the policy returns is stored under its stable id (a repeated
+ * detection of the same fault finds the id taken and adds nothing); actions that need no approval are enqueued at
+ * once, the others wait for `approve`. The jobId is the action id, so enqueueing twice adds one job.
+ */
+import { AppError } from '../errors.js';
+import type { PolicyResult, RecommendedAction, Severity } from '../recommend/types.js';
+import { queueForAction } from './names.js';
+import type { FleetQueues } from './queues.js';
+import type { RecommendationStore, StoredRecommendation } from './recommendation-store.js';
+
+export interface DispatchSummary {
+  /** New recommendations stored, by outcome. */
+  readonly proposed: number;
+  readonly suppressed: number;
+  readonly queued: number;
+  readonly awaitingApproval: number;
+  /** Actions whose id existed already (repeated detections): nothing was added. */
+  readonly duplicates: number;
+  readonly queuedIds: readonly string[];
+}
+
+const PRIORITY: Readonly<Record<Severity, number>> = { critical: 1, warning: 2, info: 3 };
+
+export class RemediationDispatcher {
+  constructor(
+    private readonly queues: FleetQueues,
+    readonly store: RecommendationStore,
+  ) {}
+
+  async submit(result: Pick<PolicyResult, 'actions'>, requestedBy = 'policy'): Promise<DispatchSummary> {
+    let proposed = 0;
+    let suppressed = 0;
+    let awaitingApproval = 0;
+    let duplicates = 0;
+    const queuedIds: string[] = [];
+    for (const action of result.actions) {
+      if (!(await this.store.create(action, requestedBy))) {
+        duplicates++;
+        continue;
+      }
+      if (action.status === 'suppressed') {
+        suppressed++;
+        continue;
+      }
+      proposed++;
+      if (action.requiresApproval) {
+        awaitingApproval++;
+        continue;
+      }
+      await this.enqueue(action.id, requestedBy);
+      queuedIds.push(action.id);
+    }
+    return { proposed, suppressed, queued: queuedIds.length, awaitingApproval, duplicates, queuedIds };
+  }
+
+  /** Queue a proposed (no approval needed) or approved recommendation. */
+  async enqueue(id: string, actor: string): Promise<StoredRecommendation> {
+    const current = await this.store.require(id);
+    if (current.action.requiresApproval && current.status === 'proposed') {
+      throw new AppError('CONFLICT', `recommendation ${id} needs an operator's approval first`, { id });
+    }
+    const rec = await this.store.transition(id, ['proposed', 'approved'], 'queued', actor);
+    try {
+      await this.addJob(rec.action);
+    } catch (err) {
+      await this.store.transition(id, ['queued'], current.status, actor, { note: 'enqueue failed' }).catch(() => {});
+      throw new AppError('QUEUE_UNAVAILABLE', `could not enqueue ${id}`, undefined, { cause: err });
+    }
+    return rec;
+  }
+
+  async approve(id: string, principal: string): Promise<StoredRecommendation> {
+    await this.store.transition(id, ['proposed'], 'approved', principal, { approvedBy: principal });
+    return this.enqueue(id, principal);
+  }
+
+  async reject(id: string, principal: string, note = ''): Promise<StoredRecommendation> {
+    return this.store.transition(id, ['proposed', 'approved'], 'rejected', principal, { rejectedBy: principal, note });
+  }
+
+  private async addJob(action: RecommendedAction): Promise<void> {
+    const delay = action.notBefore ? Math.max(0, action.notBefore - Date.now()) : 0;
+    await this.queues
+      .get(queueForAction(action.type))
+      .add(action.type, { actionId: action.id }, { jobId: action.id, delay, priority: PRIORITY[action.severity] ?? 3 });
+  }
+}

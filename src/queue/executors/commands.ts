@@ -1,0 +1,95 @@
+/**
+ * Command construction for the cluster-manager adapters: an action becomes argv arrays, built here and nowhere
+ * else, so the unit tests see exactly what runs. Names are checked against a strict pattern first: a node called
+ * `--all` must never turn into an option.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { ExecutableAction } from './types.js';
+
+export type CommandBuilder = (action: ExecutableAction) => string[][];
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function checkedName(kind: string, value: string | undefined): string {
+  if (!value || !NAME.test(value)) throw new UnrecoverableError(`${kind} "${value ?? ''}" is not a valid name`);
+  return value;
+}
+
+/** The node an action applies to: the target for node targets, the device's node for GPU targets. */
+export function nodeOf(action: ExecutableAction): string {
+  const t = action.target;
+  return checkedName('node', t.kind === 'node' ? t.id : (t.node ?? t.id.split('/')[0]));
+}
+
+/** The GPU index on its node (`node/3` → `3`). */
+export function gpuIndexOf(action: ExecutableAction): string {
+  if (action.target.kind !== 'gpu') throw new UnrecoverableError(`${action.type} needs a gpu target`);
+  const idx = action.target.id.split('/')[1];
+  if (!idx || !/^\d{1,3}$/.test(idx)) throw new UnrecoverableError(`gpu "${action.target.id}" has no numeric index`);
+  return idx;
+}
+
+/** Slurm keeps the reason as one line; keep it short and printable. */
+function slurmReason(action: ExecutableAction): string {
+  const r = `fleetsense ${action.id}: ${action.reason}`.replace(/[\r\n\t]+/g, ' ');
+  return r.slice(0, 200);
+}
+
+export const slurmDrain = (node: string, reason: string): string[] => [
+  'scontrol',
+  'update',
+  `nodename=${checkedName('node', node)}`,
+  'state=drain',
+  `reason=${reason}`,
+];
+export const slurmResume = (node: string): string[] => [
+  'scontrol',
+  'update',
+  `nodename=${checkedName('node', node)}`,
+  'state=resume',
+];
+
+export const slurmCommands: CommandBuilder = (action) => {
+  if (action.type === 'drain_node' || action.type === 'migrate_job') {
+    return [slurmDrain(nodeOf(action), slurmReason(action))];
+  }
+  if (action.type === 'reboot_node') {
+    // Reboot once the node is idle, then return it to service.
+    return [['scontrol', 'reboot', 'ASAP', 'nextstate=resume', `reason=${slurmReason(action)}`, nodeOf(action)]];
+  }
+  throw new UnrecoverableError(`the slurm executor has no command for ${action.type}`);
+};
+
+export const kubectlCordon = (node: string): string[] => ['kubectl', 'cordon', checkedName('node', node)];
+export const kubectlDrain = (node: string): string[] => [
+  'kubectl',
+  'drain',
+  checkedName('node', node),
+  '--ignore-daemonsets',
+  '--delete-emptydir-data',
+];
+
+export const kubernetesCommands: CommandBuilder = (action) => {
+  if (action.type === 'drain_node') {
+    const node = nodeOf(action);
+    return [kubectlCordon(node), kubectlDrain(node)];
+  }
+  throw new UnrecoverableError(`the kubernetes executor has no command for ${action.type}`);
+};
+
+export const nvidiaSmiPowerLimit = (gpu: string, watts: number): string[] => {
+  if (!Number.isFinite(watts) || watts < 50 || watts > 2_000) {
+    throw new UnrecoverableError(`power limit ${watts} W is outside 50..2000 W`);
+  }
+  return ['nvidia-smi', '-i', gpu, '-pl', String(Math.round(watts))];
+};
+export const nvidiaSmiReset = (gpu: string): string[] => ['nvidia-smi', '--gpu-reset', '-i', gpu];
+
+export const nvidiaSmiCommands: CommandBuilder = (action) => {
+  if (action.type === 'power_cap_gpu') {
+    const watts = Number(action.params?.powerCapW);
+    return [nvidiaSmiPowerLimit(gpuIndexOf(action), watts)];
+  }
+  if (action.type === 'reset_gpu') return [nvidiaSmiReset(gpuIndexOf(action))];
+  throw new UnrecoverableError(`the nvidia-smi executor has no command for ${action.type}`);
+};

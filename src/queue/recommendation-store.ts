@@ -1,0 +1,240 @@
+/**
+ * Recommendations and their status. Choice: the live state is one Redis hash per recommendation (atomic status
+ * transitions in Lua, shared by every API replica and worker), indexed by a sorted set on creation time; every
+ * creation and transition is also appended to QuestDB's `recommendations` table, the durable history reports query.
+ *
+ * The id is the policy's stable action id, so `create` is idempotent: a fault detected again gives the same id and
+ * creates nothing. Terminal records (executed, failed, rejected, suppressed) expire from Redis after `retentionS`.
+ */
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { RecommendedAction } from '../recommend/types.js';
+import type { TelemetryWriter } from '../telemetry/writer.js';
+
+export const RECOMMENDATION_STATUSES = [
+  'proposed',
+  'approved',
+  'rejected',
+  'queued',
+  'executed',
+  'failed',
+  'suppressed',
+] as const;
+export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
+const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'executed', 'failed', 'suppressed']);
+
+export interface StoredRecommendation {
+  readonly id: string;
+  readonly action: RecommendedAction;
+  readonly status: RecommendationStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly requestedBy: string;
+  readonly approvedBy?: string;
+  readonly rejectedBy?: string;
+  readonly note?: string;
+}
+
+export interface RecommendationFilter {
+  readonly status?: RecommendationStatus;
+  readonly target?: string;
+  readonly severity?: string;
+  readonly type?: string;
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', ARGV[2], 'createdAt', ARGV[3], 'updatedAt', ARGV[3], 'requestedBy', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+if ARGV[6] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
+return 1`;
+
+// ARGV: to, now, allowed-from (JSON array), extra fields (JSON object), expire seconds (0: none).
+// Returns the status before the call ('' when missing); the change happened only if it was allowed.
+const TRANSITION = `
+local s = redis.call('HGET', KEYS[1], 'status')
+if not s then return '' end
+local allowed = cjson.decode(ARGV[3])
+for _, a in ipairs(allowed) do
+  if a == s then
+    redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
+    for k, v in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], k, v) end
+    if ARGV[5] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+    return s
+  end
+end
+return s`;
+
+export interface RecommendationStoreOptions {
+  /** Namespace, e.g. `${prefix}:fs`. */
+  readonly keyPrefix: string;
+  /** Durable history; absent: Redis only (benchmarks of the bare path). */
+  readonly writer?: TelemetryWriter;
+  /** @defaultValue 30 days */
+  readonly retentionS?: number;
+}
+
+export class RecommendationStore {
+  private readonly retentionS: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: RecommendationStoreOptions,
+  ) {
+    this.retentionS = opts.retentionS ?? 30 * 86_400;
+  }
+
+  private key(id: string): string {
+    return `${this.opts.keyPrefix}:rec:${id}`;
+  }
+  private get index(): string {
+    return `${this.opts.keyPrefix}:recs`;
+  }
+
+  /** Store a new recommendation; false when one with this id exists already (a repeated detection). */
+  async create(action: RecommendedAction, requestedBy: string, now = Date.now()): Promise<boolean> {
+    const status: RecommendationStatus = action.status === 'suppressed' ? 'suppressed' : 'proposed';
+    const expire = TERMINAL.has(status) ? this.retentionS : 0;
+    const created = await this.redis.eval(
+      CREATE,
+      2,
+      this.key(action.id),
+      this.index,
+      JSON.stringify(action),
+      status,
+      String(now),
+      requestedBy,
+      action.id,
+      String(expire),
+    );
+    if (created !== 1) return false;
+    await this.history(
+      action,
+      status,
+      requestedBy,
+      now,
+      action.suppressedBy ? `suppressed: ${action.suppressedBy}` : '',
+    );
+    return true;
+  }
+
+  async get(id: string): Promise<StoredRecommendation | undefined> {
+    const h = await this.redis.hgetall(this.key(id));
+    return parse(id, h);
+  }
+
+  async require(id: string): Promise<StoredRecommendation> {
+    const rec = await this.get(id);
+    if (!rec) throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
+    return rec;
+  }
+
+  /**
+   * Move `id` to `to` if its status is one of `from`; returns the record after the change. Throws NOT_FOUND for an
+   * unknown id and CONFLICT (naming the current status) when the transition is not allowed.
+   */
+  async transition(
+    id: string,
+    from: readonly RecommendationStatus[],
+    to: RecommendationStatus,
+    actor: string,
+    extra: { approvedBy?: string; rejectedBy?: string; note?: string } = {},
+    now = Date.now(),
+  ): Promise<StoredRecommendation> {
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(extra)) if (v !== undefined) fields[k] = v;
+    const before = (await this.redis.eval(
+      TRANSITION,
+      1,
+      this.key(id),
+      to,
+      String(now),
+      JSON.stringify(from),
+      JSON.stringify(fields),
+      String(TERMINAL.has(to) ? this.retentionS : 0),
+    )) as string;
+    if (before === '') throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
+    if (!from.includes(before as RecommendationStatus)) {
+      throw new AppError('CONFLICT', `recommendation ${id} is ${before}; it cannot become ${to}`, {
+        id,
+        status: before,
+        wanted: to,
+      });
+    }
+    const rec = await this.require(id);
+    await this.history(rec.action, to, actor, now, extra.note ?? '');
+    return rec;
+  }
+
+  /** Newest first, filtered; scans at most the newest `scan` records. */
+  async list(filter: RecommendationFilter = {}, scan = 5_000): Promise<StoredRecommendation[]> {
+    const limit = filter.limit ?? 100;
+    const ids =
+      filter.since === undefined
+        ? await this.redis.zrevrange(this.index, 0, scan - 1)
+        : await this.redis.zrevrangebyscore(this.index, '+inf', String(filter.since), 'LIMIT', 0, scan);
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.key(id));
+    const results = (await pipe.exec()) ?? [];
+    const out: StoredRecommendation[] = [];
+    const gone: string[] = [];
+    ids.forEach((id, i) => {
+      const rec = parse(id, (results[i]?.[1] ?? {}) as Record<string, string>);
+      if (!rec) {
+        gone.push(id);
+        return;
+      }
+      if (filter.status && rec.status !== filter.status) return;
+      if (filter.type && rec.action.type !== filter.type) return;
+      if (filter.severity && rec.action.severity !== filter.severity) return;
+      if (filter.target && rec.action.target.id !== filter.target && rec.action.target.node !== filter.target) return;
+      if (out.length < limit) out.push(rec);
+    });
+    // Expired hashes leave their index entry behind: prune as we meet them.
+    if (gone.length > 0) await this.redis.zrem(this.index, ...gone);
+    return out;
+  }
+
+  private async history(
+    action: RecommendedAction,
+    status: RecommendationStatus,
+    actor: string,
+    ts: number,
+    note: string,
+  ): Promise<void> {
+    await this.opts.writer?.writeRows('recommendations', [
+      {
+        ts,
+        symbols: {
+          id: action.id,
+          status,
+          type: action.type,
+          target: action.target.id,
+          cluster: action.target.cluster,
+          severity: action.severity,
+          actor,
+        },
+        doubles: { confidence: action.confidence },
+        strings: { reason: action.reason, evidence: JSON.stringify(action.evidence), note },
+      },
+    ]);
+  }
+}
+
+function parse(id: string, h: Record<string, string>): StoredRecommendation | undefined {
+  if (!h.action || !h.status) return undefined;
+  return {
+    id,
+    action: JSON.parse(h.action) as RecommendedAction,
+    status: h.status as RecommendationStatus,
+    createdAt: Number(h.createdAt),
+    updatedAt: Number(h.updatedAt),
+    requestedBy: h.requestedBy ?? '',
+    ...(h.approvedBy ? { approvedBy: h.approvedBy } : {}),
+    ...(h.rejectedBy ? { rejectedBy: h.rejectedBy } : {}),
+    ...(h.note ? { note: h.note } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Queue-test fixtures: an isolated queue harness (unique Redis prefix per test, cleaned after), real QuestDB writer
+ * and reader, and actions shaped like the policy's output.
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { Config } from '../src/config.js';
+import { ActionAudit } from '../src/queue/action-audit.js';
+import { RemediationDispatcher } from '../src/queue/dispatcher.js';
+import { FleetQueues } from '../src/queue/queues.js';
+import { RecommendationStore } from '../src/queue/recommendation-store.js';
+import type { RecommendedAction } from '../src/recommend/types.js';
+import { migrate } from '../src/telemetry/migrate.js';
+import { TelemetryReader } from '../src/telemetry/reader.js';
+import { TelemetryWriter } from '../src/telemetry/writer.js';
+import { testConfig, uniqueTag } from './helpers.js';
+
+export const silentLog = pino({ level: 'silent' });
+
+export function fakeAction(over: Partial<RecommendedAction> = {}): RecommendedAction {
+  const node = over.target?.node ?? uniqueTag('qn');
+  return {
+    id: `act_t${randomUUID().replaceAll('-', '').slice(0, 19)}`,
+    type: 'drain_node',
+    target: { kind: 'node', id: node, cluster: 'cq', rack: 'cq-r0', node },
+    severity: 'warning',
+    confidence: 0.9,
+    expectedBenefit: { summary: 'test' },
+    reason: 'XID 79: GPU fell off the bus',
+    evidence: { kind: 'xid', key: 'xid:79', devices: [`${node}/0`] },
+    params: {},
+    dependsOn: [],
+    requiresApproval: false,
+    status: 'proposed',
+    dryRun: false,
+    ...over,
+  };
+}
+
+export interface QueueHarness {
+  readonly config: Config;
+  readonly prefix: string;
+  readonly queues: FleetQueues;
+  readonly writer: TelemetryWriter;
+  readonly reader: TelemetryReader;
+  readonly store: RecommendationStore;
+  readonly audit: ActionAudit;
+  readonly dispatcher: RemediationDispatcher;
+  auditRows(actionId: string): Promise<AuditRow[]>;
+  close(): Promise<void>;
+}
+
+export interface AuditRow {
+  action_id: string;
+  result: string;
+  attempt: number;
+  worker: string;
+  executor: string;
+  error: string;
+  detail: string;
+  dry_run: number;
+}
+
+export async function queueHarness(env: Record<string, string> = {}): Promise<QueueHarness> {
+  const prefix = uniqueTag('fsq');
+  const config = testConfig({ QUEUE_PREFIX: prefix, ...env });
+  const reader = TelemetryReader.connect(config.questdb);
+  await migrate(reader);
+  const writer = await TelemetryWriter.connect(config.questdb);
+  const queues = new FleetQueues(config);
+  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
+  const audit = new ActionAudit(queues.redis, writer, queues.key());
+  return {
+    config,
+    prefix,
+    queues,
+    writer,
+    reader,
+    store,
+    audit,
+    dispatcher: new RemediationDispatcher(queues, store),
+    auditRows: (actionId) =>
+      reader.query<AuditRow>(
+        'SELECT action_id, result, attempt, worker, executor, error, detail, dry_run FROM remediation_actions ' +
+          'WHERE action_id = $1 ORDER BY attempt',
+        [actionId],
+      ),
+    async close() {
+      await queues.obliterate().catch(() => {});
+      await queues.close();
+      await writer.close();
+      await reader.close();
+    },
+  };
+}
