@@ -1,0 +1,70 @@
+/**
+ * The public entry points: a generator of per-step rows (for QuestDB, CSV and live streaming) and dense in-memory
+ * per-device series (for training and tests). Both run the same engine, so they agree sample for sample.
+ */
+import { AppError } from '../../src/errors.js';
+import type { Series } from '../../src/features/windows.js';
+import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
+import { FleetEngine } from './engine.js';
+import { planFleet } from './faults.js';
+import type { SimOptions } from './options.js';
+import { GPU_FIELDS } from './state.js';
+
+export interface SimStep {
+  ts: number;
+  gpu: TelemetryRow[];
+  facility: TelemetryRow[];
+  jobs: TelemetryRow[];
+}
+
+export function* simulateFleet(opts: SimOptions): Generator<SimStep> {
+  const plan = planFleet(opts);
+  const engine = new FleetEngine(plan);
+  for (let k = 0; k < plan.options.steps; k++) {
+    const ts = engine.step(k);
+    yield { ts, gpu: engine.gpuRows(ts), facility: engine.facilityRows(ts), jobs: engine.jobRows(ts) };
+  }
+}
+
+export interface SimulatedSeries {
+  /** Keyed by device id (`node/gpu`); every series has the same timestamps. */
+  series: Map<string, Series>;
+  labels: FaultLabel[];
+  jobs: TelemetryRow[];
+}
+
+/** In-memory per-device dense series of the given gpu_metrics fields (no row objects per GPU sample). */
+export function simulateSeries(opts: SimOptions, fields: readonly string[]): SimulatedSeries {
+  const columns = fields.map((f) => {
+    const i = GPU_FIELDS.indexOf(f);
+    if (i < 0) {
+      throw new AppError('VALIDATION_FAILED', `fields: "${f}" is not a gpu_metrics field`, {
+        field: 'fields',
+        value: f,
+      });
+    }
+    return i;
+  });
+  const plan = planFleet(opts);
+  const engine = new FleetEngine(plan);
+  const steps = plan.options.steps;
+  const width = fields.length;
+  const ts = new Float64Array(steps);
+  const values = plan.topology.gpus.map(() => new Float64Array(steps * width));
+  const jobs: TelemetryRow[] = [];
+  const out = engine.state.gpuOut;
+  for (let k = 0; k < steps; k++) {
+    const t = engine.step(k);
+    ts[k] = t;
+    for (let g = 0; g < values.length; g++) {
+      const v = values[g];
+      const base = k * width;
+      for (let j = 0; j < width; j++) v[base + j] = out[columns[j]][g];
+    }
+    for (const row of engine.jobRows(t)) jobs.push(row);
+  }
+  const series = new Map<string, Series>();
+  const features = [...fields];
+  for (const gpu of plan.topology.gpus) series.set(gpu.device, { ts, values: values[gpu.index], features });
+  return { series, labels: plan.faults.map((f) => f.label), jobs };
+}
