@@ -1,0 +1,111 @@
+import { UnrecoverableError } from 'bullmq';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { CommandExecutor, kubernetesExecutor, nvidiaSmiExecutor, slurmExecutor } from './command.js';
+import { kubernetesCommands, nvidiaSmiCommands, slurmCommands, slurmResume } from './commands.js';
+import { formatArgv, runCommand } from './run-command.js';
+import type { ExecutableAction } from './types.js';
+
+const log = pino({ level: 'silent' });
+
+function action(over: Partial<ExecutableAction> = {}): ExecutableAction {
+  return {
+    id: 'act_1',
+    type: 'drain_node',
+    target: { kind: 'node', id: 'c0-r1-n2', cluster: 'c0', rack: 'c0-r1', node: 'c0-r1-n2' },
+    params: {},
+    reason: 'XID 79 on c0-r1-n2/3',
+    severity: 'critical',
+    dryRun: false,
+    ...over,
+  };
+}
+const gpu = (type: ExecutableAction['type'], params = {}) =>
+  action({ type, params, target: { kind: 'gpu', id: 'c0-r1-n2/3', cluster: 'c0', rack: 'c0-r1', node: 'c0-r1-n2' } });
+
+describe('command construction', () => {
+  it('drains and resumes a Slurm node with one argv each', () => {
+    expect(slurmCommands(action())).toEqual([
+      ['scontrol', 'update', 'nodename=c0-r1-n2', 'state=drain', 'reason=fleetsense act_1: XID 79 on c0-r1-n2/3'],
+    ]);
+    expect(slurmResume('c0-r1-n2')).toEqual(['scontrol', 'update', 'nodename=c0-r1-n2', 'state=resume']);
+  });
+
+  it('cordons then drains a Kubernetes node', () => {
+    expect(kubernetesCommands(action())).toEqual([
+      ['kubectl', 'cordon', 'c0-r1-n2'],
+      ['kubectl', 'drain', 'c0-r1-n2', '--ignore-daemonsets', '--delete-emptydir-data'],
+    ]);
+  });
+
+  it('power-caps and resets a GPU by its index on the node', () => {
+    expect(nvidiaSmiCommands(gpu('power_cap_gpu', { powerCapW: 550.4 }))).toEqual([
+      ['nvidia-smi', '-i', '3', '-pl', '550'],
+    ]);
+    expect(nvidiaSmiCommands(gpu('reset_gpu'))).toEqual([['nvidia-smi', '--gpu-reset', '-i', '3']]);
+  });
+
+  it('refuses names that could become options, absurd power limits and unsupported actions', () => {
+    const evil = action({ target: { kind: 'node', id: '--all', cluster: 'c0', rack: 'r', node: '--all' } });
+    expect(() => kubernetesCommands(evil)).toThrow(UnrecoverableError);
+    expect(() => nvidiaSmiCommands(gpu('power_cap_gpu', { powerCapW: 5 }))).toThrow(/outside/);
+    expect(() => nvidiaSmiCommands(gpu('power_cap_gpu'))).toThrow(UnrecoverableError);
+    expect(() => kubernetesCommands(gpu('reset_gpu'))).toThrow(/no command for reset_gpu/);
+    expect(() => nvidiaSmiCommands(action())).toThrow(/no command for drain_node/);
+  });
+
+  it('keeps a multi-line reason on one Slurm line', () => {
+    const [argv] = slurmCommands(action({ reason: 'line one\nline two' }));
+    expect(argv[4]).toBe('reason=fleetsense act_1: line one line two');
+  });
+});
+
+describe('CommandExecutor', () => {
+  it('runs each argv in order through the runner, never a shell string', async () => {
+    const ran: string[][] = [];
+    const exec = new CommandExecutor('kubernetes', kubernetesCommands, {
+      runner: async (argv) => {
+        ran.push([...argv]);
+        return { stdout: '', stderr: '' };
+      },
+    });
+    const out = await exec.execute(action(), { dryRun: false, attempt: 1, log });
+    expect(ran).toEqual(kubernetesCommands(action()));
+    expect(out).toEqual({
+      result: 'succeeded',
+      detail: 'ran: kubectl cordon c0-r1-n2 && kubectl drain c0-r1-n2 --ignore-daemonsets --delete-emptydir-data',
+    });
+  });
+
+  it('only describes the commands in dry-run', async () => {
+    let ran = 0;
+    const runner = async () => {
+      ran++;
+      return { stdout: '', stderr: '' };
+    };
+    for (const exec of [slurmExecutor({ runner }), kubernetesExecutor({ runner }), nvidiaSmiExecutor({ runner })]) {
+      const a = exec.name === 'nvidia-smi' ? gpu('reset_gpu') : action();
+      const out = await exec.execute(a, { dryRun: true, attempt: 1, log });
+      expect(out.result).toBe('dry-run');
+      expect(out.detail).toMatch(/^would run: (scontrol|kubectl|nvidia-smi) /);
+    }
+    expect(ran).toBe(0);
+  });
+
+  it('quotes the logged command line readably', () => {
+    expect(formatArgv(['scontrol', 'update', 'reason=it is hot', "it's"])).toBe(
+      `scontrol update 'reason=it is hot' 'it'\\''s'`,
+    );
+  });
+
+  it('runs real commands with execFile, with a timeout', async () => {
+    await expect(runCommand(['node', '-e', 'process.stdout.write("ok")'], 5_000)).resolves.toMatchObject({
+      stdout: 'ok',
+    });
+    await expect(runCommand(['node', '-e', 'process.exit(3)'], 5_000)).rejects.toThrow(/failed \(3\)/);
+    await expect(runCommand(['node', '-e', 'setTimeout(() => {}, 10000)'], 200)).rejects.toThrow(/timed out/);
+    // An argument with shell syntax stays one literal argument.
+    const r = await runCommand(['node', '-e', 'process.stdout.write(process.argv[1])', '$(echo hi); ls'], 5_000);
+    expect(r.stdout).toBe('$(echo hi); ls');
+  });
+});
