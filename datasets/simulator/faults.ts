@@ -90,10 +90,15 @@ export function planFleet(opts: SimOptions): FleetPlan {
   const faults: PlannedFault[] = [];
   const snap = (t: number) => Math.round(t / o.samplePeriodMs) * o.samplePeriodMs;
 
-  for (let i = 0; i < types.length; i++) {
+  // The most constrained faults go first (a facility fault needs its whole rack quiet, a straggler a multi-GPU
+  // job); each keeps its own slice of the run, so the spread over time does not depend on this order.
+  const rank = (t: FaultType) => (t === 'facility_cooling_failure' ? 0 : t === 'straggler' ? 1 : 2);
+  const order = types.map((_, i) => i).sort((a, b) => rank(types[a]) - rank(types[b]) || a - b);
+  for (const i of order) {
     const type = types[i];
-    for (let attempt = 0; attempt < 60; attempt++) {
-      const span = snap(rng.uniform(spanMin, spanMax));
+    for (let attempt = 0; attempt < 80; attempt++) {
+      // Late attempts use the shortest span, so small fleets still fit every type.
+      const span = snap(attempt < 40 ? rng.uniform(spanMin, spanMax) : spanMin);
       const lo = o.start + warmup;
       const hi = o.end - span - o.samplePeriodMs;
       if (hi <= lo) break;
@@ -143,7 +148,8 @@ export function planFleet(opts: SimOptions): FleetPlan {
       if (type === 'straggler' && slot.gpuIndices.length < 2) continue;
       if (overlaps(slotBusy[slot.index], onset - PAD_MS, until + PAD_MS)) continue;
       if (overlaps(rackBusy[slot.rackIndex], onset - PAD_MS, until + PAD_MS)) continue;
-      const job = slot.jobs.find((j) => j.start <= onset - 5 * MIN && j.end >= failure);
+      // A job that has been running a while at onset; if it would end before the failure it runs on until then.
+      const job = slot.jobs.find((j) => j.start <= onset - 5 * MIN && j.end > onset);
       if (job) candidates.push(job);
     }
     if (candidates.length === 0) return false;
@@ -152,6 +158,10 @@ export function planFleet(opts: SimOptions): FleetPlan {
     const gpu = topology.gpus[gpuIndex];
     const slot = slots[slotOfGpu[gpuIndex]];
     slotBusy[slot.index].push({ from: onset, to: until });
+    if (job.end < failure) {
+      slot.jobs = slot.jobs.filter((j) => j === job || j.start < job.end || j.start >= failure);
+      job.end = failure;
+    }
     truncateSlot(slot, failure, until);
     const label: FaultLabel = {
       device: type === 'straggler' ? job.id : gpu.device,
