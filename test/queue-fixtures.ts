@@ -13,7 +13,7 @@ import type { RecommendedAction } from '../src/recommend/types.js';
 import { migrate } from '../src/telemetry/migrate.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
 import { TelemetryWriter } from '../src/telemetry/writer.js';
-import { testConfig, uniqueTag } from './helpers.js';
+import { testConfig, uniqueTag, waitFor } from './helpers.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -35,6 +35,18 @@ export function fakeAction(over: Partial<RecommendedAction> = {}): RecommendedAc
     dryRun: false,
     ...over,
   };
+}
+
+/** Resolve once QuestDB has applied every committed WAL transaction of `table` (so a count is final). */
+export async function walApplied(reader: TelemetryReader, table: string): Promise<void> {
+  await waitFor(
+    () =>
+      reader.query<{ writerTxn: number; sequencerTxn: number }>(
+        'SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = $1',
+        [table],
+      ),
+    (r) => r.length === 1 && Number(r[0].writerTxn) >= Number(r[0].sequencerTxn),
+  );
 }
 
 export interface QueueHarness {
