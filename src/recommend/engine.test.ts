@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors.js';
 import { DEFAULT_POLICY, definePolicy } from './config.js';
 import { recommend } from './engine.js';
+import { policyInput } from './input.js';
 import { anomaly, fleet, HOUR, input, JOBS, MIN, NOW, prediction, proposed, TPUT, xids } from './testing/fleet.js';
 import { topologyFromDevices } from './topology.js';
 import { ACTION_TYPES, type PolicyInput } from './types.js';
@@ -134,6 +135,25 @@ describe('recommend()', () => {
       decisions: [],
       circuitBreaker: { tripped: false, shouldTrip: false, count: 0, limit: 10, windowMs: HOUR },
     });
+  });
+});
+
+describe('policyInput', () => {
+  it('fills empty evidence and a safe (dry-run) safety state', () => {
+    const i = policyInput({
+      now: NOW,
+      topology: fleet(),
+      xidEvents: xids('c1r1n1/g0', 48),
+      safety: { optOut: [{ kind: 'rack', id: 'c1r2' }] },
+    });
+    expect(i.anomalies).toEqual([]);
+    expect(i.safety).toEqual({
+      optOut: [{ kind: 'rack', id: 'c1r2' }],
+      maintenanceWindows: [],
+      circuitBreakerTripped: false,
+      dryRun: true,
+    });
+    expect(recommend(i).actions.every((a) => a.dryRun)).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ export {
 } from './config.js';
 export { recommend } from './engine.js';
 export { actionId } from './ids.js';
+export { type PolicyInputParts, policyInput } from './input.js';
 export { chooseCap } from './rules/power.js';
 export { indexTopology, topologyFromDevices } from './topology.js';
 export type * from './types.js';

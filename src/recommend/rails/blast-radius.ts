@@ -3,7 +3,8 @@
  * of service at once (at least `minNodes` are always allowed, so a small rack can still lose its dead node).
  * Nodes already out through open node-removing actions count first; candidates are admitted in priority order
  * (higher severity first), so when the budget runs out it is the less urgent drains that wait.
- * A second node-removing action on a node already out (a reboot after its drain) costs nothing more.
+ * A second node-removing action on a node already out (a reboot after its drain) costs nothing more. A drain
+ * scheduled for later (`notBefore`) counts from the moment it is proposed: the budget is reserved for it.
  */
 import type { RuleContext } from '../rules/context.js';
 import { round } from '../rules/context.js';
