@@ -10,9 +10,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import authPlugin from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import inferencePlugin from './plugins/inference.js';
 import metricsPlugin from './plugins/metrics.js';
 import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
 import healthRoutes from './routes/health.js';
+import modelRoutes from './routes/models.js';
+import predictRoutes from './routes/predict.js';
+import scoreRoutes from './routes/score.js';
 import telemetryRoutes from './routes/telemetry.js';
 
 export interface BuildAppOptions {
@@ -36,6 +40,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(resourcesPlugin, { config, deps: opts.deps });
   await app.register(metricsPlugin);
+  await app.register(inferencePlugin);
   await app.register(swagger, {
     openapi: {
       info: { title: 'fleetsense API', version: '0.1.0', description: 'Predictive maintenance for GPU data centers' },
@@ -59,5 +64,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(healthRoutes);
   await app.register(telemetryRoutes);
+  await app.register(scoreRoutes);
+  await app.register(predictRoutes);
+  await app.register(modelRoutes);
   return app;
 }

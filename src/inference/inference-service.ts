@@ -6,11 +6,12 @@
  * request takes a reference-counted lease on the version it resolved at its start and keeps it to the end, so it
  * never sees two versions; a retired version is released only when its last lease ends.
  */
-import type { Logger } from 'pino';
+
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ModelFamily } from '../features/model-metadata.js';
 import type {
+  InferenceLog,
   InferenceObserver,
   InferenceResult,
   InferenceStatus,
@@ -57,13 +58,13 @@ export class InferenceService {
 
   private constructor(
     private readonly config: Config['models'],
-    private readonly log: Logger,
+    private readonly log: InferenceLog,
     private readonly store: ModelStore,
     private readonly pool: SessionWorkerPool,
     private readonly observer: InferenceObserver,
   ) {}
 
-  static async open(config: Config, log: Logger, opts: InferenceServiceOptions = {}): Promise<InferenceService> {
+  static async open(config: Config, log: InferenceLog, opts: InferenceServiceOptions = {}): Promise<InferenceService> {
     const m = config.models;
     const pool = SessionWorkerPool.start(m.inferenceWorkers, log);
     const svc = new InferenceService(m, log, new ModelStore(m.dir), pool, opts.observer ?? {});
@@ -235,8 +236,14 @@ export class InferenceService {
           const outputs = await entry.batcher.submit(input, dims[0]);
           return { model: name, version, metadata, executionProvider: ep, outputs };
         } catch (err) {
-          this.observer.failure?.(name, version, err instanceof AppError ? err.code : 'INFERENCE_FAILED');
-          if (err instanceof AppError) throw err;
+          const code = err instanceof AppError ? err.code : 'INFERENCE_FAILED';
+          this.observer.failure?.(name, version, code);
+          if (err instanceof AppError && code !== 'INFERENCE_FAILED') throw err;
+          // The runtime's message (file paths, kernel names) goes to the log, not to the caller.
+          this.log.error(
+            { model: entry.key, err: err instanceof Error ? err.message : String(err) },
+            `inference on ${entry.key} failed`,
+          );
           throw new AppError('INFERENCE_FAILED', `inference on ${entry.key} failed`, undefined, { cause: err });
         }
       },

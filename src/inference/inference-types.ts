@@ -1,5 +1,9 @@
 /** What the inference service tells its callers (routes, batch forecasts) about models and results. */
+import type { BaseLogger } from 'pino';
 import type { ModelFamily, ModelMetadata } from '../features/model-metadata.js';
+
+/** The log calls the serving core makes (pino, or Fastify's logger). */
+export type InferenceLog = Pick<BaseLogger, 'info' | 'warn' | 'error'>;
 
 export interface OutputTensor {
   readonly data: Float32Array;

@@ -4,8 +4,8 @@
  * in-flight batches, and is replaced with its sessions reloaded.
  */
 import { Worker } from 'node:worker_threads';
-import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import type { InferenceLog } from './inference-types.js';
 import type { FromWorker, LoadedSession, SessionOptionsMessage, TensorMessage, ToWorker } from './worker-protocol.js';
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
@@ -44,18 +44,12 @@ export class SessionWorkerPool {
   private closed = false;
 
   private constructor(
-    size: number,
-    private readonly log: Logger,
-  ) {
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn(i));
-  }
+    readonly size: number,
+    private readonly log: InferenceLog,
+  ) {}
 
-  static start(size: number, log: Logger): SessionWorkerPool {
+  static start(size: number, log: InferenceLog): SessionWorkerPool {
     return new SessionWorkerPool(Math.max(1, size), log);
-  }
-
-  get size(): number {
-    return this.slots.length;
   }
 
   private spawn(index: number): Slot {
@@ -116,6 +110,8 @@ export class SessionWorkerPool {
     options: SessionOptionsMessage,
   ): Promise<LoadedSession> {
     if (this.closed) throw new AppError('INFERENCE_FAILED', 'inference pool is closed');
+    // Workers start with the first model, so an API with nothing to serve starts no threads.
+    while (this.slots.length < this.size) this.slots.push(this.spawn(this.slots.length));
     const first = await this.send(this.slots[0], { type: 'load', id: 0, key, path, providers, options });
     if (first.type !== 'loaded') throw new AppError('INFERENCE_FAILED', `unexpected reply ${first.type} to load`);
     const { ep } = first.session;

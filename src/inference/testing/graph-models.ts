@@ -38,12 +38,40 @@ function encodeModel(graph: onnxProto.onnx.IGraphProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Input `[batch, T, F]` → output `reconstruction` = input + offset (same shape). */
-export function offsetAutoencoder(windowLength: number, width: number, offset: number): Uint8Array {
+/**
+ * Input `[batch, T, F]` → output `reconstruction` = input + offset (same shape). A per-feature offset (length F)
+ * makes each feature's share of the reconstruction error known exactly: offset[f]² / Σ offset².
+ */
+export function offsetAutoencoder(windowLength: number, width: number, offset: number | readonly number[]): Uint8Array {
+  const values = typeof offset === 'number' ? [offset] : offset;
   return encodeModel({
     name: 'offset_autoencoder',
     node: [{ opType: 'Add', input: ['input', 'offset'], output: ['reconstruction'], name: 'add' }],
-    initializer: [floatTensor('offset', [1], [offset])],
+    initializer: [floatTensor('offset', [values.length], values)],
+    input: [valueInfo('input', ['batch', windowLength, width])],
+    output: [valueInfo('reconstruction', ['batch', windowLength, width])],
+  });
+}
+
+/**
+ * An autoencoder that works for a batch of one (it loads and warms) but fails inside ONNX Runtime for larger
+ * batches (a broadcast mismatch at run time): for testing how inference failures surface.
+ */
+export function failsAboveOneRow(windowLength: number, width: number): Uint8Array {
+  const size = windowLength * width;
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  return encodeModel({
+    name: 'fails_above_one_row',
+    node: [
+      { opType: 'Reshape', input: ['input', 'flat_shape'], output: ['flat'], name: 'flatten' },
+      { opType: 'Add', input: ['flat', 'zeros'], output: ['sum'], name: 'add' },
+      { opType: 'Reshape', input: ['sum', 'out_shape'], output: ['reconstruction'], name: 'unflatten' },
+    ],
+    initializer: [
+      { name: 'flat_shape', dims: [2], dataType: INT64, int64Data: [1, -1] },
+      { name: 'out_shape', dims: [3], dataType: INT64, int64Data: [-1, windowLength, width] },
+      floatTensor('zeros', [1, size], new Array(size).fill(0)),
+    ],
     input: [valueInfo('input', ['batch', windowLength, width])],
     output: [valueInfo('reconstruction', ['batch', windowLength, width])],
   });

@@ -1,0 +1,113 @@
+/**
+ * Where a scoring request's series come from: inline windows (checked by inference/window-requests) or QuestDB
+ * (`app.reader.gpuSeries` over [from, to) for named devices). Either way the result is raw series; model inputs are
+ * then built by src/features only.
+ */
+import { AppError } from '../../errors.js';
+import { rawFields } from '../../features/derived.js';
+import type { ModelMetadata } from '../../features/model-metadata.js';
+import type { Series, Windows } from '../../features/windows.js';
+import { checkFields, inputFieldsOf, seriesFromWindows } from '../../inference/window-requests.js';
+import type { TelemetryReader } from '../../telemetry/reader.js';
+
+export interface WindowSourceBody {
+  readonly windows?: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>;
+  readonly fields?: readonly string[];
+  readonly devices?: readonly string[];
+  readonly from?: number | string;
+  readonly to?: number | string;
+}
+
+export interface SourceSeries {
+  /** Set for QuestDB series. */
+  readonly device?: string;
+  readonly series: Series;
+}
+
+function parseTime(field: 'from' | 'to', v: number | string | undefined): number {
+  if (v === undefined) throw new AppError('VALIDATION_FAILED', `${field} is required with devices`, { field });
+  const t = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t))
+    throw new AppError('VALIDATION_FAILED', `${field}: "${v}" is not epoch ms or ISO-8601`, { field });
+  return t;
+}
+
+/**
+ * Raw series for `models` (the first one decides the inline field order and the sample period). Inline windows
+ * must carry every raw field of the first model; further models use what is there.
+ */
+export async function seriesForRequest(
+  reader: TelemetryReader,
+  body: WindowSourceBody,
+  models: readonly ModelMetadata[],
+): Promise<SourceSeries[]> {
+  const meta = models[0];
+  const inline = body.windows !== undefined;
+  if (inline === (body.devices !== undefined)) {
+    throw new AppError('VALIDATION_FAILED', 'send exactly one of windows (inline telemetry) or devices with from/to');
+  }
+  if (body.windows !== undefined) {
+    const fields = body.fields ?? inputFieldsOf(meta);
+    if (body.fields) checkFields(fields, meta);
+    return seriesFromWindows(body.windows, fields, meta).map((series) => ({ series }));
+  }
+  const devices = [...new Set(body.devices)];
+  const from = parseTime('from', body.from);
+  const to = parseTime('to', body.to);
+  const fields = [...new Set(models.flatMap((m) => rawFields(m.features)))];
+  const found = await reader.gpuSeries({ from, to, fields, samplePeriodMs: meta.samplePeriodMs, devices });
+  const missing = devices.filter((d) => !found.has(d));
+  if (missing.length > 0) {
+    const known = new Set((await reader.listDevices()).map((d) => d.device));
+    const unknown = missing.filter((d) => !known.has(d));
+    if (unknown.length > 0)
+      throw new AppError('UNKNOWN_DEVICE', `unknown device(s): ${unknown.join(', ')}`, { devices: unknown });
+    throw new AppError(
+      'NO_DATA',
+      `no telemetry in [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) for ${missing.join(', ')}`,
+      {
+        devices: missing,
+      },
+    );
+  }
+  return devices.map((device) => ({ device, series: found.get(device)! }));
+}
+
+export interface WindowBatch {
+  readonly data: Float32Array;
+  readonly count: number;
+  readonly length: number;
+  readonly width: number;
+  /** Per window: which source it came from and when it ends. */
+  readonly refs: ReadonlyArray<{ readonly source: number; readonly endTs: number }>;
+}
+
+/** Cut windows from every source with `cut` (a src/features function) and concatenate them into one batch. */
+export function concatWindows(sources: readonly SourceSeries[], cut: (s: Series) => Windows): WindowBatch {
+  const parts = sources.map((s, i) => {
+    try {
+      return cut(s.series);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'INVALID_WINDOW' && s.device) {
+        throw new AppError('NO_DATA', `device ${s.device}: ${err.message}`, {
+          device: s.device,
+          ...(err.details as object),
+        });
+      }
+      if (err instanceof AppError && err.code === 'INVALID_WINDOW')
+        throw new AppError('INVALID_WINDOW', `window ${i}: ${err.message}`, err.details);
+      throw err;
+    }
+  });
+  const count = parts.reduce((a, p) => a + p.count, 0);
+  const { length, width } = parts[0];
+  const data = new Float32Array(count * length * width);
+  const refs: Array<{ source: number; endTs: number }> = [];
+  let offset = 0;
+  parts.forEach((p, i) => {
+    data.set(p.data, offset);
+    offset += p.data.length;
+    for (let w = 0; w < p.count; w++) refs.push({ source: i, endTs: p.endTs[w] });
+  });
+  return { data, count, length, width, refs };
+}

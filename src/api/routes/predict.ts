@@ -1,0 +1,117 @@
+/**
+ * POST /v1/predict/fault: per device (or inline window), the probability of a fault within the fault model's
+ * horizon, and the predicted time to failure when a ttf model is served.
+ * POST /v1/predict/throughput: predicted job throughput for a batch of what-if configurations.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
+import { latestWindow, throughputFromOutput, throughputRows } from '../../features/model-inputs.js';
+import type { ModelLease } from '../../inference/inference-types.js';
+import { horizonMinutes, primaryOutput, timeToFailure } from '../../inference/predictions.js';
+import { concatWindows, type SourceSeries, seriesForRequest } from '../inputs/window-source.js';
+import { FaultRequest, FaultResponse, ThroughputRequest, ThroughputResponse } from '../schemas/score.js';
+import { requireFamily } from './score.js';
+
+interface TtfPart {
+  fractions: Float32Array;
+  lease: ModelLease;
+}
+
+/** TTF on the same sources; a missing ttf model or missing inline fields only drops the ttf part, with a note. */
+async function runTtf(lease: ModelLease, sources: readonly SourceSeries[]): Promise<TtfPart> {
+  const batch = concatWindows(sources, (s) => latestWindow(s, lease.metadata));
+  const r = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
+  return { fractions: primaryOutput(lease.metadata, r.outputs).data, lease };
+}
+
+export default async function predictRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/v1/predict/fault',
+    {
+      config: { role: 'reader', audit: false },
+      schema: { tags: ['scoring'], body: FaultRequest, response: { 200: FaultResponse } },
+    },
+    async (request) => {
+      const body = request.body;
+      const name = body.model ?? app.inference.modelFor('fault').name;
+      const ttfName = body.ttf === false ? undefined : app.inference.models().find((m) => m.family === 'ttf')?.name;
+      return app.inference.withModel(name, { version: body.version }, async (fault) => {
+        const meta = fault.metadata;
+        requireFamily(meta, 'fault', '/v1/predict/fault');
+        const horizon = horizonMinutes(meta);
+        const predict = async (ttfLease?: ModelLease) => {
+          const sources = await seriesForRequest(app.reader, body, ttfLease ? [meta, ttfLease.metadata] : [meta]);
+          const batch = concatWindows(sources, (s) => latestWindow(s, meta));
+          const [r, ttf] = await Promise.all([
+            fault.run(batch.data, [batch.count, batch.length, batch.width]),
+            ttfLease
+              ? runTtf(ttfLease, sources).catch((err: unknown) => {
+                  if (err instanceof AppError && err.status < 500) return err.message;
+                  throw err;
+                })
+              : Promise.resolve(ttfName ? undefined : 'no ttf model is served'),
+          ]);
+          const probs = primaryOutput(meta, r.outputs).data;
+          const ttfPart = typeof ttf === 'object' ? ttf : undefined;
+          return {
+            model: r.model,
+            version: r.version,
+            executionProvider: r.executionProvider,
+            horizonMinutes: horizon,
+            ttfModel: ttfPart
+              ? {
+                  model: ttfPart.lease.model,
+                  version: ttfPart.lease.version,
+                  capMinutes: timeToFailure(1, ttfPart.lease.metadata).capMinutes,
+                }
+              : null,
+            ...(typeof ttf === 'string' ? { ttfNote: ttf } : {}),
+            predictions: Array.from(probs, (p, i) => {
+              const device = sources[batch.refs[i].source].device;
+              const t = ttfPart ? timeToFailure(ttfPart.fractions[i], ttfPart.lease.metadata) : undefined;
+              return {
+                index: i,
+                ...(device ? { device, endTs: new Date(batch.refs[i].endTs).toISOString() } : {}),
+                faultProbability: p,
+                ttfMinutes: t ? t.minutes : null,
+                ttfBeyondCap: t ? t.beyondCap : null,
+              };
+            }),
+          };
+        };
+        return ttfName ? app.inference.withModel(ttfName, {}, (ttf) => predict(ttf)) : predict();
+      });
+    },
+  );
+
+  app.post(
+    '/v1/predict/throughput',
+    {
+      config: { role: 'reader', audit: false },
+      schema: { tags: ['scoring'], body: ThroughputRequest, response: { 200: ThroughputResponse } },
+    },
+    async (request) => {
+      const body = request.body;
+      if (body.configurations.length === 0)
+        throw new AppError('EMPTY_BATCH', 'configurations must hold at least one configuration');
+      const name = body.model ?? app.inference.modelFor('throughput').name;
+      return app.inference.withModel(name, { version: body.version }, async (lease) => {
+        const meta = lease.metadata;
+        requireFamily(meta, 'throughput', '/v1/predict/throughput');
+        const rows = throughputRows(body.configurations, meta);
+        const n = body.configurations.length;
+        const r = await lease.run(rows, [n, ...lease.rowDims]);
+        const predicted = throughputFromOutput(primaryOutput(meta, r.outputs).data, meta);
+        return {
+          model: r.model,
+          version: r.version,
+          executionProvider: r.executionProvider,
+          predictions: Array.from(predicted, (throughput, index) => ({ index, throughput })),
+        };
+      });
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * POST /v1/score/anomaly: anomaly scores from the autoencoder for inline windows or devices over a time range.
+ * Every window of one response is scored by the same model version (held for the whole request), and each result
+ * says its score, the threshold, the verdict and which features carry most of the reconstruction error.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
+import { anomalyWindows, latestWindow } from '../../features/model-inputs.js';
+import type { ModelMetadata } from '../../features/model-metadata.js';
+import { scoreWindows } from '../../inference/anomaly-scoring.js';
+import { primaryOutput } from '../../inference/predictions.js';
+import { concatWindows, seriesForRequest } from '../inputs/window-source.js';
+import { AnomalyRequest, AnomalyResponse } from '../schemas/score.js';
+
+export function requireFamily(meta: ModelMetadata, family: ModelMetadata['family'], route: string): void {
+  if (meta.family !== family) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `model ${meta.name} is a ${meta.family} model; ${route} needs a ${family} model`,
+      {
+        model: meta.name,
+        family: meta.family,
+      },
+    );
+  }
+}
+
+export default async function scoreRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/v1/score/anomaly',
+    {
+      // Scoring reads; it changes no state, so it is not audited (it would flood api_audit under load).
+      config: { role: 'reader', audit: false },
+      schema: { tags: ['scoring'], body: AnomalyRequest, response: { 200: AnomalyResponse } },
+    },
+    async (request) => {
+      const body = request.body;
+      const name = body.model ?? app.inference.modelFor('anomaly').name;
+      return app.inference.withModel(name, { version: body.version }, async (lease) => {
+        const meta = lease.metadata;
+        requireFamily(meta, 'anomaly', '/v1/score/anomaly');
+        const sources = await seriesForRequest(app.reader, body, [meta]);
+        const inline = body.windows !== undefined;
+        const cut =
+          inline || body.latest
+            ? (s: Parameters<typeof latestWindow>[0]) => latestWindow(s, meta)
+            : (s: Parameters<typeof anomalyWindows>[0]) => anomalyWindows(s, meta);
+        const batch = concatWindows(sources, cut);
+        const result = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
+        const verdicts = scoreWindows(
+          meta,
+          batch.data,
+          primaryOutput(meta, result.outputs).data,
+          batch.count,
+          body.topK ?? 3,
+        );
+        return {
+          model: result.model,
+          version: result.version,
+          executionProvider: result.executionProvider,
+          windowLength: meta.windowLength,
+          threshold: meta.threshold?.value ?? null,
+          results: verdicts.map((v, i) => {
+            const ref = batch.refs[i];
+            const device = sources[ref.source].device;
+            return {
+              index: inline ? ref.source : i,
+              ...(device ? { device, endTs: new Date(ref.endTs).toISOString() } : {}),
+              score: v.score,
+              threshold: v.threshold,
+              anomalous: v.anomalous,
+              topFeatures: [...v.topFeatures],
+            };
+          }),
+        };
+      });
+    },
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Inline windows from an API request → series that src/features turns into model inputs. A window is raw
+ * telemetry: rows (oldest first) of values in the order of `fields` (default: the raw fields the model's features
+ * are computed from). Shapes and values are checked here with messages that name the window, row and field.
+ */
+import { AppError } from '../errors.js';
+import { rawFields } from '../features/derived.js';
+import type { ModelMetadata } from '../features/model-metadata.js';
+import type { Series } from '../features/windows.js';
+
+/** Raw telemetry fields a caller sends (in this order) for a model. */
+export const inputFieldsOf = (meta: Pick<ModelMetadata, 'features'>): string[] => rawFields(meta.features);
+
+/** Windows per request; the body limit bounds it too. */
+export const MAX_WINDOWS = 4_096;
+
+/**
+ * Check every window is `[rows >= windowLength][fields.length]` of finite numbers and make each a Series (ts are
+ * synthetic, one sample period apart, ending at `endTs`). Extra leading rows serve `delta:` features as history.
+ */
+export function seriesFromWindows(
+  windows: ReadonlyArray<ReadonlyArray<ReadonlyArray<unknown>>>,
+  fields: readonly string[],
+  meta: Pick<ModelMetadata, 'windowLength' | 'samplePeriodMs' | 'name' | 'version'>,
+  endTs = 0,
+): Series[] {
+  const T = meta.windowLength;
+  const F = fields.length;
+  const shape = `[${T}, ${F}] (${T} rows of ${F} values: ${fields.join(', ')})`;
+  if (windows.length === 0) throw new AppError('EMPTY_BATCH', 'windows must hold at least one window');
+  if (windows.length > MAX_WINDOWS) {
+    throw new AppError('INVALID_WINDOW', `at most ${MAX_WINDOWS} windows per request, got ${windows.length}`);
+  }
+  return windows.map((rows, w) => {
+    if (!Array.isArray(rows) || rows.length < T) {
+      throw new AppError(
+        'INVALID_WINDOW',
+        `window ${w} has ${Array.isArray(rows) ? rows.length : 0} rows; model ${meta.name}@${meta.version} expects ${shape}`,
+        {
+          window: w,
+          expected: [T, F],
+          got: [Array.isArray(rows) ? rows.length : 0, F],
+        },
+      );
+    }
+    const values = new Float64Array(rows.length * F);
+    const ts = new Float64Array(rows.length);
+    rows.forEach((row, t) => {
+      if (!Array.isArray(row) || row.length !== F) {
+        const got = Array.isArray(row) ? row.length : 0;
+        throw new AppError(
+          'INVALID_WINDOW',
+          `window ${w} row ${t} has ${got} values; model ${meta.name}@${meta.version} expects ${shape}`,
+          {
+            window: w,
+            row: t,
+            expected: [T, F],
+            got: [rows.length, got],
+          },
+        );
+      }
+      for (let f = 0; f < F; f++) {
+        const v = row[f];
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new AppError(
+            'INVALID_WINDOW',
+            `window ${w} row ${t} field ${fields[f]}: ${JSON.stringify(v) ?? String(v)} is not a finite number`,
+            {
+              window: w,
+              row: t,
+              field: fields[f],
+            },
+          );
+        }
+        values[t * F + f] = v;
+      }
+      ts[t] = endTs - (rows.length - 1 - t) * meta.samplePeriodMs;
+    });
+    return { ts, values, features: fields };
+  });
+}
+
+/** Check a caller-supplied `fields` list covers what the model needs. */
+export function checkFields(
+  fields: readonly string[],
+  meta: Pick<ModelMetadata, 'features' | 'name' | 'version'>,
+): void {
+  const need = inputFieldsOf(meta);
+  const missing = need.filter((f) => !fields.includes(f));
+  if (missing.length > 0 || new Set(fields).size !== fields.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `fields must list each of ${need.join(', ')} once for model ${meta.name}@${meta.version}`,
+      {
+        missing,
+        expected: need,
+      },
+    );
+  }
+}
