@@ -1,0 +1,194 @@
+/**
+ * Metrics per model family from model outputs and ground truth (see training/metrics for the definitions).
+ * Window values are compared with the truth at each window's last row.
+ *   anomaly: event-level P/R/F1 (labelled spans vs detected intervals), point-wise P/R/F1, PR-AUC
+ *   fault:   point-wise P/R at the threshold, median lead time, false alarms per device-day, PR-AUC
+ *   ttf:     RMSE and MAE over all windows, RMSE and PHM08 score on each entity's last window (the usual
+ *            run-to-failure benchmark convention), truth capped at ttfCapSteps like the training target
+ */
+import {
+  averagePrecision,
+  eventMetrics,
+  type PrCurve,
+  pointMetrics,
+  precisionRecallCurve,
+} from '../metrics/anomaly.js';
+import { faultPredictorMetrics } from '../metrics/fault.js';
+import { scoresToIntervals } from '../metrics/intervals.js';
+import { mae, phm08Score, rmse } from '../metrics/regression.js';
+import type { EntityOutputs } from './model-outputs.js';
+import type { EvalEntity } from './sources.js';
+
+export interface EntityResult {
+  readonly entity: EvalEntity;
+  readonly out: EntityOutputs;
+}
+
+export interface DetectedSpan {
+  readonly entity: string;
+  readonly start: number;
+  readonly end: number;
+  readonly peak: number;
+  readonly peakTs: number;
+  /** Window indices in the entity's outputs. */
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface FamilyEvaluation {
+  readonly metrics: Record<string, number>;
+  readonly pr?: PrCurve;
+  readonly ttf?: { readonly truth: number[]; readonly pred: number[] };
+  readonly detections: DetectedSpan[];
+}
+
+/** Alarm intervals (value > threshold, gaps of at most mergeGap windows merged) in ms. */
+export function detectedSpans(results: readonly EntityResult[], threshold: number, mergeGap = 0): DetectedSpan[] {
+  return results.flatMap(({ entity, out }) =>
+    scoresToIntervals(out.values, threshold, { mergeGap }).map((iv) => ({
+      entity: entity.entity,
+      start: out.endTs[iv.start],
+      end: out.endTs[iv.end],
+      peak: iv.peak,
+      peakTs: out.endTs[iv.peakIndex],
+      from: iv.start,
+      to: iv.end,
+    })),
+  );
+}
+
+function pooled(results: readonly EntityResult[], label: (r: EntityResult, i: number) => number | undefined) {
+  const scores: number[] = [];
+  const labels: number[] = [];
+  for (const r of results) {
+    for (let i = 0; i < r.out.values.length; i++) {
+      const l = label(r, i);
+      if (l === undefined) continue;
+      scores.push(r.out.values[i]);
+      labels.push(l);
+    }
+  }
+  return { scores, labels };
+}
+
+export function evaluateAnomaly(results: readonly EntityResult[], threshold: number, mergeGap = 0): FamilyEvaluation {
+  const detections = detectedSpans(results, threshold, mergeGap);
+  const labelled = results.filter((r) => r.entity.labels);
+  const metrics: Record<string, number> = {
+    threshold,
+    windows: results.reduce((s, r) => s + r.out.values.length, 0),
+    detections: detections.length,
+  };
+  const all = pooled(results, () => 0).scores;
+  metrics.alarmRate = all.filter((s) => s > threshold).length / Math.max(all.length, 1);
+  if (labelled.length === 0) return { metrics, detections };
+  let tp = 0;
+  let fp = 0;
+  let events = 0;
+  for (const r of labelled) {
+    const mine = detections.filter((d) => d.entity === r.entity.entity);
+    const e = eventMetrics(mine, r.entity.events);
+    tp += e.truePositives;
+    fp += e.falsePositives;
+    events += e.events;
+  }
+  const eventPrecision = detections.length > 0 ? (detections.length - fp) / detections.length : 1;
+  const eventRecall = events > 0 ? tp / events : 1;
+  const { scores, labels } = pooled(labelled, (r, i) => r.entity.labels![r.out.endIndex[i]]);
+  const point = pointMetrics(
+    scores.map((s) => (s > threshold ? 1 : 0)),
+    labels,
+  );
+  Object.assign(metrics, {
+    events,
+    eventsFound: tp,
+    falsePositiveIntervals: fp,
+    eventPrecision,
+    eventRecall,
+    eventF1: eventPrecision + eventRecall > 0 ? (2 * eventPrecision * eventRecall) / (eventPrecision + eventRecall) : 0,
+    pointPrecision: point.precision,
+    pointRecall: point.recall,
+    pointF1: point.f1,
+    prAuc: averagePrecision(scores, labels),
+    positiveRate: labels.reduce((a, b) => a + b, 0) / Math.max(labels.length, 1),
+  });
+  return { metrics, detections, pr: precisionRecallCurve(scores, labels, 400) };
+}
+
+export function evaluateFault(
+  results: readonly EntityResult[],
+  threshold: number,
+  horizonMs: number,
+): FamilyEvaluation {
+  const detections = detectedSpans(results, threshold);
+  const f = faultPredictorMetrics(
+    results.map((r) => ({
+      device: r.entity.entity,
+      ts: r.out.endTs,
+      probability: r.out.values,
+      failureTs: r.entity.failureTs,
+    })),
+    { threshold, horizonMs },
+  );
+  const { scores, labels } = pooled(results, (r, i) => {
+    const t = r.out.endTs[i];
+    const failure = r.entity.failureTs ?? Number.POSITIVE_INFINITY;
+    return t >= failure ? undefined : t >= failure - horizonMs ? 1 : 0;
+  });
+  return {
+    metrics: {
+      threshold,
+      horizonMs,
+      precision: f.precision,
+      recall: f.recall,
+      f1: f.f1,
+      failures: f.failures,
+      detectedFailures: f.detectedFailures,
+      medianLeadMinutes: f.medianLeadMs / 60_000,
+      falseAlarms: f.falseAlarms,
+      deviceDays: f.deviceDays,
+      falseAlarmsPerDeviceDay: f.falseAlarmsPerDeviceDay,
+      prAuc: averagePrecision(scores, labels),
+    },
+    detections,
+    pr: precisionRecallCurve(scores, labels, 400),
+  };
+}
+
+export function evaluateTtf(
+  results: readonly EntityResult[],
+  capSteps: number,
+  samplePeriodMs: number,
+): FamilyEvaluation {
+  const truth: number[] = [];
+  const pred: number[] = [];
+  const lastTruth: number[] = [];
+  const lastPred: number[] = [];
+  for (const { entity, out } of results) {
+    if (entity.failureTs === undefined) continue;
+    let last = -1;
+    for (let i = 0; i < out.values.length; i++) {
+      if (out.endTs[i] > entity.failureTs) break;
+      truth.push(Math.min((entity.failureTs - out.endTs[i]) / samplePeriodMs, capSteps));
+      pred.push(out.values[i]);
+      last = i;
+    }
+    if (last >= 0) {
+      lastTruth.push(truth[truth.length - 1]);
+      lastPred.push(pred[pred.length - 1]);
+    }
+  }
+  return {
+    metrics: {
+      capSteps,
+      windows: truth.length,
+      units: lastTruth.length,
+      rmse: rmse(pred, truth),
+      mae: mae(pred, truth),
+      rmseLastWindow: rmse(lastPred, lastTruth),
+      phm08LastWindow: phm08Score(lastPred, lastTruth),
+    },
+    detections: [],
+    ttf: { truth, pred },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Evaluation data from any source, in one shape: per entity a raw series (the model's raw fields), 0/1 row
+ * labels, the failure time when known, and labelled fault spans in ms.
+ *   csv:<path>  labels from a label column; failures from run-to-failure data (each entity's last record)
+ *   sim         the fleet simulator with injected faults (ground truth from its fault plan)
+ *   questdb     gpu_metrics over [from, to) and the fault_labels table
+ * For simulated and stored fleets a device is evaluated up to its first failure (the fault predictor and TTF
+ * metrics take one failure per device; later rows follow a repair).
+ */
+
+import type { Config } from '../../src/config.js';
+import { AppError } from '../../src/errors.js';
+import { rawFields } from '../../src/features/derived.js';
+import type { ModelMetadata } from '../../src/features/model-metadata.js';
+import type { Series } from '../../src/features/windows.js';
+import type { FaultLabel } from '../../src/telemetry/catalogue.js';
+import { cleanDataset } from '../data/clean.js';
+import { type CsvOptions, loadCsv } from '../data/csv.js';
+import { splitDataset } from '../data/split.js';
+import type { Interval } from '../metrics/intervals.js';
+
+export interface EvalEntity {
+  readonly entity: string;
+  readonly series: Series;
+  readonly labels?: Uint8Array;
+  readonly failureTs?: number;
+  /** Labelled fault spans, epoch ms, inclusive. */
+  readonly events: readonly Interval[];
+}
+
+export interface EvalInput {
+  /** `csv:<path>`, `sim` or `questdb`. */
+  readonly source: string;
+  readonly samplePeriodMs: number;
+  readonly entities: readonly EvalEntity[];
+  readonly rows: number;
+  /** Whether row labels or failures are known (metrics need them). */
+  readonly labelled: boolean;
+  readonly notes: readonly string[];
+}
+
+export interface SourceOptions {
+  readonly csv?: CsvOptions;
+  /** CSV: evaluate every row, or only the test part of the default 70/15/15 time split. */
+  readonly split?: 'all' | 'test';
+  readonly sim?: { readonly seed?: number; readonly gpus?: number; readonly hours?: number; readonly start?: number };
+  readonly questdb?: { readonly config: Config['questdb']; readonly from: number; readonly to: number };
+}
+
+async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
+  const fields = rawFields(meta.features);
+  const ds = await loadCsv(path, { ...o.csv, features: o.csv?.features ?? fields });
+  // Keep every column (the model needs its features even if this file holds them constant).
+  const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: meta.windowLength });
+  const parts =
+    o.split === 'test'
+      ? splitDataset(dataset, { by: dataset.runToFailure ? 'entity' : 'time' }).test
+      : dataset.entities;
+  const entities = parts.map((e) => {
+    const events: Interval[] = [];
+    if (e.labels) {
+      let start = -1;
+      for (let i = 0; i <= e.labels.length; i++) {
+        const on = i < e.labels.length && e.labels[i] === 1;
+        if (on && start < 0) start = i;
+        if (!on && start >= 0) {
+          events.push({ start: e.series.ts[start], end: e.series.ts[i - 1] });
+          start = -1;
+        }
+      }
+    }
+    return { entity: e.entity, series: e.series, labels: e.labels, failureTs: e.failureTs, events };
+  });
+  const notes = [...report.warnings];
+  if (report.duplicatesDropped + report.rowsInserted + report.rowsDropped > 0) {
+    notes.push(
+      `cleaning: ${report.duplicatesDropped} duplicate(s) dropped, ${report.rowsInserted} row(s) filled, ${report.rowsDropped} dropped, ${report.gapsSplit} gap(s) split`,
+    );
+  }
+  return {
+    source: `csv:${path}`,
+    samplePeriodMs: dataset.samplePeriodMs,
+    entities,
+    rows: entities.reduce((s, e) => s + e.series.ts.length, 0),
+    labelled: dataset.labelColumn !== undefined || dataset.runToFailure,
+    notes,
+  };
+}
+
+/** Series and fault labels of a fleet → entities, each cut at its first failure. */
+export function fromFleet(
+  source: string,
+  series: Map<string, Series>,
+  labels: readonly FaultLabel[],
+  samplePeriodMs: number,
+): EvalInput {
+  const byDevice = new Map<string, FaultLabel[]>();
+  for (const l of labels) {
+    const list = byDevice.get(l.device) ?? [];
+    list.push(l);
+    byDevice.set(l.device, list);
+  }
+  const entities: EvalEntity[] = [];
+  for (const [device, s] of series) {
+    const faults = (byDevice.get(device) ?? []).sort((a, b) => a.failureTs - b.failureTs);
+    const failureTs = faults[0]?.failureTs;
+    let n = s.ts.length;
+    if (failureTs !== undefined) {
+      n = 0;
+      while (n < s.ts.length && s.ts[n] <= failureTs) n++;
+    }
+    const w = s.features.length;
+    const ts = s.ts.slice(0, n);
+    const events = faults
+      .filter((f) => f.onsetTs <= (ts[n - 1] ?? 0))
+      .map((f) => ({ start: f.onsetTs, end: f.failureTs }));
+    const rowLabels = Uint8Array.from(ts, (t) => (events.some((e) => t >= e.start && t <= e.end) ? 1 : 0));
+    entities.push({
+      entity: device,
+      series: { ts, values: s.values.slice(0, n * w), features: s.features },
+      labels: rowLabels,
+      failureTs,
+      events,
+    });
+  }
+  return {
+    source,
+    samplePeriodMs,
+    entities,
+    rows: entities.reduce((a, e) => a + e.series.ts.length, 0),
+    labelled: true,
+    notes: [`${labels.length} labelled fault(s); devices evaluated up to their first failure`],
+  };
+}
+
+async function fromSim(meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
+  const { simulateSeries, SAMPLE_PERIOD_MS } = await import('../../datasets/simulator/index.js');
+  const sim = o.sim ?? {};
+  const samplePeriodMs = meta.samplePeriodMs || SAMPLE_PERIOD_MS;
+  const out = simulateSeries(
+    {
+      seed: sim.seed ?? 7,
+      gpus: sim.gpus ?? 32,
+      hours: sim.hours ?? 24,
+      start: sim.start ?? Date.UTC(2026, 0, 1),
+      samplePeriodMs,
+      // Enough faults in a small evaluation fleet to measure recall.
+      faultsPerGpuDay: 0.25,
+    },
+    rawFields(meta.features),
+  );
+  return fromFleet('sim', out.series, out.labels, samplePeriodMs);
+}
+
+async function fromQuestdb(meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
+  if (!o.questdb) throw new AppError('VALIDATION_FAILED', 'source questdb needs --from and --to');
+  const { TelemetryReader } = await import('../../src/telemetry/reader.js');
+  const reader = TelemetryReader.connect(o.questdb.config);
+  try {
+    const { from, to } = o.questdb;
+    const series = await reader.gpuSeries({
+      from,
+      to,
+      fields: rawFields(meta.features),
+      samplePeriodMs: meta.samplePeriodMs,
+    });
+    if (series.size === 0)
+      throw new AppError(
+        'NO_DATA',
+        `no gpu_metrics between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
+      );
+    return fromFleet('questdb', series, await reader.faultLabels({ from, to }), meta.samplePeriodMs);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** `sim`, `questdb` or `csv:<path>`. */
+export async function loadEvalInput(spec: string, meta: ModelMetadata, opts: SourceOptions = {}): Promise<EvalInput> {
+  if (spec.startsWith('csv:') && spec.length > 4) return fromCsv(spec.slice(4), meta, opts);
+  if (spec === 'sim') return fromSim(meta, opts);
+  if (spec === 'questdb') return fromQuestdb(meta, opts);
+  throw new AppError('VALIDATION_FAILED', `unknown source "${spec}": use sim, questdb or csv:<path>`, { source: spec });
+}
