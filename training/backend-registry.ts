@@ -17,6 +17,8 @@ export interface BackendEntry {
   readonly isAvailable: () => Promise<boolean>;
   /** Registers the backend with tfjs, makes it current and returns a device description for the logs/metadata. */
   readonly factory: () => Promise<string>;
+  /** Why the last `isAvailable()` said no (package not installed, no adapter); undefined while available. */
+  readonly unavailableReason?: () => string | undefined;
 }
 
 /** The dynamic-import boundary; tests swap it to pretend a package is (not) installed. */
@@ -63,10 +65,16 @@ function nodeEntry(
   importer: Importer,
 ): BackendEntry {
   const probe = once(async () => (await importOptional(specifier, importer)) !== undefined);
+  let reason: string | undefined;
   return {
     name,
     priority,
-    isAvailable: probe,
+    isAvailable: async () => {
+      const ok = await probe();
+      reason = ok ? undefined : `${specifier} is not installed`;
+      return ok;
+    },
+    unavailableReason: () => reason,
     factory: async () => {
       if (!(await probe())) throw new Error(`${specifier} is not installed`);
       await activate('tensorflow');
@@ -103,12 +111,16 @@ export function describeAdapter(adapter: GpuAdapterLike): string {
  * Vulkan is missing). We register the tfjs backend ourselves because Node has no `navigator.gpu`.
  */
 function webgpuEntry(importer: Importer): BackendEntry {
+  let reason: string | undefined;
   const probe = once(async (): Promise<{ gpu: GpuLike; adapter: GpuAdapterLike } | undefined> => {
     const mod = (await importOptional('webgpu', importer)) as WebGpuModule | undefined;
+    reason = 'the webgpu package is not installed';
     if (!mod || typeof mod.create !== 'function') return undefined;
     const gpu = mod.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    reason = 'no WebGPU adapter (Dawn found no Vulkan loader, driver or GPU)';
     if (!adapter) return undefined;
+    reason = undefined;
     Object.assign(globalThis, mod.globals); // GPUBufferUsage & co., which the tfjs backend reads as globals
     return { gpu, adapter };
   });
@@ -116,6 +128,7 @@ function webgpuEntry(importer: Importer): BackendEntry {
     name: 'webgpu',
     priority: 70,
     isAvailable: async () => (await probe()) !== undefined,
+    unavailableReason: () => reason,
     factory: async () => {
       const found = await probe();
       if (!found) throw new Error('no WebGPU adapter');
@@ -133,10 +146,16 @@ function webgpuEntry(importer: Importer): BackendEntry {
 
 function wasmEntry(importer: Importer): BackendEntry {
   const probe = once(async () => (await importOptional('@tensorflow/tfjs-backend-wasm', importer)) !== undefined);
+  let reason: string | undefined;
   return {
     name: 'wasm',
     priority: 50,
-    isAvailable: probe,
+    isAvailable: async () => {
+      const ok = await probe();
+      reason = ok ? undefined : '@tensorflow/tfjs-backend-wasm is not installed';
+      return ok;
+    },
+    unavailableReason: () => reason,
     factory: async () => {
       if (!(await probe())) throw new Error('@tensorflow/tfjs-backend-wasm is not installed');
       await activate('wasm');

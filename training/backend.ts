@@ -65,6 +65,9 @@ export async function chooseBackend(opts: ChooseBackendOptions = {}): Promise<Ch
   }
   for (const entry of registry) {
     if (await probe(entry, log)) return activate(entry, log);
+    // Say why a better backend was passed over, once per choice (e.g. no WebGPU adapter on a CPU host).
+    const reason = entry.unavailableReason?.() ?? 'not available';
+    log.info({ backend: entry.name, reason }, 'tfjs compute backend skipped');
   }
   throw new AppError('BACKEND_UNAVAILABLE', 'no compute backend is available', { known: registry.map((e) => e.name) });
 }
