@@ -35,7 +35,7 @@ describe('sample CSVs', () => {
     for (const r of rows) units.set(r[0], [...(units.get(r[0]) ?? []), r.map(Number)]);
     expect(units.size).toBe(20);
     for (const recs of units.values()) {
-      recs.forEach((rec, i) => expect(rec[1]).toBe(i + 1));
+      expect(recs.map((rec) => rec[1])).toEqual(recs.map((_, i) => i + 1));
       const first = recs.slice(0, 10).reduce((s, r) => s + r[4], 0) / 10;
       const last = recs.slice(-5).reduce((s, r) => s + r[4], 0) / 5;
       expect(last - first).toBeGreaterThan(15); // sensor_b wears upward

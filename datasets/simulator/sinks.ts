@@ -41,7 +41,8 @@ export async function backfill(sink: TelemetrySink, opts: SimOptions, progress?:
     gpuRows += step.gpu.length;
     facilityRows += step.facility.length;
     jobRows += step.jobs.length;
-    progress?.(++k, o.steps);
+    k++;
+    progress?.(k, o.steps);
   }
   const labels = faultPlan(o);
   if (labels.length > 0) await sink.writeLabels(labels);
@@ -59,7 +60,8 @@ export async function writeCsvRun(dir: string, opts: SimOptions, progress?: Prog
       await tables.gpu_metrics.write(step.gpu);
       await tables.facility_metrics.write(step.facility);
       await tables.job_metrics.write(step.jobs);
-      progress?.(++k, o.steps);
+      k++;
+      progress?.(k, o.steps);
     }
   } finally {
     await Promise.all(Object.values(tables).map((t) => t.close()));
