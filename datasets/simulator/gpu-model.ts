@@ -8,7 +8,7 @@
  *
  * Faults (s = severity 0→1 from onset to failure):
  * - cooling_degradation: thermal resistance ×(1 + 0.5 s) and +16 s °C → temperature drift, then thermal throttling.
- * - ecc_storm: single-bit ECC rate 0.03 + 25 s² per sample, remapped rows pending up to 8 (XID 63 each), at failure
+ * - ecc_storm: single-bit ECC rate 0.03 + 25 s² per sample, remapped rows pending up to 7 (XID 63 each), at failure
  *   a double-bit error and XID 48.
  * - psu_instability: power oscillation ±18 s % (+8 s % jitter), dips (power brake) with probability 0.02 + 0.3 s², PCIe replays;
  *   XID 79 at failure.
