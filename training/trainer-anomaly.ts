@@ -1,0 +1,113 @@
+/**
+ * Anomaly detector training: the LSTM autoencoder learns healthy windows only (windows touching a labelled
+ * fault or a down period are left out when labels exist); its threshold is chosen on the reconstruction scores
+ * of healthy validation windows (eval's chooseThreshold: POT when the tail allows, else a percentile).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { reconstructionScores } from '../src/features/reconstruction.js';
+import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
+import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
+import { pointMetrics } from './metrics/anomaly.js';
+import { ANOMALY_DEFAULTS, buildAnomalyDetector } from './models/anomaly.js';
+import { chooseThreshold } from './thresholds.js';
+import { trainModel } from './trainer.js';
+import {
+  chooseEntities,
+  type FamilyOptions,
+  type FamilyResult,
+  GPU_WINDOW_FEATURES,
+  predictFlat,
+  round,
+  windowTensor,
+} from './trainer-common.js';
+
+const healthyOnly = (set: WindowSet): WindowSet =>
+  selectWindows(
+    set,
+    Array.from(set.status.keys()).filter((i) => set.status[i] === ROW_HEALTHY),
+  );
+
+export async function scoreWindows(model: tf.LayersModel, set: WindowSet, lastSteps?: number): Promise<Float64Array> {
+  if (set.count === 0) return new Float64Array(0);
+  const x = windowTensor(set);
+  const out = await predictFlat(model, x);
+  x.dispose();
+  return reconstructionScores(set.x, out, set.count, set.length, set.width, lastSteps).scores;
+}
+
+export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions): Promise<FamilyResult> {
+  const features = o.features ?? GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
+  const subset = chooseEntities(data, o.maxEntities, o.seed);
+  const splits = buildWindowSplits(subset, {
+    features,
+    windowLength: o.windowLength,
+    trainStride: o.trainStride,
+    fractions: o.fractions,
+    scalerRows: 'healthy',
+  });
+  const train = healthyOnly(splits.train);
+  const valAll = splits.validation;
+  const val = healthyOnly(valAll);
+  if (train.count === 0) throw new RangeError('no healthy training windows');
+
+  const units = o.units ?? ANOMALY_DEFAULTS.units;
+  const learningRate = o.learningRate ?? ANOMALY_DEFAULTS.learningRate;
+  const model = buildAnomalyDetector({
+    windowLength: o.windowLength,
+    features: features.length,
+    units,
+    learningRate,
+    seed: o.seed,
+  });
+  const xTrain = windowTensor(train);
+  const xVal = val.count > 0 ? windowTensor(val) : undefined;
+  const result = await trainModel(model, { x: xTrain, y: xTrain }, xVal ? { x: xVal, y: xVal } : undefined, {
+    label: 'anomaly',
+    ...o.trainer,
+    seed: o.seed,
+  });
+  xTrain.dispose();
+  xVal?.dispose();
+
+  // Threshold on healthy validation scores (training scores when there is no validation part).
+  const valScores = await scoreWindows(model, val.count > 0 ? val : train);
+  const threshold = chooseThreshold(valScores, { method: 'auto' });
+  const metrics: Record<string, number> = {
+    trainWindows: train.count,
+    valWindows: val.count,
+    trainLoss: round(result.history.loss[result.bestEpoch - 1]),
+    valLoss: round(result.bestLoss),
+    valHealthyScoreMean: round(valScores.reduce((a, b) => a + b, 0) / Math.max(1, valScores.length)),
+  };
+  // When validation holds labelled fault windows, report how the threshold separates them (window-level).
+  if (valAll.count > val.count) {
+    const labelled = selectWindows(
+      valAll,
+      Array.from(valAll.status.keys()).filter((i) => valAll.status[i] <= 1),
+    );
+    const scores = await scoreWindows(model, labelled);
+    const pm = pointMetrics(
+      Array.from(scores, (s) => (s >= threshold.value ? 1 : 0)),
+      Array.from(labelled.status),
+    );
+    metrics.valWindowPrecision = round(pm.precision, 4);
+    metrics.valWindowRecall = round(pm.recall, 4);
+    metrics.valWindowF1 = round(pm.f1, 4);
+  }
+  return {
+    model,
+    meta: {
+      family: 'anomaly',
+      features,
+      scaler: splits.scaler,
+      windowLength: o.windowLength,
+      stride: 1,
+      outputs: ['reconstruction'],
+      threshold,
+      scoreLastSteps: o.windowLength,
+    },
+    metrics,
+    hyperparameters: { units, learningRate, trainStride: o.trainStride, entities: subset.entities.length },
+    result,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * What the family trainers (anomaly, fault, ttf, throughput) share: their options, the default features, entity
+ * subsampling, and turning window sets into tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.js';
+import type { TrainingData, TrainingEntity } from './datasets/entities.js';
+import { sample } from './datasets/random.js';
+import type { WindowSet } from './datasets/windows.js';
+import type { TrainerOptions, TrainResult } from './trainer.js';
+
+/**
+ * The most symptomatic GPU fields: temperatures, power, clocks, utilisation, memory, and the per-step increase of
+ * error counters (their level is history; their rate is the symptom).
+ */
+export const GPU_WINDOW_FEATURES: readonly string[] = [
+  'gpu_temp_c',
+  'mem_temp_c',
+  'power_w',
+  'sm_clock_mhz',
+  'gpu_util',
+  'fb_used_mib',
+  'fan_speed_pct',
+  'delta:ecc_sbe_volatile',
+  'delta:ecc_dbe_volatile',
+  'delta:nvlink_crc_errors',
+  'delta:pcie_replay_count',
+  'xid_count',
+  'remapped_rows_pending',
+];
+
+/** Throughput inputs (gpu_model one-hot columns are added from the data's categories). */
+export const THROUGHPUT_FEATURES: readonly string[] = [
+  'log:params_billion',
+  'log:n_gpus',
+  'log:batch_size',
+  'power_cap_w',
+  'log:sm_clock_mhz',
+  'gpu_temp_c',
+  'log:gpu_util_mean',
+];
+
+export interface FamilyOptions {
+  readonly features?: readonly string[];
+  /** Window length T in samples. @defaultValue 30 (5 min at 10 s) */
+  readonly windowLength: number;
+  /** Keep every k-th training window. */
+  readonly trainStride: number;
+  /** At most this many entities (devices) are used; faulty ones first. */
+  readonly maxEntities: number;
+  readonly fractions: { readonly train: number; readonly validation: number; readonly test: number };
+  /** Fault predictor horizon H, samples. */
+  readonly horizonSteps: number;
+  /** TTF target cap, samples. */
+  readonly ttfCapSteps: number;
+  readonly units?: number;
+  readonly learningRate?: number;
+  readonly seed: number;
+  readonly trainer: TrainerOptions;
+}
+
+/** What a family trainer hands back: the model and the family-specific part of its metadata. */
+export interface FamilyResult {
+  readonly model: tf.LayersModel;
+  readonly meta: Pick<ModelMetadata, 'features' | 'scaler' | 'windowLength' | 'stride' | 'outputs'> &
+    Partial<ModelMetadata> & { readonly family: ModelFamily };
+  readonly metrics: Record<string, number>;
+  readonly hyperparameters: Record<string, number | string | boolean>;
+  readonly result: TrainResult;
+}
+
+/**
+ * A reproducible subset of entities: every entity with a failure or symptoms (up to half the budget, so
+ * the rare class is kept), the rest filled with healthy ones.
+ */
+export function chooseEntities(data: TrainingData, max: number, seed: number): TrainingData {
+  if (data.entities.length <= max) return data;
+  const eventful = data.entities.filter((e) => e.failures.length > 0 || e.labels.some((c) => c > 0));
+  const calm = data.entities.filter((e) => !eventful.includes(e));
+  const picked: TrainingEntity[] = sample(eventful, Math.ceil(max / 2), seed);
+  picked.push(...sample(calm, max - picked.length, seed + 1));
+  if (picked.length < max)
+    picked.push(
+      ...sample(
+        eventful.filter((e) => !picked.includes(e)),
+        max - picked.length,
+        seed + 2,
+      ),
+    );
+  const order = new Map(data.entities.map((e, i) => [e, i]));
+  picked.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  return { ...data, entities: picked };
+}
+
+export function windowTensor(set: WindowSet): tf.Tensor3D {
+  return tf.tensor3d(set.x, [set.count, set.length, set.width]);
+}
+
+/** Model predictions for many inputs, in batches, as one flat Float32Array. */
+export async function predictFlat(model: tf.LayersModel, x: tf.Tensor, batchSize = 1024): Promise<Float32Array> {
+  const out = tf.tidy(() => model.predict(x, { batchSize }) as tf.Tensor);
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}
+
+export function round(v: number, digits = 6): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
+}
