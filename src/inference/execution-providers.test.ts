@@ -66,6 +66,14 @@ describe('createWithFallback', () => {
     expect(op.created).toEqual(['webgpu', 'cpu', 'webgpu', 'cpu']);
   });
 
+  test('source-location noise is stripped from the reason', async () => {
+    const raw =
+      '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 void onnxruntime::webgpu::Init()::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
+    const { backend } = fakeBackend({ webgpu: new Error(raw), cpu: 'ok' });
+    const choice = await createWithFallback(['webgpu', 'cpu'], backend);
+    expect(choice.failures[0].reason).toBe('Failed to get a WebGPU adapter: No supported adapters');
+  });
+
   test('an unknown provider name is reported, not attempted', async () => {
     const { backend, created } = fakeBackend({ cpu: 'ok' });
     const choice = await createWithFallback(['tpu', 'cpu'], backend);

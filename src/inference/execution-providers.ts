@@ -43,9 +43,11 @@ export function resetProviderMemo(): void {
   unavailable.clear();
 }
 
+/** The first line, without ONNX Runtime's `/onnxruntime_src/...cc:N <signature> <check> was false.` prefix. */
 function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].slice(0, 300);
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const plain = /^\/\S+:\d+ .* was false\. (.+)$/.exec(msg)?.[1] ?? msg;
+  return plain.slice(0, 300);
 }
 
 /**

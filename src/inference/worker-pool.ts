@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { InferenceLog } from './inference-types.js';
 import type { FromWorker, LoadedSession, SessionOptionsMessage, TensorMessage, ToWorker } from './worker-protocol.js';
 
-type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void; settled: Promise<unknown> };
 
 interface Slot {
   worker: Worker;
@@ -93,10 +93,14 @@ export class SessionWorkerPool {
 
   private send(slot: Slot, msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     const id = this.nextId++;
-    return new Promise<FromWorker>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...msg, id }, transfer);
+    let pending!: Pending;
+    const settled = new Promise<FromWorker>((resolve, reject) => {
+      pending = { resolve, reject, settled: Promise.resolve() };
     });
+    pending.settled = settled.catch(() => undefined);
+    slot.pending.set(id, pending);
+    slot.worker.postMessage({ ...msg, id }, transfer);
+    return settled;
   }
 
   /**
@@ -152,9 +156,18 @@ export class SessionWorkerPool {
     );
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stop taking work, let batches in flight finish (up to `drainMs`), release every session, then end the
+   * threads. Terminating a worker inside a native session.run aborts the whole process, so never skip the drain.
+   */
+  async close(drainMs = 10_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const deadline = Date.now() + drainMs;
+    while (this.slots.some((s) => s.pending.size > 0) && Date.now() < deadline) {
+      await Promise.allSettled(this.slots.flatMap((s) => [...s.pending.values()].map((p) => p.settled)));
+    }
+    for (const key of [...this.keys.keys()]) await this.release(key);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     for (const s of this.slots) {
       for (const p of s.pending.values()) p.reject(new AppError('INFERENCE_FAILED', 'inference pool closed'));
