@@ -86,9 +86,25 @@ function fmt(v: number): string {
   return a >= 1e5 || a < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 }
 
-function fmtTime(ms: number, span: number): string {
+const TIME_STEPS = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800].map(
+  (s) => s * 1000,
+);
+
+/** About five tick times on round UTC units (seconds up to weeks). */
+export function timeTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const step =
+    TIME_STEPS.find((s) => (hi - lo) / s <= count) ?? Math.ceil((hi - lo) / count / 604_800_000) * 604_800_000;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+  return out;
+}
+
+function fmtTime(ms: number, step: number, span: number): string {
   const iso = new Date(ms).toISOString();
-  return span > 2 * 86_400_000 ? iso.slice(5, 10) : span > 3_600_000 ? iso.slice(11, 16) : iso.slice(11, 19);
+  if (step >= 86_400_000) return iso.slice(5, 10);
+  if (span > 86_400_000) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  return step >= 60_000 ? iso.slice(11, 16) : iso.slice(11, 19);
 }
 
 function extent(values: number[][], pad: number): [number, number] {
@@ -136,8 +152,9 @@ export function chart(series: readonly PlotSeries[], o: ChartOptions): string {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${r(sy(t))}" y2="${r(sy(t))}" stroke="#eee"/>`);
     parts.push(`<text x="${m.l - 4}" y="${r(sy(t) + 4)}" text-anchor="end">${fmt(t)}</text>`);
   }
-  for (const t of niceTicks(x0, x1)) {
-    const label = o.xTime ? fmtTime(t, x1 - x0) : fmt(t);
+  const xt = o.xTime ? timeTicks(x0, x1) : niceTicks(x0, x1);
+  for (const t of xt) {
+    const label = o.xTime ? fmtTime(t, xt.length > 1 ? xt[1] - xt[0] : x1 - x0, x1 - x0) : fmt(t);
     parts.push(`<text x="${r(sx(t))}" y="${m.t + ph + 14}" text-anchor="middle">${label}</text>`);
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
