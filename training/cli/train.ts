@@ -10,6 +10,9 @@ import type { ModelFamily } from '../../src/features/model-metadata.js';
 import type { SourceSpec } from '../datasets/sources.js';
 import { type RunOptions, runTraining } from '../trainer-run.js';
 
+/** A bad combination of individually valid flags (commander already reports bad single values). */
+class UsageError extends Error {}
+
 const FAMILIES: readonly ModelFamily[] = ['anomaly', 'fault', 'ttf', 'throughput'];
 
 const int =
@@ -109,7 +112,7 @@ function sourceSpec(p: Parsed, fam: ModelFamily): SourceSpec {
   if (p.source === 'questdb') {
     const to = (p.to as number | undefined) ?? Date.now();
     const from = (p.from as number | undefined) ?? to - 24 * 3_600_000;
-    if (!(from < to)) throw new InvalidArgumentError('--from must be before --to');
+    if (!(from < to)) throw new UsageError('--from must be before --to');
     return { kind: 'questdb', from, to, devices: p.devices as string[] | undefined, config: loadConfig().questdb };
   }
   return {
@@ -131,12 +134,12 @@ function fractions(p: Parsed, src: SourceSpec): RunOptions['fractions'] {
     return src.kind === 'sim' ? { train: 0.8, validation: 0.2, test: 0 } : { train: 0.7, validation: 0.15, test: 0.15 };
   const [train, validation, test = 0] = raw.map(Number);
   if (![train, validation, test].every((f) => Number.isFinite(f) && f >= 0) || !(train > 0)) {
-    throw new InvalidArgumentError('--split expects train,val[,test] fractions >= 0 with train > 0');
+    throw new UsageError('--split expects train,val[,test] fractions >= 0 with train > 0');
   }
   return { train, validation, test };
 }
 
-/** Parsed arguments → RunOptions (throws InvalidArgumentError on a bad combination). */
+/** Parsed arguments → RunOptions (throws CommanderError on a bad flag, UsageError on a bad combination). */
 export function runOptions(argv: readonly string[], log: RunOptions['log']): RunOptions {
   const program = trainProgram();
   program.parse(argv as string[], { from: 'user' });
@@ -144,7 +147,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
   const fam = p.model;
   const progress = p.progress as string;
   if (!['auto', 'bar', 'lines', 'none'].includes(progress))
-    throw new InvalidArgumentError('--progress must be auto, bar, lines or none');
+    throw new UsageError('--progress must be auto, bar, lines or none');
   const src = sourceSpec(p, fam);
   return {
     family: fam,

@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ModelMetadata } from '../../src/features/model-metadata.js';
+import { main, runOptions } from './train.js';
+
+const quiet = { info: () => {}, warn: () => {} };
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'fleetsense-train-cli-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+async function exitOf(args: string[]): Promise<{ code: number; stderr: string }> {
+  const writes: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    writes.push(String(chunk));
+    return true;
+  });
+  try {
+    return { code: await main(args), stderr: writes.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('train CLI arguments', () => {
+  it.each([
+    [['--source', 'sim'], /--model/],
+    [['--model', 'gru'], /anomaly, fault, ttf, throughput/],
+    [['--model', 'anomaly', '--epochs', '0'], /--epochs must be an integer >= 1/],
+    [['--model', 'anomaly', '--source', 'kafka'], /sim, questdb or csv:<path>/],
+    [['--model', 'fault', '--horizon', '1.5'], /--horizon/],
+    [
+      ['--model', 'anomaly', '--source', 'questdb', '--from', '2026-02-01', '--to', '2026-01-01'],
+      /--from must be before --to/,
+    ],
+    [['--model', 'anomaly', '--split', '0,0.5'], /--split/],
+    [['--model', 'anomaly', '--bogus'], /unknown option/],
+  ])('rejects %j with one line and exit code 2', async (args, message) => {
+    const { code, stderr } = await exitOf(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('maps flags to run options with per-family defaults', () => {
+    const o = runOptions(
+      ['--model', 'fault', '--horizon', '60', '--ttf-cap', '120', '--seed', '7', '--gpus', '8'],
+      quiet,
+    );
+    expect(o).toMatchObject({ family: 'fault', horizonSteps: 60, ttfCapSteps: 120, seed: 7, windowLength: 30 });
+    expect(o.source).toMatchObject({ kind: 'sim', gpus: 8 });
+    expect(o.trainer.epochs).toBeGreaterThan(0);
+    const csv = runOptions(['--model', 'ttf', '--source', 'csv:data/x.csv', '--run-to-failure'], quiet);
+    expect(csv.source).toMatchObject({ kind: 'csv', path: 'data/x.csv', options: { runToFailure: true } });
+  });
+});
+
+describe('train CLI end to end (tiny)', () => {
+  const tiny = [
+    '--source',
+    'sim',
+    '--gpus',
+    '8',
+    '--hours',
+    '8',
+    '--max-devices',
+    '3',
+    '--window',
+    '6',
+    '--stride',
+    '20',
+  ];
+  const common = [
+    '--units',
+    '3',
+    '--epochs',
+    '1',
+    '--out',
+    '',
+    '--progress',
+    'none',
+    '--backend',
+    'cpu',
+    '--seed',
+    '3',
+  ];
+
+  it('trains the anomaly detector and writes tfjs, metadata, history and ONNX; refuses the same version', async () => {
+    const args = ['--model', 'anomaly', ...tiny, ...common, '--version', 'v1'];
+    args[args.indexOf('--out') + 1] = out;
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(args)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const dir = path.join(out, 'anomaly', 'v1');
+    expect((await readdir(dir)).sort()).toEqual(['history.json', 'model.json', 'model.onnx', 'tfjs']);
+    const meta = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelMetadata;
+    expect(meta.family).toBe('anomaly');
+    expect(meta.features).toContain('delta:ecc_sbe_volatile');
+    expect(meta.scaler.mean).toHaveLength(meta.features.length);
+    expect(meta.threshold?.value).toBeGreaterThan(0);
+    expect(meta.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.training).toMatchObject({ backend: 'cpu', seed: 3 });
+    expect(meta.onnx?.outputs).toEqual(['reconstruction']);
+
+    const again = await exitOf(args);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/CONFLICT/);
+  });
+});
