@@ -12,10 +12,14 @@ import authPlugin from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
 import inferencePlugin from './plugins/inference.js';
 import metricsPlugin from './plugins/metrics.js';
+import queuesPlugin from './plugins/queues.js';
 import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
+import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
 import modelRoutes from './routes/models.js';
 import predictRoutes from './routes/predict.js';
+import recommendationRoutes from './routes/recommendations.js';
+import retrainRoutes from './routes/retrain.js';
 import scoreRoutes from './routes/score.js';
 import telemetryRoutes from './routes/telemetry.js';
 
@@ -62,10 +66,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }),
   });
 
+  await app.register(queuesPlugin);
   await app.register(healthRoutes);
   await app.register(telemetryRoutes);
   await app.register(scoreRoutes);
   await app.register(predictRoutes);
   await app.register(modelRoutes);
+  await app.register(recommendationRoutes);
+  await app.register(actionRoutes);
+  await app.register(retrainRoutes);
   return app;
 }

@@ -1,0 +1,82 @@
+/**
+ * The queues as the API sees them: `app.queues` (the four BullMQ queues, producer side, on the app's Redis),
+ * `app.remediation` (recommendation store + dispatcher for approve/reject), a readiness check, queue depth gauges
+ * on /metrics, and the Bull Board dashboard at /admin/queues behind the admin role.
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
+import { AppError, ERROR_CODES } from '../../errors.js';
+import { RemediationDispatcher } from '../../queue/dispatcher.js';
+import { QUEUE_NAMES } from '../../queue/names.js';
+import { FleetQueues } from '../../queue/queues.js';
+import { RecommendationStore } from '../../queue/recommendation-store.js';
+import { errorBody } from './error-handler.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    queues: FleetQueues;
+    remediation: RemediationDispatcher;
+  }
+}
+
+type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
+type BoardReply = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>;
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+
+async function queuesPlugin(app: FastifyInstance) {
+  const queues = new FleetQueues(app.config, { connection: app.redis });
+  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer: app.writer });
+  app.decorate('queues', queues);
+  app.decorate('remediation', new RemediationDispatcher(queues, store));
+  app.addHook('onClose', async () => queues.close());
+
+  app.readiness.push({
+    name: 'queues',
+    check: async () => ({ remediation: await queues.remediation.getJobCounts('wait', 'active', 'failed') }),
+  });
+
+  new Gauge({
+    name: 'fleetsense_queue_jobs',
+    help: 'BullMQ jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [app.metrics],
+    async collect() {
+      const counts = await Promise.all(QUEUE_NAMES.map((q) => queues.get(q).getJobCounts(...STATES)));
+      QUEUE_NAMES.forEach((q, i) => {
+        for (const s of STATES) this.set({ queue: q, state: s }, counts[i][s] ?? 0);
+      });
+    },
+  });
+
+  // Bull Board registers its own routes without our route options: give every route in this scope the admin role.
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), role: 'admin', audit: false };
+      route.schema = { ...(route.schema ?? {}), hide: true };
+    });
+    const serverAdapter = new FastifyAdapter();
+    serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+    // @bull-board/fastify 9.10.1 nests its own @bull-board/api 9.10.1 beside our 9.10.2: same shape, distinct
+    // declarations (private fields), so the compiler needs the bridge; pinning both to one version removes it.
+    createBullBoard({
+      queues: queues.all().map((q) => new BullMQAdapter(q)),
+      serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    });
+    // Bull Board installs its own error handler in its scope; make auth failures keep our status and error body.
+    serverAdapter.setErrorHandler((err) => {
+      if (err instanceof AppError)
+        return { status: err.status as BoardReply['status'], body: errorBody(err.code, err.message) };
+      app.log.error({ err }, 'queue dashboard error');
+      return { status: 500, body: errorBody('INTERNAL', ERROR_CODES.INTERNAL.message) };
+    });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
+  });
+}
+
+export default fp(queuesPlugin, { name: 'queues', dependencies: ['resources', 'metrics'] });
