@@ -13,7 +13,8 @@
  * - psu_instability: power oscillation ±18 s % (+8 s % jitter), dips (power brake) with probability 0.02 + 0.3 s², PCIe replays;
  *   XID 79 at failure.
  * - nvlink_degradation: NVLink CRC errors 0.05 + 60 s² per sample, utilisation −6 s %; XID 74 at failure.
- * - memory_leak: framebuffer use climbs from the job's footprint to the full framebuffer; XID 31/43 at failure.
+ * - memory_leak: framebuffer use climbs from the job's footprint to the full framebuffer; late, allocator retries
+ *   cost up to 12 % utilisation and add copy traffic; XID 31/43 at failure.
  * - straggler: this GPU's utilisation falls by 75 s % (power and temperature with it) while its peers stay busy.
  */
 
@@ -79,6 +80,8 @@ export function stepGpus(ctx: GpuContext, ts: number, jobs: (PlannedJob | undefi
       utilTarget = Math.min(99.5, utilTarget + state.utilDrift[g]);
       if (type === 'straggler') utilTarget *= 1 - 0.75 * s;
       if (type === 'nvlink_degradation') utilTarget *= 1 - 0.06 * s;
+      // Near OOM the caching allocator frees and retries: stalls and extra copies.
+      if (type === 'memory_leak') utilTarget *= 1 - 0.12 * s * s;
     }
     let util = state.util[g] + (utilTarget - state.util[g]) * utilLag;
     if (!job && util < 0.5) util = 0;
@@ -128,7 +131,8 @@ export function stepGpus(ctx: GpuContext, ts: number, jobs: (PlannedJob | undefi
     // Memory.
     let fb = job ? job.fbUsedMib + 6 * rng.normal() : IDLE_FB_MIB + 2 * rng.normal();
     if (type === 'memory_leak' && job) fb = job.fbUsedMib + (spec.fbTotalMib * 0.995 - job.fbUsedMib) * x ** 1.15;
-    const memCopy = job ? Math.max(0, Math.min(100, util * job.memCopyShare + rng.normal())) : 0;
+    const leakCopies = type === 'memory_leak' ? 12 * s * s : 0;
+    const memCopy = job ? Math.max(0, Math.min(100, util * job.memCopyShare + leakCopies + rng.normal())) : 0;
 
     // Error counters and XIDs (healthy GPUs raise none).
     let xids = 0;
