@@ -66,6 +66,8 @@ describe('readCsvDataset', () => {
     const ms = readCsvDataset('ts,x\n1700000000000,1\n1700000000500,2');
     expect(ms.timeKind).toBe('epoch_ms');
     expect(ms.samplePeriodMs).toBe(500);
+    expect(readCsvDataset('machine,epoch,x\nm,1700000000,1\nm,1700000060,2').timeColumn).toBe('epoch');
+    expect(readCsvDataset('id,x,Event Time (UTC)\n1,1,2024-01-01T00:00:00Z').timeColumn).toBe('Event Time (UTC)');
     const step = readCsvDataset('cycle,x\n1,1\n2,2\n3,4', { stepMs: 10_000 });
     expect(step.timeKind).toBe('step');
     expect(Array.from(step.entities[0].series.ts)).toEqual([10_000, 20_000, 30_000]);

@@ -6,7 +6,20 @@
 import { AppError } from '../../src/errors.js';
 import type { TimeKind } from './types.js';
 
-const TIME_NAMES = ['ts', 'timestamp', 'time', 'datetime', 'date', 'step', 'cycle', 'time_cycles', 'cycles', 't'];
+const TIME_NAMES = [
+  'ts',
+  'timestamp',
+  'time',
+  'datetime',
+  'date',
+  'epoch',
+  'unix_time',
+  'step',
+  'cycle',
+  'time_cycles',
+  'cycles',
+  't',
+];
 
 const MISSING = new Set(['', 'nan', 'na', 'null', 'none', '?']);
 /** Empty and NaN-like cells are missing values (NaN), left for cleaning; anything else must be a number. */
@@ -17,7 +30,7 @@ export function parseNumber(raw: string): number | undefined {
   return Number.isNaN(n) ? undefined : n;
 }
 
-/** Column name of the time axis: the given one, a conventional name, or the first column if it holds dates. */
+/** Column name of the time axis: a conventional name, column 1 if it holds dates, or a name containing time/date. */
 export function detectTimeColumn(header: readonly string[], rows: readonly (readonly string[])[]): string {
   for (const name of TIME_NAMES) {
     const hit = header.find((h) => h.toLowerCase() === name);
@@ -25,9 +38,12 @@ export function detectTimeColumn(header: readonly string[], rows: readonly (read
   }
   const probe = rows.slice(0, 20).map((r) => r[0]);
   if (probe.every((v) => Number.isNaN(Number(v)) && !Number.isNaN(Date.parse(v)))) return header[0];
+  // Then a name that says it: `event_time`, `Timestamp (UTC)`, `date_hour`.
+  const named = header.find((h) => /time|date/i.test(h));
+  if (named) return named;
   throw new AppError(
     'VALIDATION_FAILED',
-    `no time column found (looked for ${TIME_NAMES.join(', ')} or dates in the first column); columns present: ${header.join(', ')}; pass timeColumn`,
+    `no time column found (looked for ${TIME_NAMES.join(', ')}, a name containing time or date, or dates in the first column); columns present: ${header.join(', ')}; pass timeColumn`,
     { columns: header },
   );
 }
