@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
+import type { ThresholdChoice } from '../../src/features/model-metadata.js';
 import {
   type EntityResult,
   evaluateAnomaly,
@@ -13,10 +14,11 @@ import {
   type FamilyEvaluation,
 } from './family-metrics.js';
 import { modelOutputs } from './model-outputs.js';
-import { lossPlot, prPlot, type TrainingHistory, timelinePlot, ttfScatter } from './plots.js';
-import { loadPredictor } from './predictor.js';
+import { lossPlot, prPlot, scatterPlot, type TrainingHistory, timelinePlot } from './plots.js';
+import { loadPredictor, type Predictor } from './predictor.js';
 import { type EvaluationReport, writeReport } from './report.js';
 import { loadEvalInput, type SourceOptions } from './sources.js';
+import { evaluateThroughput, loadJobRows } from './throughput-eval.js';
 
 export interface EvaluateOptions extends SourceOptions {
   readonly modelDir: string;
@@ -41,54 +43,96 @@ async function readHistory(dir: string): Promise<TrainingHistory | undefined> {
   }
 }
 
+interface Evaluated {
+  readonly ev: FamilyEvaluation;
+  readonly source: EvaluationReport['source'];
+  readonly plots: Record<string, string>;
+  readonly threshold?: number;
+}
+
+async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string) => void): Promise<Evaluated> {
+  const meta = p.meta;
+  const input = await loadEvalInput(opts.source, meta, opts);
+  const results: EntityResult[] = [];
+  for (const entity of input.entities) {
+    if (entity.series.ts.length < meta.windowLength) continue;
+    results.push({ entity, out: await modelOutputs(p, entity.series) });
+  }
+  if (results.length === 0) {
+    throw new AppError('VALIDATION_FAILED', `no entity has the ${meta.windowLength} rows one window needs`, {
+      window: meta.windowLength,
+    });
+  }
+  log(`scored ${results.reduce((s, r) => s + r.out.values.length, 0)} windows of ${results.length} entities`);
+  const threshold = opts.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
+  let ev: FamilyEvaluation;
+  if (meta.family === 'anomaly') {
+    if (threshold === undefined)
+      throw new AppError('VALIDATION_FAILED', 'model.json has no threshold; pass --threshold');
+    ev = evaluateAnomaly(results, threshold, opts.mergeGap ?? 0);
+  } else if (meta.family === 'fault') {
+    ev = evaluateFault(results, threshold ?? 0.5, (meta.horizonSteps ?? 0) * meta.samplePeriodMs);
+  } else {
+    ev = evaluateTtf(results, meta.ttfCapSteps ?? Number.POSITIVE_INFINITY, meta.samplePeriodMs);
+  }
+  const plots: Record<string, string> = {};
+  const timeline = timelinePlot(meta, results, threshold);
+  if (timeline) plots['timeline.svg'] = timeline;
+  const source = {
+    spec: input.source,
+    rows: input.rows,
+    entities: results.length,
+    samplePeriodMs: input.samplePeriodMs,
+    labelled: input.labelled,
+    notes: input.notes,
+  };
+  return { ev, source, plots, threshold };
+}
+
+async function throughputModel(p: Predictor, opts: EvaluateOptions): Promise<Evaluated> {
+  const rows = await loadJobRows(opts.source, opts);
+  const ev = await evaluateThroughput(p, rows);
+  const notes = [`${rows.length - ev.rows} of ${rows.length} job rows skipped (no throughput or a missing input)`];
+  return {
+    ev,
+    source: {
+      spec: opts.source,
+      rows: ev.rows,
+      entities: 0,
+      samplePeriodMs: p.meta.samplePeriodMs,
+      labelled: true,
+      notes,
+    },
+    plots: {},
+  };
+}
+
 export async function evaluateModel(opts: EvaluateOptions): Promise<{ report: EvaluationReport; dir: string }> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
   const predictor = await loadPredictor(opts.modelDir, opts.runtime ?? 'auto');
   try {
     const meta = predictor.meta;
-    if (meta.family === 'throughput') {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        'evaluate supports anomaly, fault and ttf models; throughput is not supported yet',
-        {
-          family: meta.family,
-        },
-      );
-    }
     log(`model ${meta.name} ${meta.version} (${meta.family}) on ${predictor.kind}; loading ${opts.source}`);
-    const input = await loadEvalInput(opts.source, meta, opts);
-    const results: EntityResult[] = [];
-    for (const entity of input.entities) {
-      if (entity.series.ts.length < meta.windowLength) continue;
-      results.push({ entity, out: await modelOutputs(predictor, entity.series) });
-    }
-    if (results.length === 0) {
-      throw new AppError('VALIDATION_FAILED', `no entity has the ${meta.windowLength} rows one window needs`, {
-        window: meta.windowLength,
-      });
-    }
-    log(`scored ${results.reduce((s, r) => s + r.out.values.length, 0)} windows of ${results.length} entities`);
-    const threshold = opts.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
-    let ev: FamilyEvaluation;
-    if (meta.family === 'anomaly') {
-      if (threshold === undefined)
-        throw new AppError('VALIDATION_FAILED', 'model.json has no threshold; pass --threshold');
-      ev = evaluateAnomaly(results, threshold, opts.mergeGap ?? 0);
-    } else if (meta.family === 'fault') {
-      ev = evaluateFault(results, threshold ?? 0.5, (meta.horizonSteps ?? 0) * meta.samplePeriodMs);
-    } else {
-      ev = evaluateTtf(results, meta.ttfCapSteps ?? Number.POSITIVE_INFINITY, meta.samplePeriodMs);
-    }
+    const {
+      ev,
+      source,
+      plots: own,
+      threshold,
+    } = meta.family === 'throughput' ? await throughputModel(predictor, opts) : await windowModel(predictor, opts, log);
     const plots: Record<string, string> = {};
     const history = await readHistory(opts.modelDir);
     if (history) plots['loss.svg'] = lossPlot(history);
-    const timeline = timelinePlot(meta, results, threshold);
-    if (timeline) plots['timeline.svg'] = timeline;
+    Object.assign(plots, own);
     const pr = prPlot(ev);
     if (pr) plots['precision-recall.svg'] = pr;
-    const scatter = ttfScatter(ev);
-    if (scatter) plots['ttf-scatter.svg'] = scatter;
+    const scatter = scatterPlot(ev);
+    if (scatter) plots[`${meta.family}-scatter.svg`] = scatter;
+    const thresholdChoice: ThresholdChoice | undefined =
+      opts.threshold !== undefined
+        ? { value: opts.threshold, method: 'fixed', params: {} }
+        : (meta.threshold ??
+          (threshold !== undefined ? { value: threshold, method: 'fixed', params: { default: 1 } } : undefined));
     const report: EvaluationReport = {
       model: {
         name: meta.name,
@@ -97,15 +141,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<{ report: Ev
         dir: opts.modelDir,
         runtime: predictor.kind,
       },
-      source: {
-        spec: input.source,
-        rows: input.rows,
-        entities: results.length,
-        samplePeriodMs: input.samplePeriodMs,
-        labelled: input.labelled,
-        notes: input.notes,
-      },
-      threshold: opts.threshold !== undefined ? { value: opts.threshold, method: 'fixed', params: {} } : meta.threshold,
+      source,
+      threshold: thresholdChoice,
       metrics: ev.metrics,
       detections: ev.detections.slice(0, 100).map((d) => ({
         entity: d.entity,

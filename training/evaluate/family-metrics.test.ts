@@ -65,7 +65,7 @@ describe('evaluateTtf', () => {
     // failure at row 4; predicted [5, 3, 2, 1, 0]; truth capped at 3 → [3, 3, 2, 1, 0]
     const r = result('u', [5, 3, 2, 1, 0], { failureTs: 4 * P });
     const ev = evaluateTtf([r], 3, P);
-    expect(ev.ttf?.truth).toEqual([3, 3, 2, 1, 0]);
+    expect(ev.scatter?.truth).toEqual([3, 3, 2, 1, 0]);
     expect(ev.metrics.rmse).toBeCloseTo(Math.sqrt(4 / 5), 12);
     expect(ev.metrics.mae).toBeCloseTo(2 / 5, 12);
     expect(ev.metrics.rmseLastWindow).toBe(0);

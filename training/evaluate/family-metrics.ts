@@ -38,7 +38,8 @@ export interface DetectedSpan {
 export interface FamilyEvaluation {
   readonly metrics: Record<string, number>;
   readonly pr?: PrCurve;
-  readonly ttf?: { readonly truth: number[]; readonly pred: number[] };
+  /** Regression families: truth and prediction per window or row (for the scatter plot). */
+  readonly scatter?: { readonly truth: number[]; readonly pred: number[]; readonly what: string };
   readonly detections: DetectedSpan[];
 }
 
@@ -189,6 +190,6 @@ export function evaluateTtf(
       phm08LastWindow: phm08Score(lastPred, lastTruth),
     },
     detections: [],
-    ttf: { truth, pred },
+    scatter: { truth, pred, what: 'samples to failure' },
   };
 }

@@ -88,17 +88,25 @@ export function prPlot(ev: FamilyEvaluation): string | undefined {
   );
 }
 
-export function ttfScatter(ev: FamilyEvaluation): string | undefined {
-  if (!ev.ttf || ev.ttf.truth.length === 0) return undefined;
+export function scatterPlot(ev: FamilyEvaluation): string | undefined {
+  const sc = ev.scatter;
+  if (!sc || sc.truth.length === 0) return undefined;
   // Thin by stride rather than min/max: a scatter wants a representative sample.
-  const step = Math.max(1, Math.ceil(ev.ttf.truth.length / 1500));
-  const idx = Array.from({ length: Math.ceil(ev.ttf.truth.length / step) }, (_, i) => i * step);
+  const step = Math.max(1, Math.ceil(sc.truth.length / 1500));
+  const idx = Array.from({ length: Math.ceil(sc.truth.length / step) }, (_, i) => i * step);
   return chart(
-    [{ name: 'windows', x: idx.map((i) => ev.ttf!.truth[i]), y: idx.map((i) => ev.ttf!.pred[i]), dots: true }],
+    [
+      {
+        name: sc.truth.length > 1500 ? `every ${step}th point` : 'points',
+        x: idx.map((i) => sc.truth[i]),
+        y: idx.map((i) => sc.pred[i]),
+        dots: true,
+      },
+    ],
     {
-      title: 'Predicted vs true time to failure',
-      xLabel: 'true samples to failure (capped)',
-      yLabel: 'predicted samples to failure',
+      title: `Predicted vs true ${sc.what}`,
+      xLabel: `true ${sc.what}`,
+      yLabel: `predicted ${sc.what}`,
       diagonal: true,
       maxPoints: 4000,
     },

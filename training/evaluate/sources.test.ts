@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { FaultLabel } from '../../src/telemetry/catalogue.js';
+import { fromFleet, loadEvalInput } from './sources.js';
+import { jobsFromCsvText, usableRows } from './throughput-eval.js';
+
+const P = 10_000;
+const label = (device: string, onsetTs: number, failureTs: number): FaultLabel => ({
+  device,
+  cluster: 'c',
+  rack: 'r',
+  node: device.split('/')[0],
+  gpu: device.split('/')[1],
+  faultType: 'ecc_storm',
+  onsetTs,
+  failureTs,
+  xid: 48,
+});
+
+describe('fromFleet', () => {
+  it('cuts a device at its first failure and labels rows inside fault spans', () => {
+    const ts = Float64Array.from({ length: 10 }, (_, i) => i * P);
+    const series = new Map([
+      ['n1/0', { ts, values: new Float64Array(10), features: ['x'] }],
+      ['n1/1', { ts, values: new Float64Array(10), features: ['x'] }],
+    ]);
+    const input = fromFleet(
+      'sim',
+      series,
+      [label('n1/0', 3 * P, 5 * P), label('n1/0', 8 * P, 9 * P), label('rack-1', 0, P)],
+      P,
+    );
+    const [a, b] = input.entities;
+    expect(a.failureTs).toBe(5 * P);
+    expect(Array.from(a.series.ts)).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * P));
+    expect(Array.from(a.labels!)).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(a.events).toEqual([{ start: 3 * P, end: 5 * P }]);
+    expect(b.failureTs).toBeUndefined();
+    expect(b.series.ts.length).toBe(10);
+    expect(input.rows).toBe(16);
+  });
+
+  it('rejects an unknown source', async () => {
+    const meta = { features: ['x'] } as unknown as Parameters<typeof loadEvalInput>[1];
+    await expect(loadEvalInput('parquet:x', meta)).rejects.toThrow(
+      'unknown source "parquet:x": use sim, questdb or csv:<path>',
+    );
+  });
+});
+
+describe('throughput job rows from CSV', () => {
+  it('splits text symbols from numeric values and keeps only scorable rows', () => {
+    const rows = jobsFromCsvText(
+      'job_id,gpu_model,batch_size,throughput\nj1,H100,64,1200\nj2,A100,,900\nj3,H100,32,0\n',
+    );
+    expect(rows[0]).toEqual({
+      symbols: { job_id: 'j1', gpu_model: 'H100' },
+      values: { batch_size: 64, throughput: 1200 },
+    });
+    const usable = usableRows(rows, { features: ['gpu_model=H100', 'log:batch_size'] });
+    expect(usable.map((r) => r.symbols?.job_id)).toEqual(['j1']);
+  });
+});
