@@ -79,6 +79,8 @@ describe('readCsvDataset', () => {
     expect(ds.entityColumn).toBe('unit');
     expect(ds.features).toEqual(['s1']);
     expect(Array.from(ds.entities[0].labels!)).toEqual([0, 0, 1]);
+    const floats = readCsvDataset('ts,x,label\n1,1,0.0\n2,2,1.0\n3,3,true\n4,4,\n');
+    expect(Array.from(floats.entities[0].labels!)).toEqual([0, 1, 1, 0]);
     expect(Array.from(ds.entities[0].ttf!)).toEqual([2, 1, 0]);
     expect(Array.from(ds.entities[1].ttf!)).toEqual([1, 0]);
     expect(ds.entities[0].failureTs).toBe(3000);

@@ -131,7 +131,8 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
     }
     if (labels) {
       const raw = rows[r][li].trim().toLowerCase();
-      const v = raw === '1' || raw === 'true' ? 1 : raw === '0' || raw === 'false' || raw === '' ? 0 : -1;
+      const n = raw === '' ? 0 : Number(raw); // '1', '1.0', 'true'
+      const v = raw === 'true' || n === 1 ? 1 : raw === 'false' || n === 0 ? 0 : -1;
       if (v < 0) {
         throw new AppError(
           'VALIDATION_FAILED',
