@@ -5,6 +5,7 @@
  * Exit status: 0 when the check ran (a host without a GPU included), 3 when a GPU provider's outputs disagree with
  * the CPU provider's beyond the tolerance, 1 on an error.
  */
+import { CommanderError } from 'commander';
 import { parseOptions } from './gpu-check/options.js';
 import { toMarkdown, writeResult } from './gpu-check/report.js';
 import { runGpuCheck } from './gpu-check/run.js';
@@ -21,6 +22,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode); // --help (0) or a usage error, already printed
     process.stderr.write(`[gpu-check] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

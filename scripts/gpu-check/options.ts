@@ -98,7 +98,8 @@ export function parseOptions(argv: readonly string[]): GpuCheckOptions {
     .option('--min-score-seconds <s>', 'timed seconds per provider and batch size', positiveNumber, d.minScoreSeconds)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt, d.intraOpThreads)
     .option('--seed <n>', 'simulation and model seed', positiveInt, d.seed)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .exitOverride(); // throw CommanderError (help, bad values) instead of exiting: the caller decides
   cmd.parse([...argv], { from: 'user' });
   const o = cmd.opts<{
     out: string;

@@ -70,6 +70,30 @@ export function verdicts(
   ];
 }
 
+/**
+ * Why no WebGPU adapter, from what the device probe saw: the usual gaps on a GPU host are a missing Vulkan
+ * driver manifest (headless driver installs, containers without the `graphics` capability) rather than the GPU.
+ */
+export function webgpuDiagnosis(d: DeviceReport): string | undefined {
+  if (d.webgpu.found) return undefined;
+  if (!d.vulkan.loader)
+    return 'no libvulkan.so.1 on the library path (run through the bundle launcher, or install libvulkan1)';
+  if (d.vulkan.icds.length === 0) {
+    return d.nvidiaSmi.found
+      ? "the NVIDIA driver's Vulkan manifest (nvidia_icd.json) is missing: install the driver's Vulkan/GL part, or in a container set NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics"
+      : 'no Vulkan driver manifest and no NVIDIA driver: a CPU-only host';
+  }
+  return `Vulkan manifests present (${d.vulkan.icds.join(', ')}) but no adapter: check the driver with vulkaninfo`;
+}
+
+/** ONNX Runtime puts the useful part of a native error last: keep that part for tables. */
+export function shortReason(reason: string | undefined): string {
+  if (!reason) return '';
+  const tail = /(failed to get a webgpu adapter.*|cannot open shared object.*|not bundled.*)$/i.exec(reason);
+  const text = tail ? tail[1] : reason;
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 const f = (v: number | undefined, digits = 1): string => (v === undefined ? '-' : v.toFixed(digits));
 const g = (v: number | undefined): string => (v === undefined ? '-' : v.toExponential(2));
 const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
@@ -83,7 +107,7 @@ export function toMarkdown(r: GpuCheckResult): string {
     `Host ${d.host.hostname}: ${d.host.os}, ${d.host.cpu} x${d.host.cores}, ${d.host.memoryGiB} GiB, node ${d.host.node}.`,
     `nvidia-smi: ${d.nvidiaSmi.found ? d.nvidiaSmi.gpus.map((x) => `${x.name} (driver ${x.driver}, ${x.memoryMiB} MiB)`).join('; ') || 'no GPUs' : d.nvidiaSmi.reason}.`,
     `Vulkan loader: ${d.vulkan.loader ?? 'not found'}; driver manifests: ${d.vulkan.icds.join(', ') || 'none'}.`,
-    `WebGPU adapter: ${d.webgpu.found ? [d.webgpu.vendor, d.webgpu.architecture, d.webgpu.device, d.webgpu.description].filter(Boolean).join(' ') : `none (${d.webgpu.reason})`}.`,
+    `WebGPU adapter: ${d.webgpu.found ? [d.webgpu.vendor, d.webgpu.architecture, d.webgpu.device, d.webgpu.description].filter(Boolean).join(' ') : `none: ${webgpuDiagnosis(d)}`}.`,
     `ONNX Runtime ${d.onnxRuntime.version}: ${d.onnxRuntime.providers.join(', ')}.`,
     '',
     `Data: ${r.data.count} simulated windows of ${r.data.length} x ${r.data.width} (${r.data.gpus} GPUs, ${r.data.hours.toFixed(2)} h at 10 s); anomaly LSTM autoencoder, ${r.options.units} units, batch ${r.options.batchSize}.`,
@@ -95,7 +119,7 @@ export function toMarkdown(r: GpuCheckResult): string {
     ...r.training.map((t) =>
       row([
         t.backend,
-        t.status === 'ok' ? 'ok' : `${t.status}: ${t.reason ?? ''}`,
+        t.status === 'ok' ? 'ok' : `${t.status}: ${shortReason(t.reason)}`,
         t.device ?? '-',
         f(t.warmupSeconds, 2),
         f(t.epochSeconds, 2),
@@ -110,7 +134,8 @@ export function toMarkdown(r: GpuCheckResult): string {
     row(['provider', 'status', 'batch', 'runs', 'ms/batch', 'windows/s', 'x cpu']),
     row(['---', '---', '---:', '---:', '---:', '---:', '---:']),
     ...r.scoring.flatMap((p) => {
-      if (p.measurements.length === 0) return [row([p.ep, `${p.status}: ${p.reason ?? ''}`, '-', '-', '-', '-', '-'])];
+      if (p.measurements.length === 0)
+        return [row([p.ep, `${p.status}: ${shortReason(p.reason)}`, '-', '-', '-', '-', '-'])];
       const cpu = r.scoring.find((c) => c.ep === 'cpu')?.measurements;
       return p.measurements.map((m) => {
         const base = cpu?.find((c) => c.batch === m.batch)?.windowsPerSecond;

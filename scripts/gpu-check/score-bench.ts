@@ -74,14 +74,15 @@ function flatOutputs(outputs: Record<string, { data: ArrayBuffer }>): Float32Arr
 export function maxAbsDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number {
   if (a.length !== b.length) throw new Error(`output count differs: ${a.length} vs ${b.length}`);
   let max = 0;
-  a.forEach((x, i) => {
-    const y = b[i];
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
     if (x.length !== y.length) throw new Error(`output ${i} length differs: ${x.length} vs ${y.length}`);
     for (let j = 0; j < x.length; j++) {
       const d = Math.abs(x[j] - y[j]);
-      if (!(d <= max)) max = d; // NaN makes the difference NaN, which fails the tolerance
+      if (Number.isNaN(d)) return Number.NaN; // NaN on either side fails any tolerance
+      if (d > max) max = d;
     }
-  });
+  }
   return max;
 }
 

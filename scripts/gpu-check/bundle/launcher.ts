@@ -1,0 +1,46 @@
+/**
+ * The bundle's entry script and manifest. The launcher needs only /bin/sh: it puts the bundled Vulkan loader
+ * first on the library path (the NVIDIA driver provides the Vulkan ICD it loads) and runs the bundled Node.
+ */
+
+export const LAUNCHER_NAME = 'gpu-check';
+
+export function launcherScript(): string {
+  return `#!/bin/sh
+# fleetsense gpu-check: measures TensorFlow.js training and ONNX Runtime scoring on this host's GPU (WebGPU over
+# Vulkan) and CPU. Needs no Node and no network. Options: ./gpu-check --help. Results: ./gpu-check-results/.
+set -eu
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH
+exec "$here/bin/node" "$here/app/gpu-check.mjs" "$@"
+`;
+}
+
+export interface BundleManifest {
+  readonly name: string;
+  readonly platform: 'linux-x64';
+  readonly builtAt: string;
+  readonly gitCommit: string;
+  readonly node: { readonly version: string; readonly stripped: boolean };
+  readonly vulkanLoader: string;
+  /** Newest glibc symbol version any bundled binary needs: the host's glibc must be at least this. */
+  readonly requiresGlibc: string;
+  readonly packages: ReadonlyArray<{ readonly name: string; readonly version: string }>;
+  readonly files: number;
+  readonly bytes: number;
+  readonly run: string;
+}
+
+/** Largest `GLIBC_x.y[.z]` version in objdump -T output lines. */
+export function newestGlibc(objdumpOutputs: readonly string[]): string {
+  const versions = objdumpOutputs.flatMap((o) => [...o.matchAll(/GLIBC_(\d+(?:\.\d+)+)/g)].map((m) => m[1]));
+  const key = (v: string) => v.split('.').map(Number);
+  return versions.reduce((best, v) => {
+    const [a, b] = [key(v), key(best)];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0) ? v : best;
+    }
+    return best;
+  }, '0');
+}
