@@ -27,6 +27,11 @@ export const GPU_WINDOW_FEATURES: readonly string[] = [
   'delta:pcie_replay_count',
   'xid_count',
   'remapped_rows_pending',
+  // clock_event_reasons bits: HW slowdown, SW and HW thermal throttling, power brake.
+  'bit3:clock_event_reasons',
+  'bit5:clock_event_reasons',
+  'bit6:clock_event_reasons',
+  'bit7:clock_event_reasons',
 ];
 
 /** Throughput inputs (gpu_model one-hot columns are added from the data's categories). */

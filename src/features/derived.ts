@@ -4,27 +4,33 @@
  *                        counters only grow, so their level says little; their rate is the symptom. A negative step
  *                        (driver reload resets the counter) counts as 0. The first row has no predecessor: 0.
  *   - `log:<field>`      natural log of a positive quantity (job sizes, batch sizes), clamped at 1e-9.
+ *   - `bit<n>:<field>`   bit n (0-31) of a bitmask field, 0 or 1: clock_event_reasons bit 5/6 = thermal
+ *                        throttling, bit 3 = HW slowdown, bit 7 = power brake (DCGM clock throttle reasons).
  * Training and serving both go through `deriveSeries`, so a model's `features` list is all either needs.
  */
 import { AppError } from '../errors.js';
 import type { Series } from './windows.js';
 
-export type FeatureOp = 'delta' | 'log';
-const OPS: readonly FeatureOp[] = ['delta', 'log'];
+export type FeatureOp = 'delta' | 'log' | 'bit';
 
 export interface ParsedFeature {
   readonly name: string;
   readonly op?: FeatureOp;
   /** The raw field it is computed from. */
   readonly field: string;
+  /** `bit` only: which bit. */
+  readonly bit?: number;
 }
 
 export function parseFeature(name: string): ParsedFeature {
   const i = name.indexOf(':');
   if (i < 0) return { name, field: name };
-  const op = name.slice(0, i) as FeatureOp;
-  if (!OPS.includes(op)) throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
-  return { name, op, field: name.slice(i + 1) };
+  const op = name.slice(0, i);
+  const field = name.slice(i + 1);
+  if (op === 'delta' || op === 'log') return { name, op, field };
+  const bit = /^bit(\d{1,2})$/.exec(op);
+  if (bit && Number(bit[1]) < 32) return { name, op: 'bit', field, bit: Number(bit[1]) };
+  throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
 }
 
 /** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
@@ -61,6 +67,7 @@ export function deriveSeries(series: Series, features: readonly string[]): Serie
       let out = v;
       if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - series.values[(t - 1) * width + src]);
       else if (p.op === 'log') out = logValue(v);
+      else if (p.op === 'bit') out = Number.isFinite(v) ? Math.floor(v / 2 ** (p.bit ?? 0)) % 2 : v;
       values[t * outWidth + c] = out;
     }
   });

@@ -26,6 +26,16 @@ describe('derived features', () => {
     expect(Array.from(d.values)).toEqual([0, 50, 2, 52, 0, 54, 5, 56, 0, 58, 3, 60]);
   });
 
+  it('extracts bits of a bitmask field', () => {
+    const mask: Series = {
+      ts: Float64Array.from([0, 1, 2]),
+      values: Float64Array.from([0, 0x24, 0xc8]),
+      features: ['r'],
+    };
+    expect(Array.from(deriveSeries(mask, ['bit5:r', 'bit7:r', 'bit2:r']).values)).toEqual([0, 0, 0, 1, 0, 1, 0, 1, 0]);
+    expect(() => deriveSeries(mask, ['bit40:r'])).toThrow(AppError);
+  });
+
   it('names the raw fields a feature list needs, and what is missing', () => {
     expect(rawFields(['delta:ecc_sbe_volatile', 'gpu_temp_c', 'log:ecc_sbe_volatile'])).toEqual([
       'ecc_sbe_volatile',

@@ -32,7 +32,7 @@ describe('entitiesFromFaultLabels', () => {
   const labels = [
     label('c0-r0-n0/0', 'ecc_storm', 10, 20),
     label('c0-r0', 'facility_cooling_failure', 40, 45),
-    label('j1', 'straggler', 0, 50),
+    { ...label('j1', 'straggler', 50, 52), node: 'c0-r1-n0', gpu: '0' },
   ];
   const rackOf = (d: string) => d.split('-n')[0];
   const [gpu0, gpu1, other] = entitiesFromFaultLabels(map, labels, {
@@ -51,13 +51,14 @@ describe('entitiesFromFaultLabels', () => {
     expect(gpu0.failures).toEqual([20 * MIN]);
   });
 
-  it('applies facility incidents to every GPU of the rack, without a failure; ignores job labels', () => {
+  it('applies facility incidents to every GPU of the rack, and stragglers to their GPU, without a failure', () => {
     for (const e of [gpu0, gpu1]) {
       expect(Array.from(e.labels.subarray(40, 47))).toEqual(new Array(7).fill(ROW_SYMPTOM));
       expect(e.labels[47]).toBe(ROW_HEALTHY);
     }
     expect(gpu1.failures).toEqual([]);
-    expect(other.labels.every((c) => c === ROW_HEALTHY)).toBe(true);
+    expect(Array.from(other.labels.subarray(49, 53))).toEqual([ROW_HEALTHY, ROW_SYMPTOM, ROW_SYMPTOM, ROW_DOWN]);
+    expect(other.failures).toEqual([]);
   });
 
   it('splits in time with a one-window gap, fits the scaler on healthy training rows only', () => {

@@ -9,7 +9,7 @@
  */
 import type { DataSource } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
-import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
+import { deviceId, type FaultLabel, type TelemetryRow } from '../../src/telemetry/catalogue.js';
 import type { EntitySeries } from '../data/types.js';
 
 export const ROW_HEALTHY = 0;
@@ -60,8 +60,8 @@ function mark(codes: Uint8Array, ts: Float64Array, from: number, to: number, cod
 
 /**
  * Entities from per-device series plus fault labels. A label counts for a device when it names the device
- * (GPU faults) or the device's rack (facility incidents: symptomatic, but no device failure). Labels naming
- * anything else (a job, for stragglers) do not mark GPU rows.
+ * (GPU faults), the device's rack (facility incidents: symptomatic, but no device failure) or, for a straggler
+ * (which names its job), the device in its node/gpu (symptomatic, then drained; no device failure).
  */
 export function entitiesFromFaultLabels(
   series: ReadonlyMap<string, Series>,
@@ -80,6 +80,11 @@ export function entitiesFromFaultLabels(
         mark(codes, s.ts, l.onsetTs, l.failureTs, ROW_SYMPTOM);
         mark(codes, s.ts, l.failureTs, l.failureTs + downMs, ROW_DOWN);
         failures.push(l.failureTs);
+      } else if (l.faultType === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device) {
+        // A straggler names its job; node/gpu is the slow GPU. Its job is aborted and the GPU drained, but the
+        // GPU itself does not fail: symptomatic and down rows, no failure.
+        mark(codes, s.ts, l.onsetTs, l.failureTs, ROW_SYMPTOM);
+        mark(codes, s.ts, l.failureTs, l.failureTs + downMs, ROW_DOWN);
       } else if (l.faultType === 'facility_cooling_failure' && rack !== undefined && l.device === rack) {
         mark(codes, s.ts, l.onsetTs, l.failureTs + recoveryMs, ROW_SYMPTOM);
       }
