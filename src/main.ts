@@ -3,6 +3,7 @@
  * alone so they scale out independently; `all` runs them in one process for a single machine.
  */
 import { loadConfig } from './config.js';
+import { startSchedulerRole, startWorkerRole } from './queue/runtime.js';
 import { startApi } from './server.js';
 
 type Stoppable = { close(): Promise<unknown> };
@@ -13,6 +14,8 @@ async function start(role: ProcessRole): Promise<Stoppable[]> {
   const config = loadConfig();
   const running: Stoppable[] = [];
   if (role === 'api' || role === 'all') running.push(await startApi(config));
+  if (role === 'worker' || role === 'all') running.push(await startWorkerRole(config));
+  if (role === 'scheduler' || role === 'all') running.push(await startSchedulerRole(config));
   return running;
 }
 

@@ -36,8 +36,12 @@ export class RemediationDispatcher {
     const queuedIds: string[] = [];
     for (const action of result.actions) {
       if (!(await this.store.create(action, requestedBy))) {
-        duplicates++;
-        continue;
+        const existing = await this.store.get(action.id);
+        if (!(existing?.status === 'suppressed' && action.status === 'proposed')) {
+          duplicates++;
+          continue;
+        }
+        await this.store.repropose(action, requestedBy);
       }
       if (action.status === 'suppressed') {
         suppressed++;

@@ -61,7 +61,7 @@ for _, a in ipairs(allowed) do
   if a == s then
     redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
     for k, v in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], k, v) end
-    if ARGV[5] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+    if ARGV[5] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[5]) else redis.call('PERSIST', KEYS[1]) end
     return s
   end
 end
@@ -140,7 +140,7 @@ export class RecommendationStore {
     from: readonly RecommendationStatus[],
     to: RecommendationStatus,
     actor: string,
-    extra: { approvedBy?: string; rejectedBy?: string; note?: string } = {},
+    extra: { approvedBy?: string; rejectedBy?: string; note?: string; action?: string } = {},
     now = Date.now(),
   ): Promise<StoredRecommendation> {
     const fields: Record<string, string> = {};
@@ -166,6 +166,14 @@ export class RecommendationStore {
     const rec = await this.require(id);
     await this.history(rec.action, to, actor, now, extra.note ?? '');
     return rec;
+  }
+
+  /**
+   * A recommendation the rails suppressed earlier and the policy now proposes (the rail no longer applies: the
+   * breaker was reset, a maintenance window ended): it becomes proposed again, with the new evidence.
+   */
+  async repropose(action: RecommendedAction, actor: string, now = Date.now()): Promise<StoredRecommendation> {
+    return this.transition(action.id, ['suppressed'], 'proposed', actor, { action: JSON.stringify(action) }, now);
   }
 
   /** Newest first, filtered; scans at most the newest `scan` records. */

@@ -1,0 +1,95 @@
+/**
+ * One forecast shard: every GPU of one cluster at one time slot. Reads the model-free evidence, scores the latest
+ * window with every served model, writes the scores, runs the policy on all of it and hands the result to the
+ * dispatcher (store + enqueue, idempotent by action id). Returns counts and timings for the run's log.
+ */
+import type { Logger } from 'pino';
+import { DEFAULT_POLICY, type PolicyConfig, policyInput, recommend, topologyFromDevices } from '../recommend/index.js';
+import type { TelemetryReader } from '../telemetry/reader.js';
+import type { TelemetryWriter } from '../telemetry/writer.js';
+import type { DispatchSummary, RemediationDispatcher } from './dispatcher.js';
+import { activeDevices, readEvidence } from './forecast-evidence.js';
+import { type DevicePlace, type ScoringService, scoreShard } from './forecast-scoring.js';
+import { actionRecords, type SafetySwitches } from './policy-state.js';
+
+export interface ShardDeps {
+  readonly reader: TelemetryReader;
+  readonly writer: TelemetryWriter;
+  readonly dispatcher: RemediationDispatcher;
+  readonly safety: SafetySwitches;
+  /** Absent (or serving nothing): the model-free evidence (XID, ECC, facility) still runs through the policy. */
+  readonly inference?: ScoringService;
+  readonly policy?: PolicyConfig;
+  readonly dryRun: boolean;
+  readonly log: Logger;
+}
+
+export interface ShardResult {
+  readonly cluster: string;
+  readonly slot: number;
+  readonly devices: number;
+  readonly scored: Record<string, number>;
+  readonly xidEvents: number;
+  readonly actions: Omit<DispatchSummary, 'queuedIds'> & { queuedIds: string[] };
+  readonly durationMs: number;
+}
+
+export async function runShard(
+  deps: ShardDeps,
+  shard: { cluster: string; slot: number; recommend?: boolean },
+): Promise<ShardResult> {
+  const started = performance.now();
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const { cluster, slot } = shard;
+  const lookbackMs = Math.max(policy.xid.lookbackMs, policy.maxInputAgeMs);
+  const devices = await activeDevices(deps.reader, { cluster, from: slot - lookbackMs, to: slot });
+  const places = new Map<string, DevicePlace>(devices.map((d) => [d.device, { cluster: d.cluster, rack: d.rack }]));
+  const racks = [...new Set(devices.map((d) => d.rack))];
+  const [evidence, scores] = await Promise.all([
+    readEvidence(deps.reader, { cluster, racks, from: slot - lookbackMs, to: slot }),
+    deps.inference
+      ? scoreShard(deps.inference, deps.reader, { cluster, to: slot, places })
+      : Promise.resolve(undefined),
+  ]);
+  for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);
+  await deps.writer.flush();
+
+  let actions: ShardResult['actions'] = {
+    proposed: 0,
+    suppressed: 0,
+    queued: 0,
+    awaitingApproval: 0,
+    duplicates: 0,
+    queuedIds: [],
+  };
+  if (shard.recommend !== false) {
+    const records = await actionRecords(deps.dispatcher.store, slot - 7 * 86_400_000);
+    const input = policyInput({
+      now: slot,
+      topology: topologyFromDevices(devices),
+      anomalies: scores?.anomalies ?? [],
+      faultPredictions: scores?.predictions ?? [],
+      ...evidence,
+      ...records,
+      safety: await deps.safety.state(deps.dryRun),
+    });
+    const result = recommend(input, policy);
+    if (result.circuitBreaker.shouldTrip) {
+      deps.log.warn({ cluster, count: result.circuitBreaker.count }, 'circuit breaker tripped');
+      await deps.safety.trip(slot);
+    }
+    const summary = await deps.dispatcher.submit(result, 'forecast');
+    actions = { ...summary, queuedIds: [...summary.queuedIds] };
+  }
+  const out: ShardResult = {
+    cluster,
+    slot,
+    devices: devices.length,
+    scored: scores?.scored ?? {},
+    xidEvents: evidence.xidEvents.length,
+    actions,
+    durationMs: Math.round(performance.now() - started),
+  };
+  deps.log.info(out, 'forecast shard done');
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * Composition of the queue roles for src/main.ts: `worker` (remediation, rebalancing and forecast workers, with
+ * their own QuestDB, Redis and inference resources) and `scheduler` (creates or updates the job schedulers, then
+ * idles; BullMQ keeps the schedules in Redis, so any number of these can start). The retrain processor runs from
+ * scripts/retrain-worker.ts, outside src/.
+ */
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config.js';
+import { InferenceService } from '../inference/inference-service.js';
+import { ModelStore } from '../inference/model-store.js';
+import { migrate } from '../telemetry/migrate.js';
+import { TelemetryReader } from '../telemetry/reader.js';
+import { TelemetryWriter } from '../telemetry/writer.js';
+import { RemediationDispatcher } from './dispatcher.js';
+import { forecastProcessor, scheduleForecasts } from './forecast.js';
+import { SafetySwitches } from './policy-state.js';
+import { FleetQueues } from './queues.js';
+import { RecommendationStore } from './recommendation-store.js';
+import { RETRAIN_DEFAULTS, scheduleRetrain } from './retrain.js';
+import { QueueWorkers } from './workers.js';
+
+export interface Stoppable {
+  close(): Promise<unknown>;
+}
+
+export function queueLogger(config: Config, role: string): Logger {
+  return pino({ level: config.logLevel, base: { role, pid: process.pid } });
+}
+
+/** The worker role: remediation + rebalancing + forecast workers. `close()` finishes active jobs first. */
+export async function startWorkerRole(config: Config, log = queueLogger(config, 'worker')): Promise<Stoppable> {
+  const reader = TelemetryReader.connect(config.questdb);
+  await migrate(reader);
+  const writer = await TelemetryWriter.connect(config.questdb, log);
+  const queues = new FleetQueues(config);
+  const inference = await InferenceService.open(config, log).catch((err) => {
+    log.warn({ err: err instanceof Error ? err.message : err }, 'inference unavailable: forecasts run model-free');
+    return undefined;
+  });
+  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
+  const forecast = forecastProcessor({
+    reader,
+    writer,
+    queues,
+    inference,
+    dispatcher: new RemediationDispatcher(queues, store),
+    safety: new SafetySwitches(queues.redis, queues.key()),
+    dryRun: config.queue.dryRun,
+    log,
+  });
+  const workers = new QueueWorkers({
+    config,
+    queues,
+    writer,
+    log,
+    // A shard scores a whole cluster: its lock must outlive a slow one between renewals.
+    processors: {
+      forecast: { processor: forecast, concurrency: config.queue.forecastConcurrency, lockDurationMs: 120_000 },
+    },
+  });
+  await workers.waitUntilReady();
+  log.info({ queues: workers.workers.map((w) => w.name), prefix: queues.prefix }, 'workers ready');
+  return {
+    async close() {
+      await workers.close();
+      await forecast.close();
+      await inference?.close();
+      await queues.close();
+      await writer.close();
+      await reader.close();
+    },
+  };
+}
+
+/** The scheduler role: forecast every FORECAST_EVERY_MINUTES, drift check hourly, retrain each model daily. */
+export async function startSchedulerRole(config: Config, log = queueLogger(config, 'scheduler')): Promise<Stoppable> {
+  const queues = new FleetQueues(config);
+  const everyMs = config.queue.forecastEveryMinutes * 60_000;
+  await scheduleForecasts(queues, everyMs);
+  const models = await new ModelStore(config.models.dir).names();
+  for (const m of models) await scheduleRetrain(queues, m, RETRAIN_DEFAULTS.everyMs);
+  log.info({ everyMs, retrain: models }, 'job schedulers in place');
+  return { close: () => queues.close() };
+}
