@@ -18,7 +18,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { type BundleManifest, LAUNCHER_NAME, launcherScript, newestGlibc } from './gpu-check/bundle/launcher.js';
+import {
+  type BundleManifest,
+  LAUNCHER_NAME,
+  launcherScript,
+  newestSymbolVersion,
+} from './gpu-check/bundle/launcher.js';
 import {
   bundleApp,
   copyNode,
@@ -77,7 +82,14 @@ async function main(): Promise<void> {
     'node_modules/webgpu/dist/linux-x64/dawn.node',
     'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
     'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
-  ].map((f) => path.join(staging, f));
+  ];
+  const symbols = await dynamicSymbols(binaries.map((f) => path.join(staging, f)));
+  const requires = Object.fromEntries(
+    binaries.map((f, i) => [
+      f,
+      { glibc: newestSymbolVersion([symbols[i]], 'GLIBC'), glibcxx: newestSymbolVersion([symbols[i]], 'GLIBCXX') },
+    ]),
+  );
   const manifest: BundleManifest = {
     name: NAME,
     platform: 'linux-x64',
@@ -85,7 +97,7 @@ async function main(): Promise<void> {
     gitCommit: gitCommit(),
     node,
     vulkanLoader: vulkan,
-    requiresGlibc: newestGlibc(await dynamicSymbols(binaries)),
+    requires,
     packages: pk.packages.map((p) => ({ name: p.name, version: p.version })),
     files: pk.files + 4,
     bytes: pk.bytes + appBytes,

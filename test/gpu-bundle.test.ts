@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageClosure } from '../scripts/gpu-check/bundle/closure.js';
-import { launcherScript, newestGlibc } from '../scripts/gpu-check/bundle/launcher.js';
+import { launcherScript, newestSymbolVersion } from '../scripts/gpu-check/bundle/launcher.js';
 import { keepFile } from '../scripts/gpu-check/bundle/prune.js';
 import { EXTERNAL_ROOTS } from '../scripts/gpu-check/bundle/steps.js';
 
@@ -113,14 +113,19 @@ describe('launcher', () => {
 
     const bare = await run(path.join(bundle, 'gpu-check'), [], { env: { PATH: tools }, cwd: bundle });
     expect(bare.stdout).toBe(`lib=${bundle}/lib\nargs=${bundle}/app/gpu-check.mjs\n`);
+
+    // On a host whose glibc is older than the bundled loader needs, the host's own loader can be used instead.
+    const system = await run(path.join(bundle, 'gpu-check'), [], { env: { PATH: tools, GPU_CHECK_VULKAN: 'system' } });
+    expect(system.stdout).toBe(`lib=\nargs=${bundle}/app/gpu-check.mjs\n`);
   });
 });
 
-describe('newestGlibc', () => {
-  test('is the highest GLIBC_ symbol version across binaries, compared numerically', () => {
+describe('newestSymbolVersion', () => {
+  test('is the highest GLIBC_ (or GLIBCXX_) symbol version across binaries, compared numerically', () => {
     const a = '0000 DF *UND* 0 (GLIBC_2.2.5) malloc\n0000 DF *UND* 0 (GLIBC_2.17) clock_gettime';
-    const b = '0000 DF *UND* 0 (GLIBC_2.9) pipe2\n0000 DF *UND* 0 (GLIBCXX_3.4.30) x';
-    expect(newestGlibc([a, b])).toBe('2.17');
-    expect(newestGlibc([''])).toBe('0');
+    const b = '0000 DF *UND* 0 (GLIBC_2.9) pipe2\n0000 DF *UND* 0 (GLIBCXX_3.4.30) x\n0 (GLIBCXX_3.4.9) y';
+    expect(newestSymbolVersion([a, b])).toBe('2.17');
+    expect(newestSymbolVersion([a, b], 'GLIBCXX')).toBe('3.4.30');
+    expect(newestSymbolVersion([''])).toBe('0');
   });
 });
