@@ -176,4 +176,28 @@ describe('InferenceService', () => {
       await again.close();
     }
   });
+
+  test('a promote by another replica (same models directory) is followed on sync', async () => {
+    const other = await InferenceService.open(loadConfig({ MODELS_DIR: dir, ORT_EXECUTION_PROVIDERS: 'cpu' }), log, {
+      syncIntervalMs: 0,
+    });
+    try {
+      const target = other.model('ae').activeVersion === 'v1' ? 'v2' : 'v1';
+      await svc.promote('ae', target);
+      expect(other.model('ae').activeVersion).not.toBe(target);
+      await other.sync();
+      expect(other.model('ae').activeVersion).toBe(target);
+      expect(
+        (
+          await other.run(
+            'ae',
+            windows(1, () => 0),
+            [1, T, F],
+          )
+        ).version,
+      ).toBe(target);
+    } finally {
+      await other.close();
+    }
+  });
 });

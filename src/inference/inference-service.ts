@@ -17,37 +17,21 @@ import type {
   InferenceStatus,
   ModelInfo,
   ModelLease,
-  OutputTensor,
 } from './inference-types.js';
-import { MicroBatcher } from './micro-batcher.js';
+import { type LoadedVersion, leaseOf, newLoadedVersion } from './loaded-version.js';
 import { ModelStore, type StoredVersion } from './model-store.js';
 import { SessionWorkerPool } from './worker-pool.js';
-import type { LoadedSession } from './worker-protocol.js';
-
-interface LoadedVersion {
-  readonly key: string;
-  readonly stored: StoredVersion;
-  readonly session: LoadedSession;
-  readonly rowDims: readonly number[];
-  readonly batcher: MicroBatcher;
-  refs: number;
-  retired: boolean;
-  released: boolean;
-}
 
 export interface InferenceServiceOptions {
   readonly observer?: InferenceObserver;
+  /**
+   * Re-read every model's ACTIVE file this often and follow it, so a promote on one API replica (which shares the
+   * models directory) reaches the others. 0: never. @defaultValue 10_000
+   */
+  readonly syncIntervalMs?: number;
 }
 
 const keyOf = (name: string, version: string) => `${name}@${version}`;
-
-/** Inner input dims from the session's input shape; symbolic inner dims are filled from model.json. */
-function rowDimsOf(session: LoadedSession, stored: StoredVersion): number[] {
-  const inner = session.inputShape.slice(1);
-  const meta = stored.metadata;
-  const fromMeta = inner.length === 2 ? [meta.windowLength, meta.features.length] : [meta.features.length];
-  return inner.map((d, i) => (typeof d === 'number' && d > 0 ? d : (fromMeta[i] ?? 1)));
-}
 
 export class InferenceService {
   private readonly versions = new Map<string, StoredVersion[]>();
@@ -55,6 +39,7 @@ export class InferenceService {
   private readonly active = new Map<string, LoadedVersion>();
   private readonly errors = new Map<string, string>();
   private readonly promoting = new Map<string, Promise<unknown>>();
+  private syncTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly config: Config['models'],
@@ -69,7 +54,26 @@ export class InferenceService {
     const pool = SessionWorkerPool.start(m.inferenceWorkers, log);
     const svc = new InferenceService(m, log, new ModelStore(m.dir), pool, opts.observer ?? {});
     await svc.refresh();
+    const every = opts.syncIntervalMs ?? 10_000;
+    if (every > 0) {
+      svc.syncTimer = setInterval(() => {
+        svc.sync().catch((err: unknown) => log.warn({ err: String(err) }, 'model sync failed; will retry'));
+      }, every);
+      svc.syncTimer.unref();
+    }
     return svc;
+  }
+
+  /** Follow ACTIVE files changed by another process, and serve models that appeared on disk. */
+  async sync(): Promise<void> {
+    await this.refresh();
+    for (const [name, entry] of this.active) {
+      const pinned = await this.store.readActive(name);
+      if (pinned && pinned !== entry.stored.version) {
+        this.log.info({ model: name, from: entry.stored.version, to: pinned }, 'ACTIVE changed on disk; following it');
+        await this.switchTo(name, pinned, false);
+      }
+    }
   }
 
   /** Rescan the models directory: pick up new versions, and serve models that appeared since the last scan. */
@@ -113,29 +117,14 @@ export class InferenceService {
     const session = await this.pool.load(key, stored.onnxPath, this.config.executionProviders, {
       intraOpThreads: this.config.intraOpThreads,
     });
-    for (const f of session.failures)
+    for (const f of session.failures) {
       this.log.warn(
         { model: key, ep: f.ep, reason: f.reason },
         `execution provider ${f.ep} unavailable for ${key}: ${f.reason}`,
       );
+    }
     this.log.info({ model: key, ep: session.ep, loadMs: Math.round(session.loadMs) }, `loaded ${key} on ${session.ep}`);
-    const rowDims = rowDimsOf(session, stored);
-    const batcher = new MicroBatcher({
-      maxBatch: this.config.maxBatch,
-      maxWaitMs: this.config.maxBatchWaitMs,
-      concurrency: this.pool.size,
-      rowDims,
-      onBatch: (rows, requests) => this.observer.batch?.(name, version, rows, requests),
-      run: async (input, dims) => {
-        const started = performance.now();
-        const { outputs } = await this.pool.run(key, { data: input.buffer as ArrayBuffer, dims });
-        const res: Record<string, OutputTensor> = {};
-        for (const [n, t] of Object.entries(outputs)) res[n] = { data: new Float32Array(t.data), dims: t.dims };
-        this.observer.ran?.(name, version, session.ep, dims[0], (performance.now() - started) / 1000);
-        return res;
-      },
-    });
-    return { key, stored, session, rowDims, batcher, refs: 0, retired: false, released: false };
+    return newLoadedVersion(key, stored, session, this.pool, this.config, this.observer);
   }
 
   private async activate(name: string, version: string): Promise<void> {
@@ -189,7 +178,7 @@ export class InferenceService {
   async withModel<T>(name: string, opts: { version?: string }, fn: (lease: ModelLease) => Promise<T>): Promise<T> {
     const entry = await this.acquire(name, opts.version);
     try {
-      return await fn(this.leaseOf(entry));
+      return await fn(leaseOf(entry, this.observer, this.log));
     } finally {
       this.unlease(entry);
     }
@@ -204,63 +193,23 @@ export class InferenceService {
     return this.withModel(name, opts, (lease) => lease.run(input, dims));
   }
 
-  private leaseOf(entry: LoadedVersion): ModelLease {
-    const { name, version, metadata } = entry.stored;
-    const ep = entry.session.ep;
-    return {
-      model: name,
-      version,
-      metadata,
-      rowDims: entry.rowDims,
-      executionProvider: ep,
-      run: async (input, dims) => {
-        if (dims.length === 0 || dims[0] === 0) throw new AppError('EMPTY_BATCH', `no rows to score for ${entry.key}`);
-        const inner = dims.slice(1);
-        if (inner.length !== entry.rowDims.length || inner.some((d, i) => d !== entry.rowDims[i])) {
-          throw new AppError(
-            'INVALID_WINDOW',
-            `model ${entry.key} expects each input as [${entry.rowDims.join(', ')}], got [${inner.join(', ')}]`,
-            {
-              expected: entry.rowDims,
-              got: inner,
-            },
-          );
-        }
-        const size = dims.reduce((a, b) => a * b, 1);
-        if (input.length !== size)
-          throw new AppError(
-            'INVALID_WINDOW',
-            `input has ${input.length} values, dims [${dims.join(', ')}] need ${size}`,
-          );
-        try {
-          const outputs = await entry.batcher.submit(input, dims[0]);
-          return { model: name, version, metadata, executionProvider: ep, outputs };
-        } catch (err) {
-          const code = err instanceof AppError ? err.code : 'INFERENCE_FAILED';
-          this.observer.failure?.(name, version, code);
-          if (err instanceof AppError && code !== 'INFERENCE_FAILED') throw err;
-          // The runtime's message (file paths, kernel names) goes to the log, not to the caller.
-          this.log.error(
-            { model: entry.key, err: err instanceof Error ? err.message : String(err) },
-            `inference on ${entry.key} failed`,
-          );
-          throw new AppError('INFERENCE_FAILED', `inference on ${entry.key} failed`, undefined, { cause: err });
-        }
-      },
-    };
-  }
-
   /** Make `version` the active one: load and warm it, persist ACTIVE, switch, then drain and release the old one. */
   async promote(name: string, version: string): Promise<ModelInfo> {
     if (!this.active.has(name) && !this.versions.has(name)) await this.refresh();
     if (!this.versions.has(name)) throw this.unknownModel(name);
+    await this.switchTo(name, version, true);
+    return this.model(name);
+  }
+
+  /** Promotes of one model run one at a time, in call order. */
+  private switchTo(name: string, version: string, persist: boolean): Promise<void> {
     const previous = this.promoting.get(name) ?? Promise.resolve();
     const next = previous
       .catch(() => {})
       .then(async () => {
         await this.store.read(name, version); // MODEL_NOT_FOUND before touching anything
         await this.load(name, version);
-        await this.store.writeActive(name, version);
+        if (persist) await this.store.writeActive(name, version);
         await this.activate(name, version);
         this.versions.set(name, await this.store.versions(name));
         // Versions loaded on request are dropped on promote so loaded sessions stay bounded.
@@ -270,8 +219,7 @@ export class InferenceService {
         }
       });
     this.promoting.set(name, next);
-    await next;
-    return this.model(name);
+    return next;
   }
 
   model(name: string): ModelInfo {
@@ -322,6 +270,7 @@ export class InferenceService {
   }
 
   async close(): Promise<void> {
+    if (this.syncTimer) clearInterval(this.syncTimer);
     await this.pool.close();
   }
 }
