@@ -41,7 +41,7 @@ export interface EvalInput {
 
 export interface SourceOptions {
   readonly csv?: CsvOptions;
-  /** CSV: evaluate every row, or only the test part of the default 70/15/15 time split. */
+  /** CSV: evaluate every row, or only the test part of training's default 70/15/15 split. */
   readonly split?: 'all' | 'test';
   readonly sim?: { readonly seed?: number; readonly gpus?: number; readonly hours?: number; readonly start?: number };
   readonly questdb?: { readonly config: Config['questdb']; readonly from: number; readonly to: number };
@@ -52,9 +52,14 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   const ds = await loadCsv(path, { ...o.csv, features: o.csv?.features ?? fields });
   // Keep every column (the model needs its features even if this file holds them constant).
   const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: meta.windowLength });
+  // The same split training makes (training/datasets/windows.ts): whole units for run-to-failure data, else
+  // time per entity with a one-window gap between parts.
   const parts =
     o.split === 'test'
-      ? splitDataset(dataset, { by: dataset.runToFailure ? 'entity' : 'time' }).test
+      ? splitDataset(dataset, {
+          by: dataset.runToFailure ? 'entity' : 'time',
+          gapRows: dataset.runToFailure ? 0 : meta.windowLength,
+        }).test
       : dataset.entities;
   const entities = parts.map((e) => {
     const events: Interval[] = [];
