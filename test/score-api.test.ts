@@ -119,6 +119,7 @@ describe('GET /v1/models', () => {
     });
     expect(typeof one.json().executionProvider).toBe('string');
     expect(models.find((m) => m.name === 'fault')?.horizonMinutes).toBe(5);
+    expect(models.find((m) => m.name === 'tp')?.inputFields).toEqual(['n_gpus', 'batch_size', 'gpu_model']);
     const missing = await app.inject({ method: 'GET', url: '/v1/models/nope', headers: KEYS.reader });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'MODEL_NOT_FOUND']);
   });

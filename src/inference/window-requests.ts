@@ -8,8 +8,9 @@ import { rawFields } from '../features/derived.js';
 import type { ModelMetadata } from '../features/model-metadata.js';
 import type { Series } from '../features/windows.js';
 
-/** Raw telemetry fields a caller sends (in this order) for a model. */
-export const inputFieldsOf = (meta: Pick<ModelMetadata, 'features'>): string[] => rawFields(meta.features);
+/** Raw fields a caller sends (in this order) for a model; a one-hot `category=value` feature needs `category`. */
+export const inputFieldsOf = (meta: Pick<ModelMetadata, 'features'>): string[] =>
+  rawFields(meta.features.map((f) => (f.includes('=') ? f.slice(0, f.indexOf('=')) : f)));
 
 /** Windows per request; the body limit bounds it too. */
 export const MAX_WINDOWS = 4_096;

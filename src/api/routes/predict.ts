@@ -32,7 +32,14 @@ export default async function predictRoutes(fastify: FastifyInstance) {
     '/v1/predict/fault',
     {
       config: { role: 'reader', audit: false },
-      schema: { tags: ['scoring'], body: FaultRequest, response: { 200: FaultResponse } },
+      schema: {
+        tags: ['scoring'],
+        description:
+          'Probability of a fault within the fault model horizon (`horizonMinutes`), per inline window or per device ' +
+          '(its latest window in [from, to)), and predicted minutes to failure when a ttf model is served.',
+        body: FaultRequest,
+        response: { 200: FaultResponse },
+      },
     },
     async (request) => {
       const body = request.body;
@@ -91,7 +98,14 @@ export default async function predictRoutes(fastify: FastifyInstance) {
     '/v1/predict/throughput',
     {
       config: { role: 'reader', audit: false },
-      schema: { tags: ['scoring'], body: ThroughputRequest, response: { 200: ThroughputResponse } },
+      schema: {
+        tags: ['scoring'],
+        description:
+          'What-if throughput: one prediction per configuration. `values` and `symbols` name the raw fields the ' +
+          "throughput model's features come from (GET /v1/models/{name} lists them).",
+        body: ThroughputRequest,
+        response: { 200: ThroughputResponse },
+      },
     },
     async (request) => {
       const body = request.body;

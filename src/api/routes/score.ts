@@ -34,7 +34,16 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
     {
       // Scoring reads; it changes no state, so it is not audited (it would flood api_audit under load).
       config: { role: 'reader', audit: false },
-      schema: { tags: ['scoring'], body: AnomalyRequest, response: { 200: AnomalyResponse } },
+      schema: {
+        tags: ['scoring'],
+        description:
+          'Anomaly scores from the LSTM autoencoder. Send `windows` (raw telemetry, `windows[w][t][f]` in the order of ' +
+          "the model's `inputFields`, at least `windowLength` rows each) or `devices` with `from`/`to` (read from " +
+          'QuestDB; every window at the model stride, or only the latest with `latest: true`). Per window: score (mean ' +
+          'squared reconstruction error, scaled units), threshold, verdict, top features by share of the error.',
+        body: AnomalyRequest,
+        response: { 200: AnomalyResponse },
+      },
     },
     async (request) => {
       const body = request.body;
