@@ -20,7 +20,7 @@ export function evaluateProgram(): Command {
     .option('--merge-gap <n>', 'merge alarm intervals at most n windows apart', nonNegativeInt('--merge-gap'), 0)
     .option(
       '--split <part>',
-      'csv: evaluate all rows, or only the test part of a 70/15/15 time split (all|test)',
+      "csv: evaluate all rows, or only the test part of training's default 70/15/15 split (all|test)",
       'all',
     )
     .option('--time-column <name>', 'csv: time column')
