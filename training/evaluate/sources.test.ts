@@ -39,6 +39,37 @@ describe('fromFleet', () => {
     expect(input.rows).toBe(16);
   });
 
+  it('counts facility incidents for every GPU of the rack and stragglers for their GPU, without failures', () => {
+    const ts = Float64Array.from({ length: 200 }, (_, i) => i * P);
+    const series = new Map([
+      ['n1/0', { ts, values: new Float64Array(200), features: ['x'] }],
+      ['n2/0', { ts, values: new Float64Array(200), features: ['x'] }],
+    ]);
+    const facility = {
+      ...label('rack-a', 10 * P, 20 * P),
+      faultType: 'facility_cooling_failure' as const,
+      node: '',
+      gpu: '',
+    };
+    const straggler = {
+      ...label('job-7', 50 * P, 60 * P),
+      device: 'job-7',
+      faultType: 'straggler' as const,
+      node: 'n2',
+      gpu: '0',
+    };
+    const racks: Record<string, string> = { 'n1/0': 'rack-a', 'n2/0': 'rack-b' };
+    const input = fromFleet('sim', series, [facility, straggler], P, (d) => racks[d]);
+    const [a, b] = input.entities;
+    // 15 minutes of recovery after the incident's failureTs
+    expect(a.events).toEqual([{ start: 10 * P, end: 20 * P + 15 * 60_000 }]);
+    expect(a.failureTs).toBeUndefined();
+    expect(a.labels!.reduce((s, v) => s + v, 0)).toBe(11 + 90);
+    expect(b.events).toEqual([{ start: 50 * P, end: 60 * P }]);
+    expect(b.failureTs).toBeUndefined();
+    expect(b.series.ts.length).toBe(200);
+  });
+
   it('rejects an unknown source', async () => {
     const meta = { features: ['x'] } as unknown as Parameters<typeof loadEvalInput>[1];
     await expect(loadEvalInput('parquet:x', meta)).rejects.toThrow(

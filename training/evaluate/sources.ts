@@ -4,7 +4,7 @@
  *   csv:<path>  labels from a label column; failures from run-to-failure data (each entity's last record)
  *   sim         the fleet simulator with injected faults (ground truth from its fault plan)
  *   questdb     gpu_metrics over [from, to) and the fault_labels table
- * For simulated and stored fleets a device is evaluated up to its first failure (the fault predictor and TTF
+ * For simulated and stored fleets a device is evaluated up to its first own failure (the fault predictor and TTF
  * metrics take one failure per device; later rows follow a repair).
  */
 
@@ -13,7 +13,7 @@ import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
 import type { ModelMetadata } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
-import type { FaultLabel } from '../../src/telemetry/catalogue.js';
+import { deviceId, type FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { splitDataset } from '../data/split.js';
@@ -92,23 +92,42 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   };
 }
 
-/** Series and fault labels of a fleet → entities, each cut at its first failure. */
+/** How long a facility incident keeps heating a rack's GPUs after its failureTs (the simulator's recovery). */
+const FACILITY_RECOVERY_MS = 15 * 60_000;
+
+/** The labelled spans that concern a device, and whether each is the device's own failure. */
+function deviceEvents(device: string, rack: string | undefined, labels: readonly FaultLabel[]) {
+  const out: { start: number; end: number; failure: boolean }[] = [];
+  for (const l of labels) {
+    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, failure: true });
+    // A straggler names its job; node/gpu is the slow GPU: symptomatic, but the GPU does not fail.
+    else if (l.faultType === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
+      out.push({ start: l.onsetTs, end: l.failureTs, failure: false });
+    // A facility incident names the rack and heats all its GPUs until it has recovered; no device fails.
+    else if (l.faultType === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
+      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, failure: false });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Series and fault labels of a fleet → entities, each cut at its first own failure. Labels count for a device
+ * as training counts them (training/datasets/entities.ts): its own faults, stragglers on it, and facility
+ * incidents of its rack (`rackOf`).
+ */
 export function fromFleet(
   source: string,
   series: Map<string, Series>,
   labels: readonly FaultLabel[],
   samplePeriodMs: number,
+  rackOf: (device: string) => string | undefined = () => undefined,
 ): EvalInput {
-  const byDevice = new Map<string, FaultLabel[]>();
-  for (const l of labels) {
-    const list = byDevice.get(l.device) ?? [];
-    list.push(l);
-    byDevice.set(l.device, list);
-  }
   const entities: EvalEntity[] = [];
   for (const [device, s] of series) {
-    const faults = (byDevice.get(device) ?? []).sort((a, b) => a.failureTs - b.failureTs);
-    const failureTs = faults[0]?.failureTs;
+    const all = deviceEvents(device, rackOf(device), labels);
+    const failureTs = all
+      .filter((e) => e.failure)
+      .reduce<number | undefined>((m, e) => (m === undefined || e.end < m ? e.end : m), undefined);
     let n = s.ts.length;
     if (failureTs !== undefined) {
       n = 0;
@@ -116,9 +135,8 @@ export function fromFleet(
     }
     const w = s.features.length;
     const ts = s.ts.slice(0, n);
-    const events = faults
-      .filter((f) => f.onsetTs <= (ts[n - 1] ?? 0))
-      .map((f) => ({ start: f.onsetTs, end: f.failureTs }));
+    const last = ts[n - 1] ?? Number.NEGATIVE_INFINITY;
+    const events = all.filter((e) => e.start <= last).map(({ start, end }) => ({ start, end }));
     const rowLabels = Uint8Array.from(ts, (t) => (events.some((e) => t >= e.start && t <= e.end) ? 1 : 0));
     entities.push({
       entity: device,
@@ -134,27 +152,28 @@ export function fromFleet(
     entities,
     rows: entities.reduce((a, e) => a + e.series.ts.length, 0),
     labelled: true,
-    notes: [`${labels.length} labelled fault(s); devices evaluated up to their first failure`],
+    notes: [
+      `${labels.length} labelled fault(s) (facility incidents count for every GPU of the rack, stragglers for their GPU); devices evaluated up to their first failure`,
+    ],
   };
 }
 
 async function fromSim(meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
-  const { simulateSeries, SAMPLE_PERIOD_MS } = await import('../../datasets/simulator/index.js');
+  const { fleetTopology, simulateSeries, SAMPLE_PERIOD_MS } = await import('../../datasets/simulator/index.js');
   const sim = o.sim ?? {};
   const samplePeriodMs = meta.samplePeriodMs || SAMPLE_PERIOD_MS;
-  const out = simulateSeries(
-    {
-      seed: sim.seed ?? 7,
-      gpus: sim.gpus ?? 32,
-      hours: sim.hours ?? 24,
-      start: sim.start ?? Date.UTC(2026, 0, 1),
-      samplePeriodMs,
-      // Enough faults in a small evaluation fleet to measure recall.
-      faultsPerGpuDay: 0.25,
-    },
-    rawFields(meta.features),
-  );
-  return fromFleet('sim', out.series, out.labels, samplePeriodMs);
+  const opts = {
+    seed: sim.seed ?? 7,
+    gpus: sim.gpus ?? 32,
+    hours: sim.hours ?? 24,
+    start: sim.start ?? Date.UTC(2026, 0, 1),
+    samplePeriodMs,
+    // Enough faults in a small evaluation fleet to measure recall.
+    faultsPerGpuDay: 0.25,
+  };
+  const out = simulateSeries(opts, rawFields(meta.features));
+  const rackOf = new Map(fleetTopology(opts).gpus.map((g) => [g.device, g.rack]));
+  return fromFleet('sim', out.series, out.labels, samplePeriodMs, (d) => rackOf.get(d));
 }
 
 async function fromQuestdb(meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
@@ -174,7 +193,9 @@ async function fromQuestdb(meta: ModelMetadata, o: SourceOptions): Promise<EvalI
         'NO_DATA',
         `no gpu_metrics between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
       );
-    return fromFleet('questdb', series, await reader.faultLabels({ from, to }), meta.samplePeriodMs);
+    const rackOf = new Map((await reader.listDevices()).map((d) => [d.device, d.rack]));
+    const labels = await reader.faultLabels({ from, to });
+    return fromFleet('questdb', series, labels, meta.samplePeriodMs, (d) => rackOf.get(d));
   } finally {
     await reader.close();
   }
