@@ -15,6 +15,8 @@ import { jobThroughput, THROUGHPUT_NOISE } from './throughput.js';
 
 /** Samples simulated before `start` so temperatures and utilisation begin settled. */
 const WARMUP_STEPS = 60;
+/** No job_metrics rows in a job's first minute (loading, compilation, the utilisation ramp). */
+const JOB_WARMUP_MS = 60_000;
 
 export class FleetEngine {
   readonly state: FleetState;
@@ -145,7 +147,8 @@ export class FleetEngine {
     const o = this.state.gpuOut;
     const rows: TelemetryRow[] = [];
     for (const job of this.currentJobs) {
-      if (!job) continue;
+      // A job reports throughput once its first iterations are done (after the start-up ramp).
+      if (!job || ts - job.start < JOB_WARMUP_MS) continue;
       let clock = 0;
       let temp = 0;
       let util = 0;

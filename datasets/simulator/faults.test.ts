@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_TYPES, type FaultLabel } from '../../src/telemetry/catalogue.js';
-import { faultPlan, REPAIR_MS, SAMPLE_PERIOD_MS, type SimOptions, simulateFleet } from './index.js';
+import { faultPlan, GPU_MODELS, REPAIR_MS, SAMPLE_PERIOD_MS, type SimOptions, simulateFleet } from './index.js';
 
 const OPTS: SimOptions = { seed: 11, gpus: 128, start: Date.UTC(2026, 2, 3, 6), hours: 6 };
 const FIELDS = [
@@ -25,6 +25,7 @@ interface Run {
   ts: number[];
   gpu: Map<string, Record<Field, number[]>>;
   rackOfDevice: Map<string, string>;
+  modelOfDevice: Map<string, string>;
   inlet: Map<string, number[]>;
   throughput: Map<string, { ts: number; v: number }[]>;
   labels: FaultLabel[];
@@ -36,6 +37,7 @@ beforeAll(() => {
     ts: [],
     gpu: new Map(),
     rackOfDevice: new Map(),
+    modelOfDevice: new Map(),
     inlet: new Map(),
     throughput: new Map(),
     labels: faultPlan(OPTS),
@@ -49,6 +51,7 @@ beforeAll(() => {
         rec = Object.fromEntries(FIELDS.map((f) => [f, [] as number[]])) as Record<Field, number[]>;
         run.gpu.set(dev, rec);
         run.rackOfDevice.set(dev, row.symbols.rack);
+        run.modelOfDevice.set(dev, row.symbols.gpu_model);
       }
       for (const f of FIELDS) rec[f].push(row.values[f]);
     }
@@ -179,15 +182,19 @@ describe('symptoms grow between onset and failure', () => {
     }
   });
 
-  it('facility_cooling_failure: the rack inlet rises and every GPU in the rack warms', () => {
+  it('facility_cooling_failure: the rack inlet rises and every GPU in the rack runs hotter for its power', () => {
     for (const l of labelOf('facility_cooling_failure')) {
       const [preIn, lateIn] = beforeAndLate(run.inlet.get(l.rack)!, l);
       expect(mean(lateIn) - mean(preIn)).toBeGreaterThan(10);
       const devices = [...run.rackOfDevice].filter(([, rack]) => rack === l.rack).map(([d]) => d);
       expect(devices.length).toBeGreaterThan(0);
+      // Temperature above what the GPU's own power explains (jobs starting or ending move power, not this).
       for (const d of devices) {
-        const [pre, late] = beforeAndLate(run.gpu.get(d)!.gpu_temp_c, l);
-        expect(mean(late) - mean(pre)).toBeGreaterThan(5);
+        const s = run.gpu.get(d)!;
+        const rth = GPU_MODELS[run.modelOfDevice.get(d)!].thermalResistance;
+        const margin = s.gpu_temp_c.map((t, i) => t - rth * s.power_w[i]);
+        const [pre, late] = beforeAndLate(margin, l);
+        expect(mean(late) - mean(pre), d).toBeGreaterThan(6);
       }
     }
   });

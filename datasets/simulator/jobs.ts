@@ -48,12 +48,13 @@ const HOUR = 3_600_000;
 /** Node partitions (GPU counts) for an 8-GPU node, drawn per node. */
 const NODE_PATTERNS: readonly (readonly number[])[] = [
   [8],
-  [8],
   [4, 4],
   [4, 2, 2],
   [2, 2, 4],
   [2, 2, 2, 2],
   [1, 1, 2, 4],
+  [2, 2, 2, 1, 1],
+  [4, 2, 1, 1],
 ];
 
 function partition(size: number, rng: Rng): number[] {
@@ -78,7 +79,7 @@ function buildSlots(topology: Topology, rng: Rng): Slot[] {
     const next = nodes[i + 1];
     // Two full nodes of a rack sometimes form one 16-GPU job slot (multi-node training).
     if (next && next.rackIndex === node.rackIndex && node.gpuIndices.length === 8 && next.gpuIndices.length === 8) {
-      if (rng.next() < 0.2) {
+      if (rng.next() < 0.12) {
         slots.push({
           index: slots.length,
           gpuIndices: [...node.gpuIndices, ...next.gpuIndices],
@@ -118,9 +119,9 @@ function drawJob(o: ResolvedOptions, topology: Topology, slot: Slot, k: number, 
         : workload === 'inference'
           ? [1, 70, 0.65, 0.82, 75, 92]
           : [0.3, 2, 0.8, 0.95, 90, 97];
-  const hours = Math.min(16, Math.max(0.5, Math.exp(Math.log(3) + 0.7 * rng.normal())));
+  const hours = Math.min(10, Math.max(0.5, Math.exp(Math.log(1.5) + 0.7 * rng.normal())));
   const capShare = rng.next() < 0.45 ? 1 : rng.uniform(0.55, 0.95);
-  const micro = rng.pick([2, 4, 8, 16, 32]);
+  const micro = rng.pick([4, 8, 16, 32, 64]);
   return {
     id: `j${o.seed}-${slot.index}-${k}`,
     slot: slot.index,
