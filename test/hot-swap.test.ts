@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { InferenceService } from '../src/inference/inference-service.js';
 import type { InferenceResult } from '../src/inference/inference-types.js';
 import { offsetAutoencoder, testMetadata, writeModelDir } from '../src/inference/testing/graph-models.js';
-import { waitFor } from './helpers.js';
+import { bootApp, KEYS, waitFor } from './helpers.js';
 
 const T = 8;
 const F = 4;
@@ -118,5 +118,52 @@ describe('hot swap', () => {
       async () => svc.model('swap').versions.find((v) => v.version === 'v1')?.loaded,
       (loaded) => loaded === false,
     );
+  });
+});
+
+describe('hot swap through the API', () => {
+  it('keeps answering /v1/score/anomaly with one consistent version per response while an admin promotes', async () => {
+    // Scores of the offset autoencoder are known exactly: v1 → 1² = 1, v2 → 2² = 4 (scaled units).
+    const app = await bootApp({ MODELS_DIR: dir, INFERENCE_WORKERS: '2', ORT_EXECUTION_PROVIDERS: 'cpu' });
+    try {
+      const window = Array.from({ length: T }, (_, t) => [60 + t, 300, 1500, 40]);
+      const bad: string[] = [];
+      const seen = new Set<string>();
+      let done = false;
+      const client = async () => {
+        for (let k = 0; !done || k < 5; k++) {
+          const res = await app.inject({
+            method: 'POST',
+            url: '/v1/score/anomaly',
+            headers: KEYS.reader,
+            payload: { model: 'swap', windows: [window, window] },
+          });
+          if (res.statusCode !== 200) {
+            bad.push(`${res.statusCode} ${res.body}`);
+            continue;
+          }
+          const body = res.json() as { version: string; results: Array<{ score: number }> };
+          const expected = OFFSET[body.version] ** 2;
+          if (body.results.some((r) => Math.abs(r.score - expected) > 1e-6)) bad.push(`mixed: ${res.body}`);
+          seen.add(body.version);
+        }
+      };
+      const clients = Array.from({ length: 32 }, () => client());
+      for (let p = 0; p < 6; p++) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/models/swap/promote',
+          headers: KEYS.admin,
+          payload: { version: p % 2 === 0 ? 'v1' : 'v2' },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      done = true;
+      await Promise.all(clients);
+      expect(bad).toEqual([]);
+      expect([...seen].sort()).toEqual(['v1', 'v2']);
+    } finally {
+      await app.close();
+    }
   });
 });
