@@ -98,6 +98,30 @@ describe('ONNX Runtime session asked for [webgpu, cpu]', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  test('the default order cuda → webgpu → cpu skips cuda (provider library not installed) without trying it', async () => {
+    const lines: { level: number; ep?: string; reason?: string }[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk)
+          .split('\n')
+          .filter((l) => l.length > 0))
+          lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const config = loadConfig({ MODELS_DIR: dir, INFERENCE_WORKERS: '1' });
+    expect(config.models.executionProviders).toEqual(['cuda', 'webgpu', 'cpu']);
+    const other = await InferenceService.open(config, pino({ level: 'info' }, sink));
+    try {
+      const warned = lines.filter((l) => l.level === 40);
+      expect(warned.map((l) => l.ep)).toEqual(adapter ? ['cuda'] : ['cuda', 'webgpu']);
+      expect(warned[0].reason).toMatch(/libonnxruntime_providers_cuda\.so is not installed/);
+      expect(other.model('ae').executionProvider).toBe(adapter ? 'webgpu' : 'cpu');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('ends on cpu with one warning line naming webgpu and why, and scores correctly there', async () => {
     if (!svc) throw new Error('service did not open');
     const info = svc.model('ae');
