@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import { rawFields } from '../../features/derived.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
 import type { Series, Windows } from '../../features/windows.js';
-import { checkFields, inputFieldsOf, seriesFromWindows } from '../../inference/window-requests.js';
+import { checkFields, inputFieldsOf, MAX_WINDOWS, seriesFromWindows } from '../../inference/window-requests.js';
 import type { TelemetryReader } from '../../telemetry/reader.js';
 
 export interface WindowSourceBody {
@@ -82,11 +82,28 @@ export interface WindowBatch {
   readonly refs: ReadonlyArray<{ readonly source: number; readonly endTs: number }>;
 }
 
-/** Cut windows from every source with `cut` (a src/features function) and concatenate them into one batch. */
-export function concatWindows(sources: readonly SourceSeries[], cut: (s: Series) => Windows): WindowBatch {
+/**
+ * Cut windows from every source with `cut` (a src/features function) and concatenate them into one batch of at
+ * most `maxWindows` (a long range over many devices is refused before it is all in memory).
+ */
+export function concatWindows(
+  sources: readonly SourceSeries[],
+  cut: (s: Series) => Windows,
+  maxWindows = MAX_WINDOWS,
+): WindowBatch {
+  let total = 0;
   const parts = sources.map((s, i) => {
     try {
-      return cut(s.series);
+      const w = cut(s.series);
+      total += w.count;
+      if (total > maxWindows) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `the request yields more than ${maxWindows} windows; narrow the range, ask for the latest window only, or send fewer devices`,
+          { maxWindows },
+        );
+      }
+      return w;
     } catch (err) {
       if (err instanceof AppError && err.code === 'INVALID_WINDOW' && s.device) {
         throw new AppError('NO_DATA', `device ${s.device}: ${err.message}`, {
