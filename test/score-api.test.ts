@@ -5,9 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestWindow } from '../src/features/model-inputs.js';
 import type { ModelMetadata } from '../src/features/model-metadata.js';
+import { reconstructionScores } from '../src/features/reconstruction.js';
 import {
   failsAboveOneRow,
   linearHeads,
@@ -15,6 +18,9 @@ import {
   testMetadata,
   writeModelDir,
 } from '../src/inference/testing/graph-models.js';
+import { seriesFromWindows } from '../src/inference/window-requests.js';
+import { buildAnomalyDetector } from '../training/models/anomaly.js';
+import { exportToOnnx } from '../training/onnx/export.js';
 import { bootApp, KEYS, uniqueTag, waitFor } from './helpers.js';
 
 const T = 6;
@@ -27,6 +33,15 @@ const scaler = { kind: 'standard' as const, mean: [60, 300, 0], scale: [10, 50, 
 
 let app: FastifyInstance;
 let dir: string;
+/** A real LSTM autoencoder (untrained, seeded) exported from TensorFlow.js: served by ORT, checked against tfjs. */
+const lstm = buildAnomalyDetector({ windowLength: T, features: F, units: 4 });
+const lstmMeta = testMetadata('tfae', 'v1', 'anomaly', {
+  features: FEATURES,
+  scaler,
+  windowLength: T,
+  outputs: ['reconstruction'],
+  onnx: { file: 'model.onnx', input: 'input', outputs: ['reconstruction'], opset: 17 },
+});
 
 const ae = (version: string, offsets: number[], threshold: number, createdAt: string): [ModelMetadata, Uint8Array] => [
   testMetadata('ae', version, 'anomaly', {
@@ -86,6 +101,7 @@ beforeAll(async () => {
       failsAboveOneRow(T, F),
     ],
   ];
+  models.push([lstmMeta, exportToOnnx(lstm, { name: 'tfae', version: 'v1', features: FEATURES })]);
   for (const [meta, bytes] of models) await writeModelDir(dir, meta, bytes);
   app = await bootApp({ MODELS_DIR: dir, INFERENCE_WORKERS: '2' });
 });
@@ -106,7 +122,7 @@ describe('GET /v1/models', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/models', headers: KEYS.reader });
     expect(res.statusCode, res.body).toBe(200);
     const models = res.json().models as Array<Record<string, unknown>>;
-    expect(models.map((m) => m.name)).toEqual(['ae', 'broken', 'fault', 'tp', 'ttf']);
+    expect(models.map((m) => m.name)).toEqual(['ae', 'broken', 'fault', 'tfae', 'tp', 'ttf']);
     const one = await app.inject({ method: 'GET', url: '/v1/models/ae', headers: KEYS.reader });
     expect(one.json()).toMatchObject({
       activeVersion: 'v2',
@@ -146,6 +162,21 @@ describe('POST /v1/score/anomaly', () => {
     expect(active.json().version).toBe('v2');
     expect(active.json().results[0]).toMatchObject({ anomalous: true, topFeatures: [{ feature: 'power_w' }] });
     expect(active.json().results[0].score).toBeCloseTo(SCORE * 4, 6);
+  });
+
+  it('serves a TensorFlow.js model exported to ONNX with the scores tfjs itself gives', async () => {
+    const windows = [rawWindow(), rawWindow(T + 1, 3)];
+    const res = await post('/v1/score/anomaly', { model: 'tfae', windows });
+    expect(res.statusCode, res.body).toBe(200);
+    const series = seriesFromWindows(windows, FIELDS, lstmMeta);
+    const inputs = series.map((s) => latestWindow(s, lstmMeta).data);
+    const x = new Float32Array(inputs.length * T * F);
+    inputs.forEach((d, i) => x.set(d, i * T * F));
+    const y = tf.tidy(() => (lstm.predict(tf.tensor3d(x, [inputs.length, T, F])) as tf.Tensor).dataSync());
+    const expected = reconstructionScores(x, y, inputs.length, T, F).scores;
+    const got = res.json().results.map((r: { score: number }) => r.score);
+    expect(got).toHaveLength(2);
+    got.forEach((g: number, i: number) => expect(g).toBeCloseTo(expected[i], 5));
   });
 
   it('refuses bad input with a 4xx naming the problem', async () => {
