@@ -171,12 +171,12 @@ describe('POST /v1/score/anomaly', () => {
     const series = seriesFromWindows(windows, FIELDS, lstmMeta);
     const inputs = series.map((s) => latestWindow(s, lstmMeta).data);
     const x = new Float32Array(inputs.length * T * F);
-    inputs.forEach((d, i) => x.set(d, i * T * F));
+    for (const [i, d] of inputs.entries()) x.set(d, i * T * F);
     const y = tf.tidy(() => (lstm.predict(tf.tensor3d(x, [inputs.length, T, F])) as tf.Tensor).dataSync());
     const expected = reconstructionScores(x, y, inputs.length, T, F).scores;
     const got = res.json().results.map((r: { score: number }) => r.score);
     expect(got).toHaveLength(2);
-    got.forEach((g: number, i: number) => expect(g).toBeCloseTo(expected[i], 5));
+    for (const [i, g] of (got as number[]).entries()) expect(g).toBeCloseTo(expected[i], 5);
   });
 
   it('refuses bad input with a 4xx naming the problem', async () => {
