@@ -4,7 +4,7 @@
  * of healthy validation windows (eval's chooseThreshold: POT when the tail allows, else a percentile).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { reconstructionScores } from '../src/features/reconstruction.js';
+import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
 import { pointMetrics } from './metrics/anomaly.js';
@@ -27,12 +27,21 @@ const healthyOnly = (set: WindowSet): WindowSet =>
     Array.from(set.status.keys()).filter((i) => set.status[i] === ROW_HEALTHY),
   );
 
-export async function scoreWindows(model: tf.LayersModel, set: WindowSet, lastSteps?: number): Promise<Float64Array> {
-  if (set.count === 0) return new Float64Array(0);
+async function reconstruct(model: tf.LayersModel, set: WindowSet): Promise<Float32Array> {
+  if (set.count === 0) return new Float32Array(0);
   const x = windowTensor(set);
   const out = await predictFlat(model, x);
   x.dispose();
-  return reconstructionScores(set.x, out, set.count, set.length, set.width, lastSteps).scores;
+  return out;
+}
+
+export async function scoreWindows(
+  model: tf.LayersModel,
+  set: WindowSet,
+  weights?: readonly number[],
+): Promise<Float64Array> {
+  const out = await reconstruct(model, set);
+  return reconstructionScores(set.x, out, set.count, set.length, set.width, set.length, weights).scores;
 }
 
 export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions): Promise<FamilyResult> {
@@ -51,6 +60,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   if (train.count === 0) throw new RangeError('no healthy training windows');
 
   const units = o.units ?? ANOMALY_DEFAULTS.units;
+  const latentUnits = Math.min(ANOMALY_DEFAULTS.latentUnits, units);
   const learningRate = o.learningRate ?? ANOMALY_DEFAULTS.learningRate;
   const model = buildAnomalyDetector({
     windowLength: o.windowLength,
@@ -69,15 +79,31 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   xTrain.dispose();
   xVal?.dispose();
 
-  // Threshold on healthy validation scores (training scores when there is no validation part).
-  const valScores = await scoreWindows(model, val.count > 0 ? val : train);
+  // Error weights and threshold from healthy validation windows (training windows when there is no validation part).
+  const calibration = val.count > 0 ? val : train;
+  const out = await reconstruct(model, calibration);
+  const scoreWeights = featureErrorWeights(
+    calibration.x,
+    out,
+    calibration.count,
+    calibration.length,
+    calibration.width,
+  );
+  const valScores = reconstructionScores(
+    calibration.x,
+    out,
+    calibration.count,
+    calibration.length,
+    calibration.width,
+    calibration.length,
+    scoreWeights,
+  ).scores;
   const threshold = chooseThreshold(valScores, { method: 'auto' });
   const metrics: Record<string, number> = {
     trainWindows: train.count,
     valWindows: val.count,
     trainLoss: round(result.history.loss[result.bestEpoch - 1]),
     valLoss: round(result.bestLoss),
-    valHealthyScoreMean: round(valScores.reduce((a, b) => a + b, 0) / Math.max(1, valScores.length)),
   };
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
@@ -85,7 +111,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
       valAll,
       Array.from(valAll.status.keys()).filter((i) => valAll.status[i] <= 1),
     );
-    const scores = await scoreWindows(model, labelled);
+    const scores = await scoreWindows(model, labelled, scoreWeights);
     const pm = pointMetrics(
       Array.from(scores, (s) => (s >= threshold.value ? 1 : 0)),
       Array.from(labelled.status),
@@ -105,9 +131,10 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
       outputs: ['reconstruction'],
       threshold,
       scoreLastSteps: o.windowLength,
+      scoreWeights: scoreWeights.map((w) => round(w)),
     },
     metrics,
-    hyperparameters: { units, learningRate, trainStride: o.trainStride, entities: subset.entities.length },
+    hyperparameters: { units, latentUnits, learningRate, trainStride: o.trainStride, entities: subset.entities.length },
     result,
   };
 }

@@ -117,3 +117,20 @@ describe('reconstructionScores', () => {
     expect(Array.from(reconstructionScores(input, input, 1, 2, 2).contributions)).toEqual([0, 0]);
   });
 });
+
+describe('weighted anomaly scores', () => {
+  it('weights squared errors per feature and reads the settings from metadata', async () => {
+    const { anomalyScores, featureErrorWeights } = await import('./reconstruction.js');
+    const input = [0, 0, 0, 0];
+    const output = [1, 1, 3, 1]; // per-feature squared errors over 2 steps: f0 = 1 + 9, f1 = 1 + 1
+    const meta = { windowLength: 2, features: ['a', 'b'], scoreWeights: [0.5, 1.5] };
+    const r = anomalyScores(meta, input, output, 1);
+    expect(r.scores[0]).toBeCloseTo((0.5 * 10 + 1.5 * 2) / 4, 12);
+    expect(r.contributions[0]).toBeCloseTo(5 / 8, 12);
+    expect(anomalyScores({ windowLength: 2, features: ['a', 'b'] }, input, output, 1).scores[0]).toBe(3);
+    // Feature b is reconstructed 4x more precisely than a, so it weighs 4x more; the weights average 1.
+    const w = featureErrorWeights([0, 0, 0, 0], [2, 1, 2, 1], 1, 2, 2, 0);
+    expect(w[1] / w[0]).toBeCloseTo(4, 12);
+    expect((w[0] + w[1]) / 2).toBeCloseTo(1, 12);
+  });
+});

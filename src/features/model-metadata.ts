@@ -52,6 +52,8 @@ export interface ModelMetadata {
   readonly targetTransform?: 'log' | 'identity';
   /** Anomaly: the score is the mean squared reconstruction error over the window's last k steps (default all). */
   readonly scoreLastSteps?: number;
+  /** Anomaly: per-feature weights of the squared reconstruction error (src/features/reconstruction.ts). */
+  readonly scoreWeights?: readonly number[];
   /** Throughput: categorical features one-hot encoded, with their categories in order. */
   readonly categories?: Readonly<Record<string, readonly string[]>>;
   readonly source: DataSource;

@@ -1,9 +1,13 @@
 /**
  * The anomaly score of the LSTM autoencoder, defined once for training (threshold, evaluation) and serving:
- * score = mean squared reconstruction error, in scaled units, over the window's last `lastSteps` steps and all
- * features; contribution[f] = feature f's share of that error (the shares of a window sum to 1; all 0 when the
- * error is 0). Both arrays are laid out like the windows: `scores[w]`, `contributions[w * width + f]`.
+ * score = mean over the window's last `lastSteps` steps and all features of weight[f] × squared reconstruction
+ * error (scaled units); contribution[f] = feature f's share of that weighted error (the shares of a window sum to
+ * 1; all 0 when the error is 0). Both arrays are laid out like the windows: `scores[w]`, `contributions[w*width+f]`.
+ * Weights (metadata.scoreWeights, mean 1) are the inverse of each feature's typical healthy error, so a feature
+ * the model normally reconstructs precisely (temperatures, error counters) weighs more than a noisy one (power).
+ * Serving and evaluation should call `anomalyScores(meta, ...)`, which reads those settings from model.json.
  */
+import type { ModelMetadata } from './model-metadata.js';
 
 export interface ReconstructionScores {
   readonly scores: Float64Array;
@@ -17,6 +21,7 @@ export function reconstructionScores(
   length: number,
   width: number,
   lastSteps = length,
+  weights?: ArrayLike<number>,
 ): ReconstructionScores {
   const k = Math.max(1, Math.min(length, Math.floor(lastSteps)));
   const scores = new Float64Array(count);
@@ -28,7 +33,7 @@ export function reconstructionScores(
       const base = (w * length + t) * width;
       for (let f = 0; f < width; f++) {
         const d = input[base + f] - output[base + f];
-        perFeature[f] += d * d;
+        perFeature[f] += d * d * (weights ? weights[f] : 1);
       }
     }
     let total = 0;
@@ -37,4 +42,48 @@ export function reconstructionScores(
     if (total > 0) for (let f = 0; f < width; f++) contributions[w * width + f] = perFeature[f] / total;
   }
   return { scores, contributions };
+}
+
+/** Scores of `count` windows (input and model output row-major [count, T, F]) as the model's metadata defines them. */
+export function anomalyScores(
+  meta: Pick<ModelMetadata, 'windowLength' | 'features' | 'scoreLastSteps' | 'scoreWeights'>,
+  input: ArrayLike<number>,
+  output: ArrayLike<number>,
+  count: number,
+): ReconstructionScores {
+  const length = meta.windowLength;
+  return reconstructionScores(
+    input,
+    output,
+    count,
+    length,
+    meta.features.length,
+    meta.scoreLastSteps ?? length,
+    meta.scoreWeights,
+  );
+}
+
+/**
+ * Per-feature weights from healthy validation windows: 1 / (mean squared error of the feature), with the error
+ * floored at `floor` × the mean over features (so a feature reconstructed perfectly cannot take all the weight),
+ * normalised to mean 1.
+ */
+export function featureErrorWeights(
+  input: ArrayLike<number>,
+  output: ArrayLike<number>,
+  count: number,
+  length: number,
+  width: number,
+  floor = 0.1,
+): number[] {
+  const err = new Float64Array(width);
+  for (let i = 0; i < count * length * width; i++) {
+    const d = input[i] - output[i];
+    err[i % width] += d * d;
+  }
+  const n = Math.max(1, count * length);
+  const mean = err.reduce((a, b) => a + b, 0) / n / width;
+  const inv = Array.from(err, (e) => 1 / Math.max(e / n, floor * mean, 1e-12));
+  const sum = inv.reduce((a, b) => a + b, 0);
+  return inv.map((w) => (w * width) / sum);
 }

@@ -47,12 +47,12 @@ const source = (raw: string): string => {
 /** Per-family defaults sized for the 2-core quick start; every one is a flag. */
 const DEFAULTS: Record<
   ModelFamily,
-  { epochs: number; batchSize: number; sim: { gpus: number; hours: number; faults: number } }
+  { epochs: number; batchSize: number; stride: number; sim: { gpus: number; hours: number; faults: number } }
 > = {
-  anomaly: { epochs: 6, batchSize: 256, sim: { gpus: 64, hours: 24, faults: 0.3 } },
-  fault: { epochs: 8, batchSize: 256, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  ttf: { epochs: 8, batchSize: 256, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  throughput: { epochs: 40, batchSize: 256, sim: { gpus: 64, hours: 24, faults: 0.075 } },
+  anomaly: { epochs: 10, batchSize: 256, stride: 20, sim: { gpus: 64, hours: 24, faults: 0.3 } },
+  fault: { epochs: 8, batchSize: 256, stride: 10, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  ttf: { epochs: 8, batchSize: 256, stride: 10, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  throughput: { epochs: 40, batchSize: 256, stride: 1, sim: { gpus: 64, hours: 24, faults: 0.075 } },
 };
 
 export function trainProgram(): Command {
@@ -68,7 +68,11 @@ export function trainProgram(): Command {
     .option('--learning-rate <x>', 'Adam learning rate', positive('--learning-rate'))
     .option('--patience <n>', 'early-stopping patience, epochs', int('--patience', 1), 3)
     .option('--window <n>', 'window length, samples', int('--window', 2), 30)
-    .option('--stride <n>', 'keep every n-th training window', int('--stride', 1), 5)
+    .option(
+      '--stride <n>',
+      'keep every n-th training window (fault/ttf: negatives only; default per family)',
+      int('--stride', 1),
+    )
     .option('--horizon <n>', 'fault horizon H, samples', int('--horizon', 1), 90)
     .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples', int('--ttf-cap', 1), 360)
     .option('--units <n>', 'LSTM units (MLP: hidden width / 2)', int('--units', 1))
@@ -159,7 +163,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     onnx: p.onnx !== false,
     features: p.features as string[] | undefined,
     windowLength: p.window as number,
-    trainStride: p.stride as number,
+    trainStride: (p.stride as number | undefined) ?? DEFAULTS[fam].stride,
     maxEntities: p.maxDevices as number,
     fractions: fractions(p, src),
     horizonSteps: p.horizon as number,

@@ -1,8 +1,10 @@
 /**
  * Anomaly detector: an LSTM autoencoder over scaled [T, F] windows of healthy telemetry.
- *   LSTM(units) → RepeatVector(T) → LSTM(units, return sequences) → TimeDistributed(Dense(F))
+ *   LSTM(latentUnits) → RepeatVector(T) → LSTM(units, return sequences) → TimeDistributed(Dense(F))
  * It learns to reconstruct normal behaviour; the score is the reconstruction error (src/features/reconstruction.ts),
- * so windows unlike anything healthy score high. Works for a single feature (F = 1).
+ * so windows unlike anything healthy score high. The latent code is narrower than the feature count: a wide one
+ * could copy any window, relationships included (temperature too high for the power drawn), and see nothing odd.
+ * Works for a single feature (F = 1).
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededInit } from './seeded-init.js';
@@ -12,19 +14,21 @@ export interface AnomalyDetectorOptions {
   readonly windowLength: number;
   /** Number of features F. */
   readonly features: number;
-  /** LSTM units of encoder and decoder. @defaultValue 32 */
+  /** LSTM units of the decoder. @defaultValue 32 */
   readonly units?: number;
+  /** LSTM units of the encoder: the latent code. @defaultValue 8 */
+  readonly latentUnits?: number;
   /** @defaultValue 1e-3 */
   readonly learningRate?: number;
   /** @defaultValue 42 */
   readonly seed?: number;
 }
 
-export const ANOMALY_DEFAULTS = { units: 32, learningRate: 1e-3, seed: 42 } as const;
+export const ANOMALY_DEFAULTS = { units: 32, latentUnits: 8, learningRate: 3e-3, seed: 42 } as const;
 
 export function buildAnomalyDetector(options: AnomalyDetectorOptions): tf.LayersModel {
   const o = { ...ANOMALY_DEFAULTS, ...options };
-  checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units });
+  checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units, latentUnits: o.latentUnits });
   const init = new SeededInit(o.seed);
   const model = tf.sequential({ name: 'anomaly_autoencoder' });
   model.add(
