@@ -63,8 +63,8 @@ export function fitGpd(excesses: ArrayLike<number>): { sigma: number; gamma: num
   if (n === 0) throw new AppError('VALIDATION_FAILED', 'no positive excesses to fit a tail to');
   const mean = y.reduce((a, b) => a + b, 0) / n;
   // reduce, not Math.max(...y): spreading a long array overflows the call stack.
-  const ymax = y.reduce((m, v) => (v > m ? v : m), 0);
-  const ymin = y.reduce((m, v) => (v < m ? v : m), Number.POSITIVE_INFINITY);
+  const ymax = y.reduce((m, v) => Math.max(m, v), 0);
+  const ymin = y.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
   const gammaOf = (theta: number) => y.reduce((s, v) => s + Math.log1p(theta * v), 0) / n;
   const ll = (theta: number) => {
     const g = gammaOf(theta);

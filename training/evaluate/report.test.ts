@@ -16,7 +16,7 @@ const report: EvaluationReport = {
   },
   threshold: { value: 1.25, method: 'pot', params: {}, candidates: { percentile: 1.1, pot: 1.25 } },
   metrics: { eventRecall: 0.75, prAuc: Number.NaN },
-  detections: [{ entity: 'a', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:01:00.000Z', peak: 3.14159 }],
+  detections: [{ entity: 'a', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:01:00.000Z', peak: 3.14321 }],
   trainingMetrics: { valLoss: 0.1 },
   plots: ['timeline.svg'],
   createdAt: '2026-01-01T00:00:00.000Z',
@@ -31,7 +31,7 @@ describe('evaluation report', () => {
     expect(md).toContain('| eventRecall | 0.75 |');
     expect(md).toContain('| prAuc | NaN |');
     expect(md).toContain('note: dropped 1 duplicate');
-    expect(md).toContain('| a | 2026-01-01T00:00:00.000Z | 2026-01-01T00:01:00.000Z | 3.142 |');
+    expect(md).toContain('| a | 2026-01-01T00:00:00.000Z | 2026-01-01T00:01:00.000Z | 3.143 |');
     expect(md).toContain('![timeline.svg](timeline.svg)');
   });
 
