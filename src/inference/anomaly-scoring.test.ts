@@ -52,6 +52,14 @@ describe('scoreWindows', () => {
     expect(scoreWindows({ ...meta, scoreLastSteps: undefined }, input, recon, 1)[0].score).toBeCloseTo(9 / 6, 6);
   });
 
+  test('scoreWeights from model.json weigh each feature error', () => {
+    const { input, recon, T } = pair([[1, 1, 0]]);
+    const [v] = scoreWindows({ features: FEATURES, windowLength: T, scoreWeights: [2, 0.5, 0.5] }, input, recon, 1);
+    expect(v.score).toBeCloseTo((2 + 0.5) / 3, 6);
+    expect(v.topFeatures.map((f) => f.feature)).toEqual(['gpu_temp_c', 'power_w']);
+    expect(v.topFeatures[0].share).toBeCloseTo(0.8, 6);
+  });
+
   test('a reconstruction of the wrong size is refused', () => {
     expect(() =>
       scoreWindows({ features: FEATURES, windowLength: 2 }, new Float32Array(6), new Float32Array(5), 1),

@@ -1,10 +1,10 @@
 /**
  * Anomaly verdicts from an autoencoder's reconstruction: per window the score (the shared definition in
- * features/reconstruction.ts, so it matches the threshold training chose), the threshold, the verdict, and the
- * features that carry most of the reconstruction error.
+ * features/reconstruction.ts, with the model's scoreLastSteps and scoreWeights, so it matches the threshold
+ * training chose), the threshold, the verdict, and the features that carry most of the (weighted) error.
  */
 import type { ModelMetadata } from '../features/model-metadata.js';
-import { reconstructionScores } from '../features/reconstruction.js';
+import { anomalyScores } from '../features/reconstruction.js';
 
 export interface FeatureShare {
   readonly feature: string;
@@ -37,7 +37,7 @@ export function topShares(
  * `anomalous` is `score > threshold`.
  */
 export function scoreWindows(
-  meta: Pick<ModelMetadata, 'features' | 'windowLength' | 'threshold' | 'scoreLastSteps'>,
+  meta: Pick<ModelMetadata, 'features' | 'windowLength' | 'threshold' | 'scoreLastSteps' | 'scoreWeights'>,
   input: ArrayLike<number>,
   reconstruction: ArrayLike<number>,
   count: number,
@@ -50,14 +50,7 @@ export function scoreWindows(
       `scoreWindows: expected ${expected} values, got input ${input.length}, reconstruction ${reconstruction.length}`,
     );
   }
-  const { scores, contributions } = reconstructionScores(
-    input,
-    reconstruction,
-    count,
-    meta.windowLength,
-    width,
-    meta.scoreLastSteps,
-  );
+  const { scores, contributions } = anomalyScores(meta, input, reconstruction, count);
   const threshold = meta.threshold?.value ?? null;
   const out: WindowVerdict[] = [];
   for (let w = 0; w < count; w++) {
