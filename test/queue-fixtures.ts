@@ -58,7 +58,8 @@ export interface QueueHarness {
   readonly store: RecommendationStore;
   readonly audit: ActionAudit;
   readonly dispatcher: RemediationDispatcher;
-  auditRows(actionId: string): Promise<AuditRow[]>;
+  /** Audit rows of an action (of one occurrence when `createdAt` is given: ids are stable across occurrences). */
+  auditRows(actionId: string, createdAt?: number): Promise<AuditRow[]>;
   close(): Promise<void>;
 }
 
@@ -91,12 +92,14 @@ export async function queueHarness(env: Record<string, string> = {}): Promise<Qu
     store,
     audit,
     dispatcher: new RemediationDispatcher(queues, store),
-    auditRows: (actionId) =>
-      reader.query<AuditRow>(
-        'SELECT action_id, result, attempt, worker, executor, error, detail, dry_run FROM remediation_actions ' +
-          'WHERE action_id = $1 ORDER BY attempt',
-        [actionId],
-      ),
+    auditRows: async (actionId, createdAt) =>
+      (
+        await reader.query<AuditRow>(
+          'SELECT action_id, result, attempt, worker, executor, error, detail, dry_run FROM remediation_actions ' +
+            `WHERE action_id = $1 ${createdAt === undefined ? '' : 'AND ts = $2'} ORDER BY attempt`,
+          createdAt === undefined ? [actionId] : [actionId, new Date(createdAt).toISOString()],
+        )
+      ).map((r) => ({ ...r, attempt: Number(r.attempt), dry_run: Number(r.dry_run) })),
     async close() {
       await queues.obliterate().catch(() => {});
       await queues.close();

@@ -115,6 +115,37 @@ describe('remediation queue', () => {
     expect(rows[0]).toMatchObject({ result: 'failed', executor: 'strict' });
   });
 
+  it('reopens a closed action as a new occurrence when the policy proposes it again', async () => {
+    startWorkers({ name: 'dry-run', execute: async () => ({ result: 'dry-run', detail: 'ok' }) });
+    const action = fakeAction();
+    await h.dispatcher.submit({ actions: [action] });
+    const first = await waitFor(
+      () => h.store.require(action.id),
+      (r) => r.status === 'executed',
+    );
+    // Within the cooldown the policy marks the repeat suppressed: nothing happens.
+    expect(
+      await h.dispatcher.submit({ actions: [{ ...action, status: 'suppressed', suppressedBy: 'cooldown' }] }),
+    ).toMatchObject({
+      duplicates: 1,
+      queued: 0,
+    });
+    // After it, the fault is back and the policy proposes the same id: a second occurrence, a second job.
+    expect(await h.dispatcher.submit({ actions: [action] })).toMatchObject({ queued: 1, duplicates: 0 });
+    const second = await waitFor(
+      () => h.store.require(action.id),
+      (r) => r.status === 'executed' && r.occurrence === 2,
+    );
+    expect(second.createdAt).toBeGreaterThan(first.createdAt);
+    expect(await h.queues.remediation.getJob(`${action.id}-2`)).toBeDefined();
+    expect(await h.auditRows(action.id, first.createdAt)).toHaveLength(1);
+    const rows = await waitFor(
+      () => h.auditRows(action.id),
+      (r) => r.length === 2,
+    );
+    expect(rows.every((r) => r.result === 'dry-run')).toBe(true);
+  });
+
   it('holds approval-required actions until approved, and closes rejected ones', async () => {
     startWorkers({ name: 'dry-run', execute: async () => ({ result: 'dry-run', detail: 'would drain' }) });
     const needsApproval = fakeAction({ severity: 'critical', requiresApproval: true });

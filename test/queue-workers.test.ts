@@ -65,12 +65,18 @@ async function kill(child: Child): Promise<void> {
   await exited;
 }
 
-const executed = (h: QueueHarness, id: string) =>
-  waitFor(
+/** The action is executed and its job is finished (the store changes just before the job completes). */
+const executed = async (h: QueueHarness, id: string) => {
+  await waitFor(
     () => h.store.require(id),
     (r) => r.status === 'executed',
     { timeoutMs: 30_000 },
   );
+  return waitFor(
+    () => h.queues.remediation.getJob(id),
+    (j) => j?.finishedOn !== undefined,
+  );
+};
 
 describe('worker processes', () => {
   it('recovers a job whose worker was SIGKILLed while executing, and audits it once', async () => {

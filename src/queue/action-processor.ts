@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { type ActionAudit, type CompletionMarker, workerIdentity } from './action-audit.js';
 import type { ActionExecutor } from './executors/types.js';
-import type { ActionJobData } from './names.js';
+import { type ActionJobData, actionJobId } from './names.js';
 import type { RecommendationStatus, RecommendationStore, StoredRecommendation } from './recommendation-store.js';
 
 export interface ActionJobResult {
@@ -73,8 +73,19 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     if (!rec) throw new UnrecoverableError(`no recommendation ${id} in the store`);
     const attempt = Math.max(1, job.attemptsStarted);
     const dryRun = deps.dryRun || rec.action.dryRun;
+    const occurrence = job.data.occurrence ?? 1;
+    if (rec.occurrence !== occurrence) {
+      return {
+        result: 'skipped',
+        detail: `occurrence ${occurrence} was superseded by ${rec.occurrence}`,
+        attempt,
+        replayed: false,
+      };
+    }
+    // The idempotency identity: this occurrence of this action.
+    const executionId = actionJobId(id, occurrence);
 
-    const done = await deps.audit.completed(id);
+    const done = await deps.audit.completed(executionId);
     if (done) {
       // An earlier attempt executed it and died before completing the job: record once, execute never again.
       await auditMarker(rec, done, dryRun);
@@ -120,7 +131,7 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       throw err;
     }
     await job.updateProgress(60);
-    const marker = await deps.audit.markCompleted(id, {
+    const marker = await deps.audit.markCompleted(executionId, {
       ...outcome,
       executor: deps.executor.name,
       started,

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors.js';
 import type { PolicyResult, RecommendedAction, Severity } from '../recommend/types.js';
-import { queueForAction } from './names.js';
+import { actionJobId, queueForAction } from './names.js';
 import type { FleetQueues } from './queues.js';
 import type { RecommendationStore, StoredRecommendation } from './recommendation-store.js';
 
@@ -28,20 +28,34 @@ export class RemediationDispatcher {
     readonly store: RecommendationStore,
   ) {}
 
-  async submit(result: Pick<PolicyResult, 'actions'>, requestedBy = 'policy'): Promise<DispatchSummary> {
+  /**
+   * Store and enqueue a policy decision. Recommendations are created at `result.now` (the policy's clock), so the
+   * cooldowns the policy computes from their creation times and the audit's timestamps agree with its inputs.
+   */
+  async submit(
+    result: Pick<PolicyResult, 'actions'> & { now?: number },
+    requestedBy = 'policy',
+  ): Promise<DispatchSummary> {
+    const now = result.now ?? Date.now();
     let proposed = 0;
     let suppressed = 0;
     let awaitingApproval = 0;
     let duplicates = 0;
     const queuedIds: string[] = [];
     for (const action of result.actions) {
-      if (!(await this.store.create(action, requestedBy))) {
+      if (!(await this.store.create(action, requestedBy, now))) {
+        // The id exists: a repeated detection, unless the policy proposes again what it had suppressed, or what
+        // was closed and whose cooldown is over (the fault came back: a new occurrence).
         const existing = await this.store.get(action.id);
-        if (!(existing?.status === 'suppressed' && action.status === 'proposed')) {
+        if (action.status !== 'proposed' || !existing) {
           duplicates++;
           continue;
         }
-        await this.store.repropose(action, requestedBy);
+        if (existing.status === 'suppressed') await this.store.repropose(action, requestedBy);
+        else if (!(await this.store.reopen(action, requestedBy, now))) {
+          duplicates++;
+          continue;
+        }
       }
       if (action.status === 'suppressed') {
         suppressed++;
@@ -66,7 +80,7 @@ export class RemediationDispatcher {
     }
     const rec = await this.store.transition(id, ['proposed', 'approved'], 'queued', actor);
     try {
-      await this.addJob(rec.action);
+      await this.addJob(rec.action, rec.occurrence);
     } catch (err) {
       await this.store.transition(id, ['queued'], current.status, actor, { note: 'enqueue failed' }).catch(() => {});
       throw new AppError('QUEUE_UNAVAILABLE', `could not enqueue ${id}`, undefined, { cause: err });
@@ -83,10 +97,14 @@ export class RemediationDispatcher {
     return this.store.transition(id, ['proposed', 'approved'], 'rejected', principal, { rejectedBy: principal, note });
   }
 
-  private async addJob(action: RecommendedAction): Promise<void> {
+  private async addJob(action: RecommendedAction, occurrence: number): Promise<void> {
     const delay = action.notBefore ? Math.max(0, action.notBefore - Date.now()) : 0;
     await this.queues
       .get(queueForAction(action.type))
-      .add(action.type, { actionId: action.id }, { jobId: action.id, delay, priority: PRIORITY[action.severity] ?? 3 });
+      .add(
+        action.type,
+        { actionId: action.id, occurrence },
+        { jobId: actionJobId(action.id, occurrence), delay, priority: PRIORITY[action.severity] ?? 3 },
+      );
   }
 }

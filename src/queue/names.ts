@@ -15,10 +15,16 @@ export function queueForAction(type: ActionType): 'remediation' | 'rebalancing' 
   return REBALANCING.has(type) ? 'rebalancing' : 'remediation';
 }
 
-/** One remediation or rebalancing job: the action id (also the jobId); the action itself lives in the store. */
+/** One remediation or rebalancing job; the action itself lives in the store. */
 export interface ActionJobData {
   readonly actionId: string;
+  /** Which occurrence of the action this job executes. @defaultValue 1 */
+  readonly occurrence?: number;
 }
+
+/** The jobId: the action id, plus the occurrence from the second one on (a closed job may still be retained). */
+export const actionJobId = (actionId: string, occurrence = 1): string =>
+  occurrence > 1 ? `${actionId}-${occurrence}` : actionId;
 
 /** A scheduled forecast run for one time slot (epoch ms, the slot's end) — fans out into shards. */
 export interface ForecastRunData {

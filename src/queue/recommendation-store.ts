@@ -5,6 +5,8 @@
  *
  * The id is the policy's stable action id, so `create` is idempotent: a fault detected again gives the same id and
  * creates nothing. Terminal records (executed, failed, rejected, suppressed) expire from Redis after `retentionS`.
+ * A closed record the policy proposes again (its cooldown over, the fault back) is reopened as a new occurrence:
+ * new creation time, new job, new audit rows.
  */
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
@@ -27,8 +29,14 @@ export interface StoredRecommendation {
   readonly id: string;
   readonly action: RecommendedAction;
   readonly status: RecommendationStatus;
+  /** When this occurrence was created: the audit rows' designated timestamp. */
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * 1 for the first time the policy proposed this action; +1 each time the same fault comes back after the last
+   * occurrence was closed (executed, failed, rejected) and the policy's cooldown let it through again.
+   */
+  readonly occurrence: number;
   readonly requestedBy: string;
   readonly approvedBy?: string;
   readonly rejectedBy?: string;
@@ -50,6 +58,17 @@ redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', ARGV[2], 'createdAt', A
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
 if ARGV[6] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
 return 1`;
+
+// ARGV: action JSON, now, requestedBy. Reopens a closed record as its next occurrence; returns it (0: not closed).
+const REOPEN = `
+local s = redis.call('HGET', KEYS[1], 'status')
+if s ~= 'executed' and s ~= 'failed' and s ~= 'rejected' then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'occurrence') or '1') + 1
+redis.call('HDEL', KEYS[1], 'approvedBy', 'rejectedBy', 'note')
+redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', 'proposed', 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'requestedBy', ARGV[3], 'occurrence', n)
+redis.call('PERSIST', KEYS[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+return n`;
 
 // ARGV: to, now, allowed-from (JSON array), extra fields (JSON object), expire seconds (0: none).
 // Returns the status before the call ('' when missing); the change happened only if it was allowed.
@@ -176,6 +195,27 @@ export class RecommendationStore {
     return this.transition(action.id, ['suppressed'], 'proposed', actor, { action: JSON.stringify(action) }, now);
   }
 
+  /** Reopen a closed recommendation as its next occurrence; undefined when it is not closed. */
+  async reopen(
+    action: RecommendedAction,
+    requestedBy: string,
+    now = Date.now(),
+  ): Promise<StoredRecommendation | undefined> {
+    const n = await this.redis.eval(
+      REOPEN,
+      2,
+      this.key(action.id),
+      this.index,
+      JSON.stringify(action),
+      String(now),
+      requestedBy,
+      action.id,
+    );
+    if (!n) return undefined;
+    await this.history(action, 'proposed', requestedBy, now, `occurrence ${n}`);
+    return this.get(action.id);
+  }
+
   /** Newest first, filtered; scans at most the newest `scan` records. */
   async list(filter: RecommendationFilter = {}, scan = 5_000): Promise<StoredRecommendation[]> {
     const limit = filter.limit ?? 100;
@@ -240,6 +280,7 @@ function parse(id: string, h: Record<string, string>): StoredRecommendation | un
     status: h.status as RecommendationStatus,
     createdAt: Number(h.createdAt),
     updatedAt: Number(h.updatedAt),
+    occurrence: Number(h.occurrence ?? 1),
     requestedBy: h.requestedBy ?? '',
     ...(h.approvedBy ? { approvedBy: h.approvedBy } : {}),
     ...(h.rejectedBy ? { rejectedBy: h.rejectedBy } : {}),

@@ -35,6 +35,8 @@ export interface QueueWorkersOptions {
   readonly lockDurationMs?: number;
   /** Stalled-job check period. @defaultValue 30000 */
   readonly stalledIntervalMs?: number;
+  /** How long an action waits before re-checking unfinished dependencies. @defaultValue 30000 */
+  readonly dependencyRetryMs?: number;
   /** Worker name stored on each job it processes. @defaultValue host:pid */
   readonly name?: string;
 }
@@ -55,6 +57,7 @@ export class QueueWorkers {
       dryRun: config.queue.dryRun,
       log,
       worker: name,
+      dependencyRetryMs: opts.dependencyRetryMs,
     });
     const table: Partial<Record<QueueName, { processor: Processor; concurrency: number; lockDurationMs?: number }>> = {
       remediation: { processor: actions, concurrency: config.queue.remediationConcurrency },
