@@ -18,7 +18,7 @@ export type BatchOutputs = Readonly<Record<string, BatchTensor>>;
 export interface MicroBatcherOptions {
   readonly maxBatch: number;
   readonly maxWaitMs: number;
-  /** Batches that may run at once (the number of workers). */
+  /** Batches that may be in flight at once (workers × pipeline depth). */
   readonly concurrency: number;
   /** Dims of one row, e.g. [T, F]. */
   readonly rowDims: readonly number[];
