@@ -114,4 +114,35 @@ describe('train CLI end to end (tiny)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/CONFLICT/);
   });
+
+  async function trainTiny(family: string, extra: string[] = []): Promise<ModelMetadata> {
+    const args = ['--model', family, ...tiny, ...common, '--version', 'v1', ...extra];
+    args[args.indexOf('--out') + 1] = out;
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(args)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    return JSON.parse(await readFile(path.join(out, family, 'v1', 'model.json'), 'utf8')) as ModelMetadata;
+  }
+
+  it('trains the fault predictor with its horizon and a validation-chosen threshold', async () => {
+    const meta = await trainTiny('fault', ['--horizon', '30']);
+    expect(meta).toMatchObject({ family: 'fault', horizonSteps: 30, outputs: ['fault_probability'] });
+    expect(meta.metrics.trainPositives).toBeGreaterThan(0);
+    expect(meta.threshold?.value).toBeGreaterThan(0);
+    expect(meta.threshold?.value).toBeLessThan(1);
+  });
+
+  it('trains the ttf regressor with its cap and the throughput MLP with log target and categories', async () => {
+    const ttf = await trainTiny('ttf', ['--ttf-cap', '60']);
+    expect(ttf).toMatchObject({ family: 'ttf', ttfCapSteps: 60, outputs: ['ttf_fraction'] });
+    const tp = await trainTiny('throughput');
+    expect(tp).toMatchObject({ family: 'throughput', targetTransform: 'log', windowLength: 1 });
+    expect(tp.categories?.gpu_model.length).toBeGreaterThan(0);
+    expect(tp.features[0]).toBe(`gpu_model=${tp.categories?.gpu_model[0]}`);
+    expect(tp.targetScaler?.mean).toHaveLength(1);
+    expect(tp.metrics.valMapePct).toBeGreaterThan(0);
+  });
 });
