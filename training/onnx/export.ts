@@ -140,6 +140,9 @@ export function exportToOnnx(model: tf.LayersModel, meta: OnnxExportMeta): Uint8
 
 /** exportToOnnx, written to `file` (parent folders created); returns the bytes written. */
 export async function writeOnnx(model: tf.LayersModel, meta: OnnxExportMeta, file: string): Promise<Uint8Array> {
+  // exportToOnnx reads weights with dataSync, which the WebGPU backend cannot do in Node (it needs OffscreenCanvas);
+  // an async read first caches every weight on the CPU, so the sync reads then succeed on any backend.
+  await Promise.all(model.weights.map((w) => w.read().data()));
   const bytes = exportToOnnx(model, meta);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, bytes);
