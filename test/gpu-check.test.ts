@@ -19,7 +19,8 @@ import {
 } from '../scripts/gpu-check/report.js';
 import { runGpuCheck } from '../scripts/gpu-check/run.js';
 import { maxAbsDiff, type ProviderResult } from '../scripts/gpu-check/score-bench.js';
-import type { TrainMeasurement } from '../scripts/gpu-check/train-bench.js';
+import { benchTraining, type TrainMeasurement } from '../scripts/gpu-check/train-bench.js';
+import { defaultBackends } from '../training/backend-registry.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -178,6 +179,27 @@ describe('runGpuCheck end to end (tiny)', () => {
     const md = await readFile(files.md, 'utf8');
     expect(md).toContain('## Training: one epoch per TensorFlow.js backend');
     expect(md).toMatch(/\| wasm \| ok \| wasm \(cpu x\d+\) \|/);
+  });
+
+  test('an export failure after a good epoch keeps that backend ok and exports the next backend instead', async () => {
+    const w = checkWindows(16, 4, CHECK_FEATURES, 3);
+    const registry = defaultBackends().filter((e) => e.name === 'wasm' || e.name === 'cpu');
+    const exports: string[] = [];
+    const afterFirst = async (_model: unknown, backend: string) => {
+      exports.push(backend);
+      if (backend === 'wasm') throw new Error('disk full');
+    };
+    const opts = { backends: [], units: 2, batchSize: 8, seed: 1 };
+    const log = new CheckLog(() => {});
+    const r = await benchTraining(w, opts, log, performance.now() + 60_000, afterFirst, registry);
+    expect(r.map((t) => [t.backend, t.status])).toEqual([
+      ['wasm', 'ok'],
+      ['cpu', 'ok'],
+    ]);
+    expect(exports).toEqual(['wasm', 'cpu']);
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.data)).toEqual([
+      { backend: 'wasm', err: 'disk full' },
+    ]);
   });
 
   test('windows come from the simulator through the product feature code, scaled', () => {

@@ -35,13 +35,15 @@ export async function runGpuCheck(opts: GpuCheckOptions, log: CheckLog = new Che
   log.info({ windows: windows.count, length: windows.length, width: windows.width }, 'windows simulated');
 
   const modelPath = path.resolve(opts.outDir, 'anomaly.onnx');
+  let exportedFrom: string | undefined;
   const exportModel = async (model: tf.LayersModel, backend: string) => {
     await writeOnnx(model, { name: 'gpu-check-anomaly', version: backend, features: windows.features }, modelPath);
+    exportedFrom = backend;
     log.info({ modelPath, trainedOn: backend }, 'exported to ONNX');
   };
   const training = await benchTraining(windows, opts, log, deadline, exportModel);
-  if (!training.some((t) => t.status === 'ok')) {
-    // Nothing trained (budget, or every backend failed): score an untrained model so scoring is still measured.
+  if (!exportedFrom) {
+    // Nothing trained or exported (budget, failures): score an untrained model so scoring is still measured.
     await chooseBackend({ requested: 'cpu', log });
     const model = buildAnomalyDetector({ windowLength: windows.length, features: windows.width, units: opts.units });
     await exportModel(model, 'untrained');

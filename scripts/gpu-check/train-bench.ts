@@ -66,18 +66,25 @@ export async function benchTraining(
       out.push({ ...base, status: 'skipped', reason: 'time budget spent' });
       continue;
     }
+    let m: Awaited<ReturnType<typeof oneEpoch>>;
     try {
-      const m = await oneEpoch(entry, registry, w, opts, log);
-      out.push({ ...base, status: 'ok', ...m.result });
-      if (!exported) {
-        await afterFirst(m.model, entry.name);
-        exported = true;
-      }
-      m.model.dispose();
+      m = await oneEpoch(entry, registry, w, opts, log);
     } catch (err) {
       log.warn({ backend: entry.name, err: firstLine(err) }, 'tfjs backend failed during the epoch');
       out.push({ ...base, status: 'failed', reason: firstLine(err) });
+      continue;
     }
+    out.push({ ...base, status: 'ok', ...m.result });
+    if (!exported) {
+      try {
+        await afterFirst(m.model, entry.name);
+        exported = true;
+      } catch (err) {
+        // The epoch itself worked; the next backend's model is exported instead.
+        log.warn({ backend: entry.name, err: firstLine(err) }, 'ONNX export failed; trying the next backend');
+      }
+    }
+    m.model.dispose();
   }
   return out;
 }
