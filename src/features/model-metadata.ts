@@ -25,6 +25,24 @@ export interface DataSource {
   readonly rows: number;
   /** sha256 of the training rows as read, so a version names its data. */
   readonly sha256: string;
+  /** CSV sources: what cleaning did to the rows (training/data/clean.ts `CleaningReport`). */
+  readonly cleaning?: CleaningSummary;
+}
+
+/** Counts of what data cleaning changed, recorded so a model version says how its data was prepared. */
+export interface CleaningSummary {
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly duplicatesDropped: number;
+  readonly gapsFilled: number;
+  readonly rowsInserted: number;
+  readonly gapsSplit: number;
+  readonly nanCellsFilled: number;
+  readonly rowsDropped: number;
+  readonly segmentsDropped: number;
+  readonly constantColumnsDropped: readonly string[];
+  readonly warnings: readonly string[];
+  readonly options: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface ModelMetadata {

@@ -7,6 +7,8 @@ describe('cleanDataset', () => {
     const ds = readCsvDataset('ts,x,y\n1,1,5\n2,2,6\n2,9,7\n3,3,8');
     const { dataset, report } = cleanDataset(ds);
     expect(report.duplicatesDropped).toBe(1);
+    expect(dataset.source.cleaning).toEqual(report);
+    expect(dataset.source.sha256).toBe(ds.source.sha256);
     expect(Array.from(dataset.entities[0].series.values)).toEqual([1, 5, 9, 7, 3, 8]);
   });
 

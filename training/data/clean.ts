@@ -5,6 +5,7 @@
  * model metadata can carry.
  */
 import { AppError } from '../../src/errors.js';
+import type { CleaningSummary } from '../../src/features/model-metadata.js';
 import type { Dataset, EntitySeries } from './types.js';
 
 export interface CleanOptions {
@@ -20,6 +21,7 @@ export interface CleanOptions {
   readonly minRows?: number;
 }
 
+/** A `CleaningSummary` (src/features/model-metadata.ts): cleanDataset also sets it as `dataset.source.cleaning`. */
 export interface CleaningReport {
   readonly rowsIn: number;
   readonly rowsOut: number;
@@ -253,8 +255,16 @@ export function cleanDataset(
     });
   }
   const rowsOut = entities.reduce((s, e) => s + e.series.ts.length, 0);
-  return {
-    dataset: { ...ds, features, entities },
-    report: { rowsIn, rowsOut, ...c, segmentsDropped, constantColumnsDropped, warnings, options: o },
+  const report: CleaningReport = {
+    rowsIn,
+    rowsOut,
+    ...c,
+    segmentsDropped,
+    constantColumnsDropped,
+    warnings,
+    options: o,
   };
+  // The report travels with the source, so a model.json written from this dataset records how it was prepared.
+  const cleaning: CleaningSummary = report;
+  return { dataset: { ...ds, source: { ...ds.source, cleaning }, features, entities }, report };
 }
