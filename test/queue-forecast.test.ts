@@ -1,0 +1,193 @@
+/**
+ * Batch forecasts on real QuestDB, Redis and ONNX Runtime: a shard scores each device's latest window with the
+ * served models (tiny exact graphs, so the expected scores are known), writes anomaly_scores and
+ * fault_predictions, feeds the policy (a high failure probability → a scheduled drain); a second tick of a
+ * running slot is skipped; PSI separates a shifted score distribution from an unchanged one.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferenceService } from '../src/inference/inference-service.js';
+import { linearHeads, offsetAutoencoder, testMetadata, writeModelDir } from '../src/inference/testing/graph-models.js';
+import { forecastProcessor, type TickData } from '../src/queue/forecast.js';
+import { runShard } from '../src/queue/forecast-shard.js';
+import { SafetySwitches } from '../src/queue/policy-state.js';
+import { populationStabilityIndex } from '../src/queue/retrain.js';
+import type { TelemetryRow } from '../src/telemetry/catalogue.js';
+import { testConfig, uniqueTag } from './helpers.js';
+import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
+
+const T = 6;
+const PERIOD = 10_000;
+const FEATURES = ['gpu_temp_c', 'power_w'];
+let h: QueueHarness;
+let dir: string;
+let inference: InferenceService;
+const cluster = uniqueTag('fc');
+// A random minute in the 2040s: this test's telemetry cannot meet anyone else's.
+const slot = Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 1e6) * 60_000;
+const devices = [`${cluster}-n0/0`, `${cluster}-n0/1`];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'fs-forecast-'));
+  // Anomaly: reconstruction = input + [0.1, 0.2] → score = (0.01 + 0.04) / 2 = 0.025 for every window;
+  // power_w explains 0.8 of it. Threshold 0.02: anomalous, but only 1.25 × threshold (info: no action).
+  await writeModelDir(
+    dir,
+    testMetadata('anomaly-t', 'v1', 'anomaly', {
+      features: FEATURES,
+      windowLength: T,
+      outputs: ['reconstruction'],
+      threshold: { value: 0.02, method: 'fixed', params: {} },
+    }),
+    offsetAutoencoder(T, FEATURES.length, [0.1, 0.2]),
+  );
+  // Fault: sigmoid(2) = 0.881 within 30 min; TTF: relu(0.5) of a 360-step cap = 30 min.
+  const zeros = new Array(T * FEATURES.length).fill(0);
+  await writeModelDir(
+    dir,
+    testMetadata('fault-t', 'v1', 'fault', {
+      features: FEATURES,
+      windowLength: T,
+      outputs: ['fault_probability'],
+      horizonSteps: 180,
+    }),
+    linearHeads([T, FEATURES.length], [{ name: 'fault_probability', weights: zeros, bias: 2, activation: 'sigmoid' }]),
+  );
+  await writeModelDir(
+    dir,
+    testMetadata('ttf-t', 'v1', 'ttf', { features: FEATURES, windowLength: T, outputs: ['ttf'], ttfCapSteps: 360 }),
+    linearHeads([T, FEATURES.length], [{ name: 'ttf', weights: zeros, bias: 0.5, activation: 'relu' }]),
+  );
+  h = await queueHarness();
+  inference = await InferenceService.open(testConfig({ MODELS_DIR: dir }), silentLog);
+  const rows: TelemetryRow[] = [];
+  for (let k = 20; k >= 1; k--) {
+    for (const d of devices) {
+      const [node, gpu] = d.split('/');
+      rows.push({
+        ts: slot - k * PERIOD,
+        symbols: { cluster, rack: `${cluster}-r0`, node, gpu, gpu_model: 'H100' },
+        values: { gpu_temp_c: 60 + k, power_w: 500 - k, gpu_util: 90 },
+      });
+    }
+  }
+  await h.writer.write('gpu_metrics', rows);
+  await h.writer.flush();
+  await walApplied(h.reader, 'gpu_metrics');
+});
+
+afterAll(async () => {
+  await inference?.close();
+  await h?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('forecast shard', () => {
+  it('scores every device with the served models, writes the scores and feeds the policy', async () => {
+    const result = await runShard(
+      {
+        reader: h.reader,
+        writer: h.writer,
+        dispatcher: h.dispatcher,
+        safety: new SafetySwitches(h.queues.redis, h.queues.key()),
+        inference,
+        dryRun: true,
+        log: silentLog,
+      },
+      { cluster, slot },
+    );
+    expect(result).toMatchObject({ devices: 2, scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2 } });
+    await walApplied(h.reader, 'anomaly_scores');
+    await walApplied(h.reader, 'fault_predictions');
+    const scores = await h.reader.query<{ device: string; score: number; anomalous: string; top_features: string }>(
+      'SELECT device, score, anomalous, top_features FROM anomaly_scores WHERE cluster = $1 ORDER BY device',
+      [cluster],
+    );
+    expect(scores.map((s) => s.device)).toEqual(devices);
+    for (const s of scores) {
+      expect(s.score).toBeCloseTo(0.025, 4); // float32 offsets
+      expect(Number(s.anomalous)).toBe(1);
+      const top = JSON.parse(s.top_features) as { name: string; contribution: number }[];
+      expect(top[0].name).toBe('power_w');
+      expect(top[0].contribution).toBeCloseTo(0.8, 3);
+    }
+    const predictions = await h.reader.query<{ probability: number; ttf_ms: number; horizon_ms: string }>(
+      'SELECT probability, ttf_ms, horizon_ms FROM fault_predictions WHERE cluster = $1',
+      [cluster],
+    );
+    expect(predictions).toHaveLength(2);
+    for (const p of predictions) {
+      expect(p.probability).toBeCloseTo(1 / (1 + Math.exp(-2)), 5);
+      expect(p.ttf_ms).toBeCloseTo(0.5 * 360 * PERIOD, 0);
+      expect(Number(p.horizon_ms)).toBe(180 * PERIOD);
+    }
+    // p = 0.88 >= 0.7: the policy schedules maintenance; the recommendations carry the prediction as evidence.
+    const recs = await h.store.list({ limit: 100 });
+    const predictive = recs.filter((r) => r.action.evidence.kind === 'fault-prediction');
+    expect(predictive.length).toBeGreaterThan(0);
+    expect(predictive[0].action.evidence.model).toEqual({ name: 'fault-t', version: 'v1' });
+    expect(predictive.some((r) => r.action.type === 'drain_node' && r.action.target.id === `${cluster}-n0`)).toBe(true);
+    // Scoring the same slot again (a retried shard) replaces rows and adds no recommendation.
+    const again = await runShard(
+      {
+        reader: h.reader,
+        writer: h.writer,
+        dispatcher: h.dispatcher,
+        safety: new SafetySwitches(h.queues.redis, h.queues.key()),
+        inference,
+        dryRun: true,
+        log: silentLog,
+      },
+      { cluster, slot },
+    );
+    expect(again.actions.proposed).toBe(0);
+    await walApplied(h.reader, 'anomaly_scores');
+    const count = await h.reader.query<{ n: string }>('SELECT count() n FROM anomaly_scores WHERE cluster = $1', [
+      cluster,
+    ]);
+    expect(Number(count[0].n)).toBe(2);
+  });
+
+  it('skips a tick while the previous run of the schedule still holds the lock', async () => {
+    const processor = forecastProcessor({
+      reader: h.reader,
+      writer: h.writer,
+      queues: h.queues,
+      dispatcher: h.dispatcher,
+      safety: new SafetySwitches(h.queues.redis, h.queues.key()),
+      dryRun: true,
+      log: silentLog,
+      clock: () => slot + 1,
+    });
+    try {
+      const tick = { name: 'forecast-tick', data: { everyMs: 60_000 } } as Job<TickData>;
+      const first = await processor(tick);
+      const second = await processor(tick);
+      expect(first).toMatchObject({ slot, shards: 1 });
+      expect(second).toMatchObject({ slot, skipped: true });
+      const run = await h.queues.forecast.getJob(`forecast-run-${slot}`);
+      expect(await run?.getState()).toBe('waiting-children');
+      expect(await h.queues.forecast.getJob(`forecast-shard-${slot}-${cluster}`)).toBeDefined();
+    } finally {
+      await processor.close();
+    }
+  });
+});
+
+describe('drift', () => {
+  it('measures no shift for the same distribution and a large one for a shifted one', () => {
+    const rng = (seed: number) => () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const r = rng(1);
+    const reference = Array.from({ length: 5_000 }, () => r());
+    const same = Array.from({ length: 5_000 }, () => r());
+    const shifted = same.map((v) => v * 0.6 + 0.4);
+    expect(populationStabilityIndex(reference, same)).toBeLessThan(0.02);
+    expect(populationStabilityIndex(reference, shifted)).toBeGreaterThan(0.25);
+  });
+});
