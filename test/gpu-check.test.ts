@@ -202,6 +202,21 @@ describe('runGpuCheck end to end (tiny)', () => {
     ]);
   });
 
+  test('a backend whose epoch would overrun the budget is skipped with its estimate, not awaited', async () => {
+    const w = checkWindows(4000, 4, CHECK_FEATURES, 3);
+    const registry = defaultBackends().filter((e) => e.name === 'cpu');
+    const opts = { backends: [], units: 2, batchSize: 1, seed: 1 };
+    const started = performance.now();
+    const r = await benchTraining(w, opts, new CheckLog(() => {}), started + 12_000, async () => {}, registry);
+    expect(r).toHaveLength(1);
+    expect(r[0].status).toBe('skipped');
+    expect(r[0].reason).toMatch(
+      /^epoch estimated at \d+ s, \d+ s of the budget left \(one batch: [\d.]+ windows\/s\)$/,
+    );
+    expect(r[0].windowsPerSecond).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(12_000);
+  });
+
   test('windows come from the simulator through the product feature code, scaled', () => {
     const w = checkWindows(40, 6, CHECK_FEATURES, 7);
     expect(w.data).toHaveLength(40 * 6 * CHECK_FEATURES.length);

@@ -41,7 +41,9 @@ export async function runGpuCheck(opts: GpuCheckOptions, log: CheckLog = new Che
     exportedFrom = backend;
     log.info({ modelPath, trainedOn: backend }, 'exported to ONNX');
   };
-  const training = await benchTraining(windows, opts, log, deadline, exportModel);
+  // Training stops early enough to leave scoring its time: per provider and batch size, the timed runs and a warm-up.
+  const scoringSeconds = opts.providers.length * (opts.batchSizes.length * (opts.minScoreSeconds + 1) + 5);
+  const training = await benchTraining(windows, opts, log, deadline - scoringSeconds * 1000, exportModel);
   if (!exportedFrom) {
     // Nothing trained or exported (budget, failures): score an untrained model so scoring is still measured.
     await chooseBackend({ requested: 'cpu', log });
