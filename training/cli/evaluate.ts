@@ -24,7 +24,7 @@ export function evaluateProgram(): Command {
       'all',
     )
     .option('--time-column <name>', 'csv: time column')
-    .option('--entity-column <name>', 'csv: entity (device/unit) column')
+    .option('--entity-column <name>', 'csv: entity column(s), comma-separated, e.g. node,gpu (default: detected)')
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (its last record)')
     .option('--step-ms <ms>', 'csv: milliseconds one step of an integer step column stands for', positive('--step-ms'))

@@ -22,7 +22,7 @@ export function scoreProgram(): Command {
     .option('--merge-gap <n>', 'merge intervals at most n rows apart', nonNegativeInt('--merge-gap'), 0)
     .option('--top <k>', 'features listed per interval', nonNegativeInt('--top'), 3)
     .option('--time-column <name>', 'time column (default: detected)')
-    .option('--entity-column <name>', 'entity (device/unit) column (default: detected)')
+    .option('--entity-column <name>', 'entity column(s), comma-separated, e.g. node,gpu (default: detected)')
     .option('--step-ms <ms>', 'milliseconds one step of an integer step column stands for', positive('--step-ms'))
     .exitOverride()
     .configureOutput(oneLineErrors);

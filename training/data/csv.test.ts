@@ -86,6 +86,16 @@ describe('readCsvDataset', () => {
     expect(ds.entities[0].failureTs).toBe(3000);
   });
 
+  it('joins node and gpu into the device id and leaves text columns out of the default features', () => {
+    const csv = 'ts,cluster,node,gpu,gpu_model,temp\n1,c0,n1,0,H100,40\n1,c0,n1,1,H100,41\n2,c0,n1,0,,42\n';
+    const ds = readCsvDataset(csv);
+    expect(ds.entityColumn).toBe('node,gpu');
+    expect(ds.entities.map((e) => e.entity)).toEqual(['n1/0', 'n1/1']);
+    expect(ds.textColumns).toEqual(['cluster', 'gpu_model']);
+    expect(ds.features).toEqual(['temp']);
+    expect(readCsvDataset(csv, { entityColumn: 'cluster,node' }).entities.map((e) => e.entity)).toEqual(['c0/n1']);
+  });
+
   it('keeps missing cells as NaN for cleaning', () => {
     const ds = readCsvDataset('ts,x,y\n1,1,\n2,NaN,2\n3,3,3');
     expect(Number.isNaN(ds.entities[0].series.values[1])).toBe(true);

@@ -17,11 +17,12 @@ export interface CsvOptions {
   readonly timeKind?: TimeKind;
   /** What one step of a step column stands for, ms (default 1000). */
   readonly stepMs?: number;
-  /** Entity column; detected by name (device, unit, engine, id ...) unless `false`. */
+  /** Entity column(s), comma-separated (`node,gpu` → `node/gpu`); detected by name (device, unit, engine, id ...,
+   *  or node + gpu) unless `false`. */
   readonly entityColumn?: string | false;
   /** 0/1 label column; detected by name (label, anomaly, is_anomaly, fault) unless `false`. */
   readonly labelColumn?: string | false;
-  /** Feature columns in order (default: every other column). */
+  /** Feature columns in order (default: every other column that holds numbers). */
   readonly features?: readonly string[];
   /** Columns to leave out of the default feature list (e.g. free text). */
   readonly ignore?: readonly string[];
@@ -71,6 +72,31 @@ function findColumn(
   return header.find((h) => names.includes(h.toLowerCase()));
 }
 
+/** Entity columns: the given ones (comma-separated), a conventional name, `node` + `gpu`, or none. */
+function entityColumnsOf(header: readonly string[], given: string | false | undefined): string[] {
+  if (given === false) return [];
+  if (given !== undefined) {
+    return given
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .map((c) => findColumn(header, c, [], 'entity')!);
+  }
+  const named = findColumn(header, undefined, ENTITY_NAMES, 'entity');
+  if (named) return [named];
+  return header.includes('node') && header.includes('gpu') ? ['node', 'gpu'] : [];
+}
+
+function isTextColumn(rows: readonly (readonly string[])[], c: number): boolean {
+  let seen = false;
+  for (const r of rows) {
+    const n = parseNumber(r[c]);
+    if (n === undefined) seen = true;
+    else if (!Number.isNaN(n)) return false;
+  }
+  return seen;
+}
+
 function median(xs: number[]): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -84,10 +110,15 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
   const { header, rows, lines } = parseCsv(text, { delimiter: opts.delimiter });
   const timeColumn = opts.timeColumn ?? detectTimeColumn(header, rows);
   findColumn(header, timeColumn, [], 'time');
-  const entityColumn = findColumn(header, opts.entityColumn, ENTITY_NAMES, 'entity');
+  const entityColumns = entityColumnsOf(header, opts.entityColumn);
+  const entityColumn = entityColumns.length > 0 ? entityColumns.join(',') : undefined;
   const labelColumn = findColumn(header, opts.labelColumn, LABEL_NAMES, 'label');
-  const reserved = new Set([timeColumn, entityColumn, labelColumn, ...(opts.ignore ?? [])]);
-  const features = opts.features ? [...opts.features] : header.filter((h) => !reserved.has(h));
+  const reserved = new Set([timeColumn, ...entityColumns, labelColumn, ...(opts.ignore ?? [])]);
+  // By default every other column is a feature, except text columns (cluster, model names): a column with no
+  // numeric value at all is left out and reported, while a stray text cell in a numeric column is an error.
+  const candidates = header.filter((h) => !reserved.has(h));
+  const textColumns = opts.features ? [] : candidates.filter((h) => isTextColumn(rows, header.indexOf(h)));
+  const features = opts.features ? [...opts.features] : candidates.filter((h) => !textColumns.includes(h));
   for (const f of features) findColumn(header, f, [], 'feature');
   if (features.length === 0) {
     throw new AppError(
@@ -149,9 +180,10 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
   }
   // Group rows by entity, keeping first-seen order of entities, then sort each by time (stable).
   const groups = new Map<string, number[]>();
-  const ei = entityColumn !== undefined ? col(entityColumn) : -1;
+  const ei = entityColumns.map(col);
   for (let r = 0; r < rows.length; r++) {
-    const key = ei >= 0 ? rows[r][ei].trim() : 'all';
+    // Several entity columns (node, gpu) join with '/', which gives the product's device id `node/gpu`.
+    const key = ei.length > 0 ? ei.map((i) => rows[r][i].trim()).join('/') : 'all';
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -196,6 +228,7 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
     features,
     entityColumn,
     labelColumn,
+    textColumns,
     runToFailure: opts.runToFailure === true,
     entities,
   };

@@ -27,7 +27,10 @@ export interface Dataset {
   readonly samplePeriodMs: number;
   /** Feature columns, in order (the order of `series.values`). */
   readonly features: readonly string[];
+  /** Entity column, or several joined by ',' (their values are joined by '/' into the entity name). */
   readonly entityColumn?: string;
+  /** Columns left out of the default features because they hold no numbers (e.g. cluster, gpu_model). */
+  readonly textColumns?: readonly string[];
   readonly labelColumn?: string;
   readonly runToFailure: boolean;
   readonly entities: readonly EntitySeries[];
