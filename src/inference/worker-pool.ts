@@ -8,6 +8,9 @@ import { AppError } from '../errors.js';
 import type { InferenceLog } from './inference-types.js';
 import type { FromWorker, LoadedSession, SessionOptionsMessage, TensorMessage, ToWorker } from './worker-protocol.js';
 
+/** How long a batch waits for a replacement worker when every worker has died. */
+const READY_WAIT_MS = 10_000;
+
 type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void; settled: Promise<unknown> };
 
 interface Slot {
@@ -29,7 +32,7 @@ export interface BatchResult {
 }
 
 /** The worker entry next to this file; under tsx/vitest it is TypeScript and needs tsx's loader in the worker. */
-function spawnWorker(): Worker {
+export function spawnSessionWorker(): Worker {
   const ts = import.meta.url.endsWith('.ts');
   const entry = new URL(`./session-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
   if (!ts) return new Worker(entry);
@@ -41,19 +44,22 @@ export class SessionWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly keys = new Map<string, LoadedKey>();
   private nextId = 1;
+  private readonly readyWaiters: Array<() => void> = [];
   private closed = false;
 
   private constructor(
     readonly size: number,
     private readonly log: InferenceLog,
+    private readonly spawnThread: () => Worker,
   ) {}
 
-  static start(size: number, log: InferenceLog): SessionWorkerPool {
-    return new SessionWorkerPool(Math.max(1, size), log);
+  /** `spawn` makes one session worker thread (default: `spawnSessionWorker`; tests wrap it to observe threads). */
+  static start(size: number, log: InferenceLog, spawn: () => Worker = spawnSessionWorker): SessionWorkerPool {
+    return new SessionWorkerPool(Math.max(1, size), log, spawn);
   }
 
   private spawn(index: number): Slot {
-    const slot: Slot = { worker: spawnWorker(), ready: true, inFlight: 0, pending: new Map() };
+    const slot: Slot = { worker: this.spawnThread(), ready: true, inFlight: 0, pending: new Map() };
     slot.worker.on('message', (msg: FromWorker) => {
       const p = slot.pending.get(msg.id);
       if (!p) return;
@@ -86,6 +92,7 @@ export class SessionWorkerPool {
       for (const [key, k] of this.keys)
         await this.send(slot, { type: 'load', id: 0, key, path: k.path, providers: [k.ep], options: k.options });
       slot.ready = true;
+      for (const wake of this.readyWaiters.splice(0)) wake();
     } catch (err) {
       this.log.error({ worker: index, err }, 'replacement inference worker could not reload its sessions');
     }
@@ -134,10 +141,7 @@ export class SessionWorkerPool {
   /** Run one batch on the least busy worker. The input's buffer is transferred (the caller must not reuse it). */
   async run(key: string, input: TensorMessage): Promise<BatchResult> {
     if (this.closed) throw new AppError('INFERENCE_FAILED', 'inference pool is closed');
-    let slot: Slot | undefined;
-    for (const s of this.slots) if (s.ready && (!slot || s.inFlight < slot.inFlight)) slot = s;
-    if (!slot) throw new AppError('INFERENCE_FAILED', 'no inference worker is ready');
-    const chosen = slot;
+    const chosen = this.leastBusy() ?? (await this.untilReady());
     chosen.inFlight++;
     try {
       const reply = await this.send(chosen, { type: 'run', id: 0, key, input }, [input.data]);
@@ -145,6 +149,26 @@ export class SessionWorkerPool {
       return { outputs: reply.outputs, runMs: reply.runMs };
     } finally {
       chosen.inFlight--;
+    }
+  }
+
+  private leastBusy(): Slot | undefined {
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.ready && (!slot || s.inFlight < slot.inFlight)) slot = s;
+    return slot;
+  }
+
+  /** Every worker is being replaced: wait for one to come back rather than fail at once. */
+  private async untilReady(): Promise<Slot> {
+    const deadline = Date.now() + READY_WAIT_MS;
+    for (;;) {
+      const slot = this.leastBusy();
+      if (slot) return slot;
+      if (this.closed || Date.now() > deadline) throw new AppError('INFERENCE_FAILED', 'no inference worker is ready');
+      await new Promise<void>((resolve) => {
+        this.readyWaiters.push(resolve);
+        setTimeout(resolve, 50).unref();
+      });
     }
   }
 
