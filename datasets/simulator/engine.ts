@@ -24,6 +24,7 @@ export class FleetEngine {
   readonly currentJobs: (PlannedJob | undefined)[];
   private readonly noise: Rng;
   private readonly gpuFaults: FaultCursor[];
+  private readonly stragglers: FaultCursor[];
   private readonly rackFaults: FaultCursor[];
   private readonly slotOfGpu: Int32Array;
   private readonly slotCursor: Int32Array;
@@ -38,6 +39,9 @@ export class FleetEngine {
     const byRack: PlannedFault[][] = topology.racks.map(() => []);
     for (const f of faults) (f.gpuIndex >= 0 ? byGpu[f.gpuIndex] : byRack[f.rackIndex]).push(f);
     this.gpuFaults = byGpu.map((list) => new FaultCursor(list));
+    this.stragglers = slots.map(
+      (slot) => new FaultCursor(faults.filter((f) => f.type === 'straggler' && f.slotIndex === slot.index)),
+    );
     this.rackFaults = byRack.map((list) => new FaultCursor(list));
     this.slotOfGpu = new Int32Array(topology.gpus.length);
     for (const slot of slots) for (const g of slot.gpuIndices) this.slotOfGpu[g] = slot.index;
@@ -80,6 +84,7 @@ export class FleetEngine {
         state,
         rng: this.noise,
         gpuFaults: this.gpuFaults,
+        stragglers: this.stragglers,
         slotOfGpu: this.slotOfGpu,
         slotCursor: this.slotCursor,
       },

@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_TYPES, type FaultLabel } from '../../src/telemetry/catalogue.js';
-import { faultPlan, GPU_MODELS, REPAIR_MS, SAMPLE_PERIOD_MS, type SimOptions, simulateFleet } from './index.js';
+import {
+  faultPlan,
+  GPU_MODELS,
+  planFleet,
+  REPAIR_MS,
+  SAMPLE_PERIOD_MS,
+  type SimOptions,
+  simulateFleet,
+} from './index.js';
 
 const OPTS: SimOptions = { seed: 11, gpus: 128, start: Date.UTC(2026, 2, 3, 6), hours: 6 };
 const FIELDS = [
@@ -175,6 +183,15 @@ describe('symptoms grow between onset and failure', () => {
     for (const l of labelOf('straggler')) {
       const [pre, late] = beforeAndLate(gpuOf(l).gpu_util, l);
       expect(mean(pre) - mean(late)).toBeGreaterThan(30);
+      // The straggler stands out from the job's other GPUs (which only wait for it).
+      const plan = planFleet(OPTS);
+      const fault = plan.faults.find((f) => f.type === 'straggler' && f.label.onsetTs === l.onsetTs)!;
+      const peers = plan.slots[fault.slotIndex].gpuIndices
+        .map((g) => plan.topology.gpus[g].device)
+        .filter((d) => d !== `${l.node}/${l.gpu}`);
+      expect(peers.length).toBeGreaterThan(0);
+      const peerLate = mean(peers.map((d) => mean(beforeAndLate(run.gpu.get(d)!.gpu_util, l)[1])));
+      expect(mean(late)).toBeLessThan(0.6 * peerLate);
       const thr = run.throughput.get(l.device)!;
       const before = thr.filter((p) => p.ts < l.onsetTs).map((p) => p.v);
       const end = thr.filter((p) => p.ts >= l.failureTs - (l.failureTs - l.onsetTs) * 0.1 && p.ts < l.failureTs);

@@ -15,7 +15,8 @@
  * - nvlink_degradation: NVLink CRC errors 0.05 + 60 s² per sample, utilisation −6 s %; XID 74 at failure.
  * - memory_leak: framebuffer use climbs from the job's footprint to the full framebuffer; late, allocator retries
  *   cost up to 12 % utilisation and add copy traffic; XID 31/43 at failure.
- * - straggler: this GPU's utilisation falls by 75 s % (power and temperature with it) while its peers stay busy.
+ * - straggler: this GPU's utilisation falls by 75 s % (power and temperature with it); its job's other GPUs wait
+ *   for it at each synchronisation and lose 30 s %, so the job's mean utilisation and throughput drop.
  */
 
 import { diurnal } from './diurnal.js';
@@ -30,6 +31,8 @@ export interface GpuContext {
   readonly state: FleetState;
   readonly rng: Rng;
   readonly gpuFaults: readonly FaultCursor[];
+  /** Straggler faults per job slot: the straggler's peers wait for it at every synchronisation. */
+  readonly stragglers: readonly FaultCursor[];
   readonly slotOfGpu: Int32Array;
   /** Index of the first job of each slot that has not ended yet. */
   readonly slotCursor: Int32Array;
@@ -79,6 +82,11 @@ export function stepGpus(ctx: GpuContext, ts: number, jobs: (PlannedJob | undefi
       utilTarget = job.workload === 'inference' ? job.utilBase * (0.45 + 0.55 * day) : job.utilBase;
       utilTarget = Math.min(99.5, utilTarget + state.utilDrift[g]);
       if (type === 'straggler') utilTarget *= 1 - 0.75 * s;
+      else {
+        const straggler = ctx.stragglers[ctx.slotOfGpu[g]].at(ts);
+        if (straggler && phaseAt(straggler, ts) === 'symptom')
+          utilTarget *= 1 - 0.3 * severity(progress(straggler, ts));
+      }
       if (type === 'nvlink_degradation') utilTarget *= 1 - 0.06 * s;
       // Near OOM the caching allocator frees and retries: stalls and extra copies.
       if (type === 'memory_leak') utilTarget *= 1 - 0.12 * s * s;

@@ -147,9 +147,9 @@ function drawJob(o: ResolvedOptions, topology: Topology, slot: Slot, k: number, 
   };
 }
 
-/** Mean idle gap between jobs: ~10 min at the daily peak, ~80 min at the trough. */
+/** Mean idle gap between jobs: ~5 min at the daily peak, ~45 min at the trough. */
 function gapMs(ts: number, rng: Rng, period: number): number {
-  const mean = 10 * MIN + 70 * MIN * (1 - diurnal(ts));
+  const mean = 5 * MIN + 40 * MIN * (1 - diurnal(ts));
   return Math.max(period * 6, Math.round(rng.exponential(mean) / period) * period);
 }
 
