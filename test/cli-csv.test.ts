@@ -140,6 +140,26 @@ describe('CSV end to end through the command line', () => {
     expect(intervals.some((iv) => Math.abs(Date.parse(iv.start) - spikeStart) <= 15 * 60_000)).toBe(true);
     expect(intervals[0].topFeatures[0].feature).toBe('level');
 
+    // The tfjs artefact gives the same scores as the ONNX file serving runs.
+    const tfOut = path.join(dir, 'uni-scores-tfjs');
+    expect(
+      cli('score', ['--model-dir', modelDir, '--csv', path.join(dir, 'uni.csv'), '--out', tfOut, '--runtime', 'tfjs'])
+        .code,
+    ).toBe(0);
+    const scoresOf = (folder: string) =>
+      readFileSync(path.join(folder, 'scores.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[3])
+        .filter((v) => v !== '')
+        .map(Number);
+    const onnxScores = scoresOf(out);
+    const tfScores = scoresOf(tfOut);
+    expect(tfScores).toHaveLength(onnxScores.length);
+    const worst = onnxScores.reduce((m, v, i) => Math.max(m, Math.abs(v - tfScores[i]) / Math.max(1, Math.abs(v))), 0);
+    expect(worst).toBeLessThan(1e-3);
+
     const ev = cli('evaluate', [
       '--model-dir',
       modelDir,
