@@ -11,14 +11,14 @@ describe('README', () => {
     const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
     const read = new Set([...source.matchAll(/\(\s*env,\s*'([A-Z0-9_]+)'/g)].map((m) => m[1]));
     const section = (await readme()).split('## Configuration')[1].split('\n## ')[0];
-    const documented = new Set([...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const documented = new Set([...section.matchAll(/^\| `([A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]));
     expect(read.size).toBeGreaterThan(20);
     expect([...documented].sort()).toEqual([...read].sort());
   });
 
   it('lists every error code with its status', async () => {
     const section = (await readme()).split('## Errors')[1].split('\n## ')[0];
-    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)`\s*\| (\d{3})\s*\|/gm)].map((m) => [m[1], Number(m[2])]);
     expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]));
   });
 });
