@@ -39,6 +39,25 @@ describe('evaluateAnomaly', () => {
     ]);
   });
 
+  it('breaks event recall down by fault type when events are typed', () => {
+    const a = result('a', [0, 5, 0, 0, 0, 0], {
+      labels: Uint8Array.from([0, 1, 0, 0, 1, 0]),
+      events: [
+        { start: P, end: P, kind: 'ecc_storm' },
+        { start: 4 * P, end: 4 * P, kind: 'straggler' },
+      ],
+    });
+    const b = result('b', [0, 0, 5, 0], {
+      labels: Uint8Array.from([0, 0, 1, 0]),
+      events: [{ start: 2 * P, end: 2 * P, kind: 'ecc_storm' }],
+    });
+    const m = evaluateAnomaly([a, b], 1).metrics;
+    expect(m['eventRecall.ecc_storm']).toBe(1);
+    expect(m['events.ecc_storm']).toBe(2);
+    expect(m['eventRecall.straggler']).toBe(0);
+    expect(m.eventRecall).toBeCloseTo(2 / 3, 12);
+  });
+
   it('reports only score statistics without labels', () => {
     const ev = evaluateAnomaly([result('a', [0, 2, 0, 0])], 1);
     expect(ev.metrics.alarmRate).toBe(0.25);

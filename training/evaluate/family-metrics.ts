@@ -14,7 +14,7 @@ import {
   precisionRecallCurve,
 } from '../metrics/anomaly.js';
 import { faultPredictorMetrics } from '../metrics/fault.js';
-import { scoresToIntervals } from '../metrics/intervals.js';
+import { overlaps, scoresToIntervals } from '../metrics/intervals.js';
 import { mae, phm08Score, rmse } from '../metrics/regression.js';
 import type { EntityOutputs } from './model-outputs.js';
 import type { EvalEntity } from './sources.js';
@@ -86,12 +86,21 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   let tp = 0;
   let fp = 0;
   let events = 0;
+  // Recall per fault type, when the source names them (sim, questdb): which faults the detector sees.
+  const byKind = new Map<string, { found: number; total: number }>();
   for (const r of labelled) {
     const mine = detections.filter((d) => d.entity === r.entity.entity);
     const e = eventMetrics(mine, r.entity.events);
     tp += e.truePositives;
     fp += e.falsePositives;
     events += e.events;
+    for (const ev of r.entity.events) {
+      if (ev.kind === undefined) continue;
+      const k = byKind.get(ev.kind) ?? { found: 0, total: 0 };
+      k.total++;
+      if (mine.some((d) => overlaps(d, ev))) k.found++;
+      byKind.set(ev.kind, k);
+    }
   }
   const eventPrecision = detections.length > 0 ? (detections.length - fp) / detections.length : 1;
   const eventRecall = events > 0 ? tp / events : 1;
@@ -113,6 +122,10 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
     prAuc: averagePrecision(scores, labels),
     positiveRate: labels.reduce((a, b) => a + b, 0) / Math.max(labels.length, 1),
   });
+  for (const [kind, k] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
+    metrics[`eventRecall.${kind}`] = k.found / k.total;
+    metrics[`events.${kind}`] = k.total;
+  }
   return { metrics, detections, pr: precisionRecallCurve(scores, labels, 400) };
 }
 

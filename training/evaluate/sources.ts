@@ -19,13 +19,17 @@ import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { splitDataset } from '../data/split.js';
 import type { Interval } from '../metrics/intervals.js';
 
+export interface LabelledEvent extends Interval {
+  readonly kind?: string;
+}
+
 export interface EvalEntity {
   readonly entity: string;
   readonly series: Series;
   readonly labels?: Uint8Array;
   readonly failureTs?: number;
-  /** Labelled fault spans, epoch ms, inclusive. */
-  readonly events: readonly Interval[];
+  /** Labelled fault spans, epoch ms, inclusive; `kind` is the fault type when the source knows it. */
+  readonly events: readonly LabelledEvent[];
 }
 
 export interface EvalInput {
@@ -97,15 +101,16 @@ const FACILITY_RECOVERY_MS = 15 * 60_000;
 
 /** The labelled spans that concern a device, and whether each is the device's own failure. */
 function deviceEvents(device: string, rack: string | undefined, labels: readonly FaultLabel[]) {
-  const out: { start: number; end: number; failure: boolean }[] = [];
+  const out: { start: number; end: number; kind: string; failure: boolean }[] = [];
   for (const l of labels) {
-    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, failure: true });
+    const kind = l.faultType;
+    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, kind, failure: true });
     // A straggler names its job; node/gpu is the slow GPU: symptomatic, but the GPU does not fail.
-    else if (l.faultType === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
-      out.push({ start: l.onsetTs, end: l.failureTs, failure: false });
+    else if (kind === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
+      out.push({ start: l.onsetTs, end: l.failureTs, kind, failure: false });
     // A facility incident names the rack and heats all its GPUs until it has recovered; no device fails.
-    else if (l.faultType === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
-      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, failure: false });
+    else if (kind === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
+      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, kind, failure: false });
   }
   return out.sort((a, b) => a.start - b.start);
 }
@@ -136,7 +141,7 @@ export function fromFleet(
     const w = s.features.length;
     const ts = s.ts.slice(0, n);
     const last = ts[n - 1] ?? Number.NEGATIVE_INFINITY;
-    const events = all.filter((e) => e.start <= last).map(({ start, end }) => ({ start, end }));
+    const events = all.filter((e) => e.start <= last).map(({ start, end, kind }) => ({ start, end, kind }));
     const rowLabels = Uint8Array.from(ts, (t) => (events.some((e) => t >= e.start && t <= e.end) ? 1 : 0));
     entities.push({
       entity: device,
