@@ -63,9 +63,18 @@ function records(text: string, delimiter: string): { fields: string[]; line: num
   return out;
 }
 
+/** ',' unless the header line has none and has ';' or tabs instead (spreadsheet exports in some locales). */
+function sniffDelimiter(text: string): string {
+  const end = text.search(/\r?\n/);
+  const header = end < 0 ? text : text.slice(0, end);
+  if (header.includes(',')) return ',';
+  if (header.includes(';')) return ';';
+  return header.includes('\t') ? '\t' : ',';
+}
+
 export function parseCsv(text: string, opts: { delimiter?: string } = {}): ParsedCsv {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // BOM from spreadsheet exports
-  const delimiter = opts.delimiter ?? ',';
+  const delimiter = opts.delimiter ?? sniffDelimiter(body);
   const recs = records(body, delimiter);
   if (recs.length === 0) throw new AppError('VALIDATION_FAILED', 'CSV is empty: no header and no rows');
   const header = recs[0].fields.map((h) => h.trim());

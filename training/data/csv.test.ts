@@ -25,6 +25,12 @@ describe('parseCsv', () => {
     expect(p.lines).toEqual([2, 3]);
   });
 
+  it('detects semicolon and tab delimiters from the header, and skips a BOM', () => {
+    expect(parseCsv('\ufeffa;b\n1;2\n').rows).toEqual([['1', '2']]);
+    expect(parseCsv('a\tb\n1\t2\n').header).toEqual(['a', 'b']);
+    expect(parseCsv('a;b,c\n1;2,3\n').header).toEqual(['a;b', 'c']);
+  });
+
   it('rejects ragged rows naming the line', () => {
     const e = failure(() => parseCsv('a,b\n1,2\n3\n'));
     expect(e.code).toBe('VALIDATION_FAILED');
