@@ -1,12 +1,12 @@
 /**
  * Model scores for one shard, with the SAME code path as the scoring API: the active version of each served
  * window model (anomaly, fault, ttf) through the InferenceService, inputs built by src/features from the model's
- * own metadata (`latestWindow`), anomaly scores by `reconstructionScores`. Returns the policy's inputs and the rows
+ * own metadata (`latestWindow`), anomaly scores by `anomalyScores`. Returns the policy's inputs and the rows
  * for `anomaly_scores` and `fault_predictions`.
  */
 import { rawFields } from '../features/derived.js';
 import { latestWindow } from '../features/model-inputs.js';
-import { reconstructionScores } from '../features/reconstruction.js';
+import { anomalyScores } from '../features/reconstruction.js';
 import type { Series } from '../features/windows.js';
 import type { InferenceService } from '../inference/inference-service.js';
 import type { ModelLease } from '../inference/inference-types.js';
@@ -89,15 +89,10 @@ export async function scoreShard(
       const model = { name: lease.model, version: lease.version };
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
       if (meta.family === 'anomaly') {
-        const [T, F] = lease.rowDims;
-        const { scores, contributions } = reconstructionScores(
-          batch.input,
-          output.data,
-          n,
-          T,
-          F,
-          meta.scoreLastSteps ?? T,
-        );
+        const F = lease.rowDims[1];
+        // The one score definition shared with training and the scoring API (weighted per feature when the
+        // model says so).
+        const { scores, contributions } = anomalyScores(meta, batch.input, output.data, n);
         const threshold = meta.threshold?.value ?? Number.POSITIVE_INFINITY;
         const rows: TableRow[] = [];
         batch.devices.forEach((device, i) => {
