@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../src/errors.js';
 import { anomalyWindows } from '../../src/features/model-inputs.js';
-import { reconstructionScores } from '../../src/features/reconstruction.js';
+import { anomalyScores } from '../../src/features/reconstruction.js';
 import type { Series } from '../../src/features/windows.js';
 import type { Predictor } from './predictor.js';
 
@@ -29,7 +29,8 @@ export async function modelOutputs(p: Predictor, series: Series, stride = 1): Pr
   const w = anomalyWindows(series, meta, stride);
   const out = await p.predict(w.data, w.count);
   if (meta.family === 'anomaly') {
-    const r = reconstructionScores(w.data, out, w.count, w.length, w.width, meta.scoreLastSteps ?? w.length);
+    // Exactly serving's score: model.json's scoreLastSteps and per-feature scoreWeights.
+    const r = anomalyScores(meta, w.data, out, w.count);
     return { endIndex: w.endIndex, endTs: w.endTs, values: r.scores, contributions: r.contributions };
   }
   const per = out.length / w.count;
