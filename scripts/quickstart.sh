@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's first command: bring the whole system up on local defaults and run the main loop.
+#   install → QuestDB + Redis → schema → simulated fleet backfill → default models (trained once, ONNX) →
+#   API + workers + scheduler, with the simulator streaming live telemetry (and faults) into QuestDB.
+# Ctrl-C stops the service and the simulator; `npm run services:down` stops QuestDB and Redis.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export ONNXRUNTIME_NODE_INSTALL=skip
+export API_ANONYMOUS_ROLE="${API_ANONYMOUS_ROLE:-admin}"   # loopback demo: no key needed
+SIM_GPUS="${SIM_GPUS:-256}"
+SIM_SEED="${SIM_SEED:-42}"
+BACKFILL_HOURS="${BACKFILL_HOURS:-2}"
+log() { printf '\n[quickstart] %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+log "starting QuestDB and Redis"
+bash scripts/services.sh up
+
+log "backfilling ${BACKFILL_HOURS} h of a simulated ${SIM_GPUS}-GPU fleet (seed ${SIM_SEED}) into QuestDB"
+# The backfill ends where the live stream starts: now.
+START=$(node -e "console.log(new Date(Date.now() - ${BACKFILL_HOURS} * 3600e3).toISOString())")
+npx tsx scripts/simulate.ts backfill --hours "$BACKFILL_HOURS" --gpus "$SIM_GPUS" --seed "$SIM_SEED" --start "$START" --progress lines
+
+log "default models"
+bash scripts/default-models.sh
+
+log "starting the simulator stream (live telemetry with faults)"
+npx tsx scripts/simulate.ts stream --gpus "$SIM_GPUS" --seed "$((SIM_SEED + 1))" --progress lines > .run/simulator.log 2>&1 &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true' EXIT
+
+log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers and scheduler"
+npx tsx src/main.ts all
