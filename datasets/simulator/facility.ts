@@ -1,7 +1,7 @@
 /**
  * Rack air and power: inlet temperature follows the time of day, the rack's place in the hall, slow drift and
  * hot-air recirculation from its own power draw (the coupling that makes a busy rack warm its GPUs); a facility
- * cooling failure adds up to +16 °C at the inlet and +3 °C on the coolant loop. Runs before the GPUs each step
+ * cooling failure adds up to +20 °C at the inlet and +3 °C on the coolant loop. Runs before the GPUs each step
  * and uses their power from the previous step.
  */
 import type { PlannedFault } from './faults.js';
@@ -13,7 +13,7 @@ import type { Topology } from './topology.js';
 /** Non-GPU power of a node (CPUs, NICs, fans), W. */
 const NODE_BASE_W = 900;
 /** Peak inlet rise of a facility cooling failure, °C. */
-const FACILITY_INLET_RISE_C = 16;
+const FACILITY_INLET_RISE_C = 20;
 
 export interface RackContext {
   readonly topology: Topology;
