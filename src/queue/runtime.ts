@@ -13,6 +13,7 @@ import { TelemetryReader } from '../telemetry/reader.js';
 import { TelemetryWriter } from '../telemetry/writer.js';
 import { RemediationDispatcher } from './dispatcher.js';
 import { forecastProcessor, scheduleForecasts } from './forecast.js';
+import { subscribePromotions } from './model-events.js';
 import { SafetySwitches } from './policy-state.js';
 import { FleetQueues } from './queues.js';
 import { RecommendationStore } from './recommendation-store.js';
@@ -59,9 +60,15 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
     },
   });
   await workers.waitUntilReady();
+  const unsubscribe = inference
+    ? await subscribePromotions(config.redis, queues.prefix, log, (p) =>
+        inference.refresh().then(() => inference.promote(p.model, p.version)),
+      )
+    : async () => {};
   log.info({ queues: workers.workers.map((w) => w.name), prefix: queues.prefix }, 'workers ready');
   return {
     async close() {
+      await unsubscribe();
       await workers.close();
       await forecast.close();
       await inference?.close();

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import { AppError, ERROR_CODES } from '../../errors.js';
 import { RemediationDispatcher } from '../../queue/dispatcher.js';
+import { subscribePromotions } from '../../queue/model-events.js';
 import { QUEUE_NAMES } from '../../queue/names.js';
 import { FleetQueues } from '../../queue/queues.js';
 import { RecommendationStore } from '../../queue/recommendation-store.js';
@@ -35,6 +36,14 @@ async function queuesPlugin(app: FastifyInstance) {
   app.decorate('queues', queues);
   app.decorate('remediation', new RemediationDispatcher(queues, store));
   app.addHook('onClose', async () => queues.close());
+
+  // Follow promotions made by the retrain worker (or another API replica) in this process's inference service.
+  if (app.hasDecorator('inference')) {
+    const unsubscribe = await subscribePromotions(app.config.redis, queues.prefix, app.log, (p) =>
+      app.inference.refresh().then(() => app.inference.promote(p.model, p.version)),
+    );
+    app.addHook('onClose', unsubscribe);
+  }
 
   app.readiness.push({
     name: 'queues',

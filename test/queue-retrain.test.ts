@@ -1,0 +1,116 @@
+/**
+ * Retraining on real QuestDB, Redis, TensorFlow.js (training CLI, 1 epoch) and ONNX Runtime (evaluation): a
+ * retrain job trains a candidate on the range before a held-out window, evaluates candidate and active on that
+ * same window, records the comparison and makes ACTIVE follow the decision; a promotion is broadcast to
+ * subscribed processes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfill } from '../datasets/simulator/sinks.js';
+import { startRetrainWorker } from '../scripts/retrain-worker.js';
+import { type Promotion, subscribePromotions } from '../src/queue/model-events.js';
+import { enqueueRetrain } from '../src/queue/retrain.js';
+import { testConfig, waitFor } from './helpers.js';
+import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
+
+const HOUR = 3_600_000;
+let h: QueueHarness;
+let dir: string;
+let worker: Awaited<ReturnType<typeof startRetrainWorker>>;
+let unsubscribe: () => Promise<void>;
+const promotions: Promotion[] = [];
+// A private stretch of time: a random day in the 2040s.
+const start = Date.UTC(2042, 0, 1) + Math.floor(Math.random() * 3_000) * 24 * HOUR;
+const hours = 12;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'fs-retrain-'));
+  // The active version: a tiny anomaly model trained on simulated data (1 epoch).
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/train.ts',
+      ...['--model', 'anomaly', '--source', 'sim', '--epochs', '1', '--gpus', '8', '--hours', '6'],
+      ...['--max-devices', '4', '--out', dir, '--name', 'anomaly-rt', '--version', 'v1', '--progress', 'none'],
+    ],
+    { timeout: 300_000 },
+  );
+  h = await queueHarness({ MODELS_DIR: dir });
+  await backfill(h.writer, { seed: 3, gpus: 8, start, hours, faultsPerGpuDay: 1 });
+  await walApplied(h.reader, 'gpu_metrics');
+  await walApplied(h.reader, 'fault_labels');
+  unsubscribe = await subscribePromotions(h.config.redis, h.prefix, silentLog, async (p) => {
+    promotions.push(p);
+  });
+  worker = await startRetrainWorker({
+    config: testConfig({ MODELS_DIR: dir, QUEUE_PREFIX: h.prefix }),
+    log: silentLog,
+    holdoutMs: 4 * HOUR,
+    trainArgs: ['--epochs', '1', '--max-devices', '4'],
+    reportsDir: path.join(dir, 'reports'),
+  });
+});
+
+afterAll(async () => {
+  await unsubscribe?.();
+  await worker?.close();
+  await h?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('retrain job', () => {
+  it('trains a candidate, compares it with the active version on one held-out window, and records it', async () => {
+    const { jobId } = await enqueueRetrain(h.queues, {
+      model: 'anomaly-rt',
+      trigger: 'api',
+      requestedBy: 'test',
+      from: start,
+      to: start + hours * HOUR,
+    });
+    const job = await waitFor(
+      () => h.queues.retrain.getJob(jobId),
+      (j) => j?.finishedOn !== undefined,
+      { timeoutMs: 300_000, intervalMs: 500 },
+    );
+    expect(job?.failedReason).toBeUndefined();
+    const result = job?.returnvalue;
+    expect(result).toMatchObject({
+      model: 'anomaly-rt',
+      activeVersion: 'v1',
+      holdout: { from: new Date(start + 8 * HOUR).toISOString(), to: new Date(start + 12 * HOUR).toISOString() },
+    });
+    expect(Number.isFinite(result.candidate) && Number.isFinite(result.active)).toBe(true);
+    const active = (await readFile(path.join(dir, 'anomaly-rt', 'ACTIVE'), 'utf8')).trim();
+    expect(active).toBe(result.promote ? result.candidateVersion : 'v1');
+    await walApplied(h.reader, 'model_comparisons');
+    const rows = await h.reader.query<{ active_version: string; promoted: string; metric: string }>(
+      'SELECT active_version, promoted, metric FROM model_comparisons WHERE model = $1 AND candidate_version = $2',
+      ['anomaly-rt', result.candidateVersion],
+    );
+    expect(rows).toEqual([{ active_version: 'v1', promoted: result.promote ? '1' : '0', metric: result.metric }]);
+    if (result.promote) {
+      await waitFor(
+        async () => promotions,
+        (p) => p.length === 1,
+      );
+      expect(promotions[0]).toEqual({ model: 'anomaly-rt', version: result.candidateVersion });
+    } else expect(promotions).toEqual([]);
+  });
+
+  it('fails a retrain of an unknown model without retrying', async () => {
+    const { jobId } = await enqueueRetrain(h.queues, { model: 'no-such-model', trigger: 'api', requestedBy: 'test' });
+    const job = await waitFor(
+      () => h.queues.retrain.getJob(jobId),
+      (j) => j?.finishedOn !== undefined,
+    );
+    expect(await job?.getState()).toBe('failed');
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toMatch(/no servable version/);
+  });
+});
