@@ -1,6 +1,6 @@
 /**
  * Score a CSV with a trained model: per-row values (anomaly score, fault probability or predicted samples to
- * failure, for the window ending on that row) and the detected intervals (start, end, peak, top features), as CSV
+ * failure, for the window ending on that row; predicted throughput per job row for a throughput model) and the detected intervals (start, end, peak, top features), as CSV
  * and JSON in `outDir`. The CSV is cleaned first (duplicates, short gaps, missing cells; constant columns kept),
  * so output rows are the cleaned rows; the cleaning report is in summary.json.
  */
@@ -12,6 +12,7 @@ import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { detectedSpans, type EntityResult } from './family-metrics.js';
 import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
+import { type JobScoreSummary, scoreJobsCsv } from './score-jobs.js';
 
 export interface ScoreCsvOptions {
   readonly modelDir: string;
@@ -47,7 +48,10 @@ export interface ScoreSummary {
   readonly windows: number;
   readonly alarms: number;
   readonly intervals: number;
-  readonly cleaning: CleaningReport;
+  /** Window models: what cleaning did to the CSV. */
+  readonly cleaning?: CleaningReport;
+  /** Throughput models: rows scored and skipped. */
+  readonly jobs?: JobScoreSummary;
   readonly files: readonly string[];
 }
 
@@ -60,6 +64,24 @@ export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSumm
   const predictor = await loadPredictor(o.modelDir, o.runtime ?? 'auto');
   try {
     const meta = predictor.meta;
+    if (meta.family === 'throughput') {
+      await mkdir(o.outDir, { recursive: true });
+      const jobs = await scoreJobsCsv(predictor, o.csv, o.outDir);
+      const summary: ScoreSummary = {
+        model: `${meta.name}/${meta.version}`,
+        family: meta.family,
+        runtime: predictor.kind,
+        column: 'predicted_throughput',
+        rows: jobs.rows,
+        windows: jobs.scored,
+        alarms: 0,
+        intervals: 0,
+        jobs,
+        files: [path.join(o.outDir, 'scores.csv'), path.join(o.outDir, 'summary.json')],
+      };
+      await writeFile(path.join(o.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      return { summary, intervals: [] };
+    }
     const ds = await loadCsv(o.csv, {
       ...o.csvOptions,
       features: o.csvOptions?.features ?? rawFields(meta.features),
