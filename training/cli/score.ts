@@ -10,7 +10,9 @@ import { finite, nonNegativeInt, oneLineErrors, positive, runtimeArg } from './c
 
 export function scoreProgram(): Command {
   return new Command('score')
-    .description('Score a CSV with a trained model: per-row scores and detected anomaly intervals (CSV and JSON)')
+    .description(
+      'Score a CSV with a trained model: per-row scores and detected intervals (CSV and JSON); throughput models: predicted throughput per job row',
+    )
     .requiredOption('--model-dir <dir>', 'model version folder, e.g. models/anomaly/20261128T061500Z')
     .requiredOption(
       '--csv <path>',
