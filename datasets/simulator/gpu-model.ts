@@ -10,7 +10,7 @@
  * - cooling_degradation: thermal resistance ×(1 + 0.5 s) and +16 s °C → temperature drift, then thermal throttling.
  * - ecc_storm: single-bit ECC rate 0.03 + 25 s² per sample, remapped rows pending up to 7 (XID 63 each), at failure
  *   a double-bit error and XID 48.
- * - psu_instability: power oscillation ±25 s % (+10 s % jitter), dips (power brake) with probability 0.02 + 0.3 s², PCIe replays;
+ * - psu_instability: power oscillation ±25 s % (+10 s % jitter), dips (power brake) with probability 0.05 s + 0.3 s², PCIe replays;
  *   XID 79 at failure.
  * - nvlink_degradation: NVLink CRC errors 0.05 + 60 s² per sample, utilisation −6 s %; XID 74 at failure.
  * - memory_leak: framebuffer use climbs from the job's footprint to the full framebuffer; late, allocator retries
@@ -109,7 +109,7 @@ export function stepGpus(ctx: GpuContext, ts: number, jobs: (PlannedJob | undefi
     let power = spec.idleW + dyn * f * f;
     if (type === 'psu_instability') {
       power *= 1 + s * (0.25 * Math.sin((2 * Math.PI * ts) / 47_000 + g) + 0.1 * rng.normal());
-      if (rng.next() < 0.02 + 0.3 * s * s) {
+      if (rng.next() < 0.05 * s + 0.3 * s * s) {
         power *= rng.uniform(0.45, 0.7);
         f *= 0.7;
         reasons |= CLOCK_REASON.HW_POWER_BRAKE | CLOCK_REASON.HW_SLOWDOWN;
@@ -121,7 +121,7 @@ export function stepGpus(ctx: GpuContext, ts: number, jobs: (PlannedJob | undefi
       : spec.idleMhz;
 
     // Temperatures and fans.
-    const inlet = state.inlet[plan.topology.gpus[g].rackIndex];
+    const inlet = state.inlet[gpu.rackIndex];
     const cooling = type === 'cooling_degradation' ? s : 0;
     state.tempDrift[g] = ouStep(state.tempDrift[g], tempDriftDecay, 0.4, rng.normal());
     const tempTarget =
