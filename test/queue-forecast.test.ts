@@ -14,7 +14,7 @@ import { linearHeads, offsetAutoencoder, testMetadata, writeModelDir } from '../
 import { forecastProcessor, type TickData } from '../src/queue/forecast.js';
 import { runShard } from '../src/queue/forecast-shard.js';
 import { SafetySwitches } from '../src/queue/policy-state.js';
-import { populationStabilityIndex } from '../src/queue/retrain.js';
+import { checkDrift, populationStabilityIndex } from '../src/queue/retrain.js';
 import type { TelemetryRow } from '../src/telemetry/catalogue.js';
 import { testConfig, uniqueTag } from './helpers.js';
 import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
@@ -178,6 +178,39 @@ describe('forecast shard', () => {
 });
 
 describe('drift', () => {
+  it("enqueues one retrain when the active version's recent scores moved away from its reference period", async () => {
+    const model = { name: uniqueTag('drift-m'), version: 'v1' };
+    const now = slot;
+    const row = (ts: number, score: number) => ({
+      ts,
+      symbols: { device: 'd/0', cluster, rack: 'r', model: model.name, model_version: model.version },
+      doubles: { score, threshold: 1 },
+      longs: { anomalous: 0 },
+      strings: { top_features: '[]' },
+    });
+    // Reference: the version's first day, scores spread over [0, 1). Recent 6 h: the same, then shifted upwards.
+    const reference = Array.from({ length: 400 }, (_, i) => row(now - 48 * 3_600_000 + i * 60_000, (i * 0.618) % 1));
+    const steady = Array.from({ length: 300 }, (_, i) => row(now - 5 * 3_600_000 + i * 60_000, (i * 0.618) % 1));
+    await h.writer.writeRows('anomaly_scores', [...reference, ...steady]);
+    await h.writer.flush();
+    await walApplied(h.reader, 'anomaly_scores');
+    const calm = await checkDrift(h.reader, h.queues, model, now);
+    expect(calm).toMatchObject({ drifted: false, referenceSamples: 400, recentSamples: 300 });
+    expect(calm.psi).toBeLessThan(0.1);
+    expect(await h.queues.retrain.count()).toBe(0);
+
+    const shifted = steady.map((r) => ({ ...r, doubles: { ...r.doubles, score: 0.5 + (r.doubles.score ?? 0) } }));
+    await h.writer.writeRows('anomaly_scores', shifted);
+    await h.writer.flush();
+    await walApplied(h.reader, 'anomaly_scores');
+    const drifted = await checkDrift(h.reader, h.queues, model, now);
+    expect(drifted.drifted).toBe(true);
+    expect(drifted.psi).toBeGreaterThan(0.25);
+    await checkDrift(h.reader, h.queues, model, now); // still drifted: joins the waiting retrain
+    const jobs = await h.queues.retrain.getJobs(['waiting']);
+    expect(jobs.map((j) => [j.data.model, j.data.trigger])).toEqual([[model.name, 'drift']]);
+  });
+
   it('measures no shift for the same distribution and a large one for a shifted one', () => {
     const rng = (seed: number) => () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
