@@ -47,7 +47,14 @@ export interface SourceOptions {
   readonly csv?: CsvOptions;
   /** CSV: evaluate every row, or only the test part of training's default 70/15/15 split. */
   readonly split?: 'all' | 'test';
-  readonly sim?: { readonly seed?: number; readonly gpus?: number; readonly hours?: number; readonly start?: number };
+  readonly sim?: {
+    readonly seed?: number;
+    readonly gpus?: number;
+    readonly hours?: number;
+    readonly start?: number;
+    /** Injected faults per GPU per day (default 0.25: enough in a small fleet to measure recall). */
+    readonly faultsPerGpuDay?: number;
+  };
   readonly questdb?: { readonly config: Config['questdb']; readonly from: number; readonly to: number };
 }
 
@@ -173,8 +180,7 @@ async function fromSim(meta: ModelMetadata, o: SourceOptions): Promise<EvalInput
     hours: sim.hours ?? 24,
     start: sim.start ?? Date.UTC(2026, 0, 1),
     samplePeriodMs,
-    // Enough faults in a small evaluation fleet to measure recall.
-    faultsPerGpuDay: 0.25,
+    faultsPerGpuDay: sim.faultsPerGpuDay ?? 0.25,
   };
   const out = simulateSeries(opts, rawFields(meta.features));
   const rackOf = new Map(fleetTopology(opts).gpus.map((g) => [g.device, g.rack]));
