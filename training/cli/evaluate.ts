@@ -31,6 +31,7 @@ export function evaluateProgram(): Command {
     .option('--sim-seed <n>', 'sim: simulator seed (use one training did not)', nonNegativeInt('--sim-seed'), 7)
     .option('--gpus <n>', 'sim: fleet size', nonNegativeInt('--gpus'), 32)
     .option('--hours <h>', 'sim: simulated hours', positive('--hours'), 24)
+    .option('--faults-per-gpu-day <x>', 'sim: injected fault rate', positive('--faults-per-gpu-day'), 0.25)
     .option('--start <time>', 'sim: first sample (ISO or epoch ms)', time)
     .option('--from <time>', 'questdb: range start (ISO or epoch ms)', time)
     .option('--to <time>', 'questdb: range end, exclusive', time)
@@ -71,6 +72,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
       gpus: p.gpus as number,
       hours: p.hours as number,
       start: p.start as number | undefined,
+      faultsPerGpuDay: p.faultsPerGpuDay as number,
     },
     questdb,
     log,
