@@ -29,9 +29,9 @@ log "default models"
 bash scripts/default-models.sh
 
 log "starting the simulator stream (live telemetry with faults)"
-npx tsx scripts/simulate.ts stream --gpus "$SIM_GPUS" --seed "$((SIM_SEED + 1))" --progress lines > .run/simulator.log 2>&1 &
+node --import tsx scripts/simulate.ts stream --gpus "$SIM_GPUS" --seed "$((SIM_SEED + 1))" --progress lines > .run/simulator.log 2>&1 &
 SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT
 
 log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers and scheduler"
-npx tsx src/main.ts all
+exec node --import tsx src/main.ts all
