@@ -34,4 +34,4 @@ SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT
 
 log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers and scheduler"
-exec node --import tsx src/main.ts all
+node --import tsx src/main.ts all
