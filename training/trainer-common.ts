@@ -75,23 +75,15 @@ export interface FamilyResult {
 }
 
 /**
- * A reproducible subset of entities: every entity with a failure or symptoms (up to half the budget, so
- * the rare class is kept), the rest filled with healthy ones.
+ * A reproducible subset of entities: devices that fail first (up to half the budget, so the rare class is
+ * kept), the rest sampled from all others (healthy ones and those with non-failure incidents alike).
  */
 export function chooseEntities(data: TrainingData, max: number, seed: number): TrainingData {
   if (data.entities.length <= max) return data;
-  const eventful = data.entities.filter((e) => e.failures.length > 0 || e.labels.some((c) => c > 0));
-  const calm = data.entities.filter((e) => !eventful.includes(e));
-  const picked: TrainingEntity[] = sample(eventful, Math.ceil(max / 2), seed);
-  picked.push(...sample(calm, max - picked.length, seed + 1));
-  if (picked.length < max)
-    picked.push(
-      ...sample(
-        eventful.filter((e) => !picked.includes(e)),
-        max - picked.length,
-        seed + 2,
-      ),
-    );
+  const failing = data.entities.filter((e) => e.failures.length > 0);
+  const picked: TrainingEntity[] = sample(failing, Math.ceil(max / 2), seed);
+  const rest = data.entities.filter((e) => !picked.includes(e));
+  picked.push(...sample(rest, max - picked.length, seed + 1));
   const order = new Map(data.entities.map((e, i) => [e, i]));
   picked.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   return { ...data, entities: picked };

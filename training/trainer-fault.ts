@@ -5,7 +5,7 @@
  * is the validation-F1-optimal probability (class weights shift probabilities, so 0.5 would be arbitrary).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ROW_DOWN, type TrainingData } from './datasets/entities.js';
+import { ROW_DOWN, ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { balancedClassWeights, faultWithinHorizon, stepsToFailure } from './datasets/labels.js';
 import { buildWindowSplits, selectWindows, type WindowSet, type WindowSplits } from './datasets/windows.js';
 import { pointMetrics } from './metrics/anomaly.js';
@@ -27,15 +27,31 @@ function featuresOf(data: TrainingData, o: FamilyOptions): readonly string[] {
   return o.features ?? GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
 }
 
-/** Probability threshold with the best F1 on validation windows (0.5 when validation has no positives). */
-export function bestF1Threshold(prob: ArrayLike<number>, y: ArrayLike<number>): { value: number; f1: number } {
+/**
+ * Probability threshold with the best F1 on validation windows (0.5 when validation has no positives).
+ * `weight[i]` is how many windows window i stands for: thinned healthy negatives count `stride` times, so the
+ * precision is the one a full, unthinned stream of windows would see.
+ */
+export function bestF1Threshold(
+  prob: ArrayLike<number>,
+  y: ArrayLike<number>,
+  weight?: ArrayLike<number>,
+): { value: number; f1: number } {
   let best = { value: 0.5, f1: Number.NaN };
-  for (let t = 0.05; t < 0.99; t += 0.025) {
-    const pm = pointMetrics(
-      Array.from(prob, (p) => (p >= t ? 1 : 0)),
-      y,
-    );
-    if (pm.tp > 0 && !(pm.f1 <= best.f1)) best = { value: round(t, 4), f1: pm.f1 };
+  for (let k = 5; k <= 99; k++) {
+    const t = k / 100;
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < prob.length; i++) {
+      const w = weight ? weight[i] : 1;
+      const alarm = prob[i] >= t;
+      if (alarm && y[i] > 0.5) tp += w;
+      else if (alarm) fp += w;
+      else if (y[i] > 0.5) fn += w;
+    }
+    const f1 = tp > 0 ? (2 * tp) / (2 * tp + fp + fn) : 0;
+    if (tp > 0 && !(f1 <= best.f1)) best = { value: t, f1 };
   }
   return best;
 }
@@ -69,7 +85,10 @@ function prepare(
     trainStride: 1,
     fractions: o.fractions,
     scalerRows: 'usable',
-    keep: (status, entity, endTs, i) => status !== ROW_DOWN && (i % o.trainStride === 0 || isPositive(entity, endTs)),
+    // Thin only healthy negatives: positives and symptomatic negatives (a fault still far from failure, a facility
+    // incident, a straggler) are the hard cases that teach where the horizon starts, so every one is kept.
+    keep: (status, entity, endTs, i) =>
+      status !== ROW_DOWN && (i % o.trainStride === 0 || status !== ROW_HEALTHY || isPositive(entity, endTs)),
   });
   return { features, splits, failures, entities: subset.entities.length };
 }
@@ -108,7 +127,9 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
   for (const t of [train.x, train.y, val?.x, val?.y]) t?.dispose();
 
   const prob = await predictSet(model, p.splits.validation);
-  const chosen = bestF1Threshold(prob, yVal);
+  const vs = p.splits.validation;
+  const weight = Float64Array.from(vs.status, (st, i) => (st === ROW_HEALTHY && yVal[i] === 0 ? o.trainStride : 1));
+  const chosen = bestF1Threshold(prob, yVal, weight);
   const pm = pointMetrics(
     Array.from(prob, (v) => (v >= chosen.value ? 1 : 0)),
     yVal,
@@ -123,7 +144,11 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
       stride: 1,
       outputs: ['fault_probability'],
       horizonSteps: o.horizonSteps,
-      threshold: { value: chosen.value, method: 'fixed', params: { validationF1: round(chosen.f1, 4) } },
+      threshold: {
+        value: chosen.value,
+        method: 'fixed',
+        params: { validationF1: round(chosen.f1, 4), negativeWeight: o.trainStride },
+      },
     },
     metrics: {
       trainWindows: p.splits.train.count,

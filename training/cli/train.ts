@@ -47,12 +47,18 @@ const source = (raw: string): string => {
 /** Per-family defaults sized for the 2-core quick start; every one is a flag. */
 const DEFAULTS: Record<
   ModelFamily,
-  { epochs: number; batchSize: number; stride: number; sim: { gpus: number; hours: number; faults: number } }
+  {
+    epochs: number;
+    batchSize: number;
+    stride: number;
+    devices: number;
+    sim: { gpus: number; hours: number; faults: number };
+  }
 > = {
-  anomaly: { epochs: 10, batchSize: 256, stride: 20, sim: { gpus: 64, hours: 24, faults: 0.3 } },
-  fault: { epochs: 8, batchSize: 256, stride: 10, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  ttf: { epochs: 8, batchSize: 256, stride: 10, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  throughput: { epochs: 40, batchSize: 256, stride: 1, sim: { gpus: 64, hours: 24, faults: 0.075 } },
+  anomaly: { epochs: 10, batchSize: 256, stride: 20, devices: 24, sim: { gpus: 64, hours: 24, faults: 0.3 } },
+  fault: { epochs: 8, batchSize: 256, stride: 20, devices: 48, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  ttf: { epochs: 8, batchSize: 256, stride: 20, devices: 48, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  throughput: { epochs: 40, batchSize: 256, stride: 1, devices: 24, sim: { gpus: 64, hours: 24, faults: 0.075 } },
 };
 
 export function trainProgram(): Command {
@@ -77,7 +83,11 @@ export function trainProgram(): Command {
     .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples', int('--ttf-cap', 1), 360)
     .option('--units <n>', 'LSTM units (MLP: hidden width / 2)', int('--units', 1))
     .option('--seed <n>', 'seed for weights and shuffling', int('--seed', 0), 42)
-    .option('--max-devices <n>', 'use at most n devices (faulty ones first)', int('--max-devices', 1), 24)
+    .option(
+      '--max-devices <n>',
+      'use at most n devices, faulty ones first (default per family)',
+      int('--max-devices', 1),
+    )
     .option('--features <list>', 'comma-separated features (raw fields or delta:/log: derived)', list)
     .option('--split <train,val,test>', 'time-split fractions', list)
     .option('--backend <name>', 'tfjs backend: node-gpu, node, webgpu, wasm, cpu (default TFJS_BACKEND, else best)')
@@ -164,7 +174,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     features: p.features as string[] | undefined,
     windowLength: p.window as number,
     trainStride: (p.stride as number | undefined) ?? DEFAULTS[fam].stride,
-    maxEntities: p.maxDevices as number,
+    maxEntities: (p.maxDevices as number | undefined) ?? DEFAULTS[fam].devices,
     fractions: fractions(p, src),
     horizonSteps: p.horizon as number,
     ttfCapSteps: p.ttfCap as number,
