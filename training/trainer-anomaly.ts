@@ -60,7 +60,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   if (train.count === 0) throw new RangeError('no healthy training windows');
 
   const units = o.units ?? ANOMALY_DEFAULTS.units;
-  const latentUnits = Math.min(ANOMALY_DEFAULTS.latentUnits, units);
+  const latentUnits = o.latentUnits ?? Math.min(ANOMALY_DEFAULTS.latentUnits, units);
   const learningRate = o.learningRate ?? ANOMALY_DEFAULTS.learningRate;
   const model = buildAnomalyDetector({
     windowLength: o.windowLength,

@@ -59,6 +59,8 @@ export interface FamilyOptions {
   /** TTF target cap, samples. */
   readonly ttfCapSteps: number;
   readonly units?: number;
+  /** Anomaly detector: encoder units (the latent code). */
+  readonly latentUnits?: number;
   readonly learningRate?: number;
   readonly seed: number;
   readonly trainer: TrainerOptions;

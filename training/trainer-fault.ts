@@ -71,6 +71,11 @@ interface Prepared {
   readonly entities: number;
 }
 
+/** Keep every n-th negative window: `stride` for healthy ones, a quarter of it for symptomatic ones. */
+export function negativeStride(stride: number, status: number): number {
+  return status === ROW_HEALTHY ? stride : Math.max(1, Math.floor(stride / 4));
+}
+
 function prepare(
   data: TrainingData,
   o: FamilyOptions,
@@ -85,10 +90,10 @@ function prepare(
     trainStride: 1,
     fractions: o.fractions,
     scalerRows: 'usable',
-    // Thin only healthy negatives: positives and symptomatic negatives (a fault still far from failure, a facility
-    // incident, a straggler) are the hard cases that teach where the horizon starts, so every one is kept.
+    // Healthy negatives are thinned by the stride; symptomatic negatives (a fault still far from failure, a facility
+    // incident, a straggler) only by a quarter of it: they are the hard cases that teach where the horizon starts.
     keep: (status, entity, endTs, i) =>
-      status !== ROW_DOWN && (i % o.trainStride === 0 || status !== ROW_HEALTHY || isPositive(entity, endTs)),
+      status !== ROW_DOWN && (i % negativeStride(o.trainStride, status) === 0 || isPositive(entity, endTs)),
   });
   return { features, splits, failures, entities: subset.entities.length };
 }
@@ -128,7 +133,7 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
 
   const prob = await predictSet(model, p.splits.validation);
   const vs = p.splits.validation;
-  const weight = Float64Array.from(vs.status, (st, i) => (st === ROW_HEALTHY && yVal[i] === 0 ? o.trainStride : 1));
+  const weight = Float64Array.from(vs.status, (st, i) => (yVal[i] === 0 ? negativeStride(o.trainStride, st) : 1));
   const chosen = bestF1Threshold(prob, yVal, weight);
   const pm = pointMetrics(
     Array.from(prob, (v) => (v >= chosen.value ? 1 : 0)),

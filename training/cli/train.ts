@@ -82,6 +82,7 @@ export function trainProgram(): Command {
     .option('--horizon <n>', 'fault horizon H, samples', int('--horizon', 1), 90)
     .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples', int('--ttf-cap', 1), 360)
     .option('--units <n>', 'LSTM units (MLP: hidden width / 2)', int('--units', 1))
+    .option('--latent <n>', 'anomaly: encoder (latent code) units, default 8', int('--latent', 1))
     .option('--seed <n>', 'seed for weights and shuffling', int('--seed', 0), 42)
     .option(
       '--max-devices <n>',
@@ -179,6 +180,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     horizonSteps: p.horizon as number,
     ttfCapSteps: p.ttfCap as number,
     units: p.units as number | undefined,
+    latentUnits: p.latent as number | undefined,
     learningRate: p.learningRate as number | undefined,
     seed: p.seed as number,
     trainer: {
