@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../src/errors.js';
 import type { ModelMetadata } from '../src/features/model-metadata.js';
-import { writeOnnx } from './onnx/export.js';
+import { ONNX_OPSET, writeOnnx } from './onnx/export.js';
 
 export const TFJS_DIR = 'tfjs';
 
@@ -117,7 +117,7 @@ export async function saveTrainedModel(
           file: 'model.onnx',
           input: 'input',
           outputs: model.outputs.map((t) => t.sourceLayer.name),
-          opset: 17,
+          opset: ONNX_OPSET,
         },
       };
     }
