@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // (`npm test` starts them first through scripts/services.sh).
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'training/**/*.test.ts', 'datasets/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'training/**/*.test.ts',
+      'datasets/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,
