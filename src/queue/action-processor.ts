@@ -130,7 +130,6 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       if (final) await finish(rec, 'failed', message(err).slice(0, 500));
       throw err;
     }
-    await job.updateProgress(60);
     const marker = await deps.audit.markCompleted(executionId, {
       ...outcome,
       executor: deps.executor.name,

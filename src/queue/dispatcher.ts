@@ -66,23 +66,29 @@ export class RemediationDispatcher {
         awaitingApproval++;
         continue;
       }
-      await this.enqueue(action.id, requestedBy);
+      await this.enqueue(action.id, requestedBy, action);
       queuedIds.push(action.id);
     }
     return { proposed, suppressed, queued: queuedIds.length, awaitingApproval, duplicates, queuedIds };
   }
 
-  /** Queue a proposed (no approval needed) or approved recommendation. */
-  async enqueue(id: string, actor: string): Promise<StoredRecommendation> {
-    const current = await this.store.require(id);
-    if (current.action.requiresApproval && current.status === 'proposed') {
-      throw new AppError('CONFLICT', `recommendation ${id} needs an operator's approval first`, { id });
+  /** Queue a proposed (no approval needed) or approved recommendation. `action`: skip reading it back. */
+  async enqueue(id: string, actor: string, action?: RecommendedAction): Promise<StoredRecommendation> {
+    const gated = (action ?? (await this.store.require(id)).action).requiresApproval;
+    let rec: StoredRecommendation;
+    try {
+      rec = await this.store.transition(id, gated ? ['approved'] : ['proposed', 'approved'], 'queued', actor);
+    } catch (err) {
+      if (gated && err instanceof AppError && err.code === 'CONFLICT') {
+        throw new AppError('CONFLICT', `recommendation ${id} needs an operator's approval first`, err.details);
+      }
+      throw err;
     }
-    const rec = await this.store.transition(id, ['proposed', 'approved'], 'queued', actor);
     try {
       await this.addJob(rec.action, rec.occurrence);
     } catch (err) {
-      await this.store.transition(id, ['queued'], current.status, actor, { note: 'enqueue failed' }).catch(() => {});
+      const back = gated ? 'approved' : 'proposed';
+      await this.store.transition(id, ['queued'], back, actor, { note: 'enqueue failed' }).catch(() => {});
       throw new AppError('QUEUE_UNAVAILABLE', `could not enqueue ${id}`, undefined, { cause: err });
     }
     return rec;

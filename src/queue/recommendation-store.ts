@@ -8,6 +8,7 @@
  * A closed record the policy proposes again (its cooldown over, the fault back) is reopened as a new occurrence:
  * new creation time, new job, new audit rows.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RecommendedAction } from '../recommend/types.js';
@@ -71,20 +72,20 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
 return n`;
 
 // ARGV: to, now, allowed-from (JSON array), extra fields (JSON object), expire seconds (0: none).
-// Returns the status before the call ('' when missing); the change happened only if it was allowed.
+// Returns {status before ('' when missing)}, plus the record after the change when it was allowed.
 const TRANSITION = `
 local s = redis.call('HGET', KEYS[1], 'status')
-if not s then return '' end
+if not s then return {''} end
 local allowed = cjson.decode(ARGV[3])
 for _, a in ipairs(allowed) do
   if a == s then
     redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
     for k, v in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], k, v) end
     if ARGV[5] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[5]) else redis.call('PERSIST', KEYS[1]) end
-    return s
+    return {s, redis.call('HGETALL', KEYS[1])}
   end
 end
-return s`;
+return {s}`;
 
 export interface RecommendationStoreOptions {
   /** Namespace, e.g. `${prefix}:fs`. */
@@ -116,17 +117,11 @@ export class RecommendationStore {
   async create(action: RecommendedAction, requestedBy: string, now = Date.now()): Promise<boolean> {
     const status: RecommendationStatus = action.status === 'suppressed' ? 'suppressed' : 'proposed';
     const expire = TERMINAL.has(status) ? this.retentionS : 0;
-    const created = await this.redis.eval(
+    const created = await runScript(
+      this.redis,
       CREATE,
-      2,
-      this.key(action.id),
-      this.index,
-      JSON.stringify(action),
-      status,
-      String(now),
-      requestedBy,
-      action.id,
-      String(expire),
+      [this.key(action.id), this.index],
+      [JSON.stringify(action), status, String(now), requestedBy, action.id, String(expire)],
     );
     if (created !== 1) return false;
     await this.history(
@@ -164,16 +159,12 @@ export class RecommendationStore {
   ): Promise<StoredRecommendation> {
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(extra)) if (v !== undefined) fields[k] = v;
-    const before = (await this.redis.eval(
+    const [before, after] = (await runScript(
+      this.redis,
       TRANSITION,
-      1,
-      this.key(id),
-      to,
-      String(now),
-      JSON.stringify(from),
-      JSON.stringify(fields),
-      String(TERMINAL.has(to) ? this.retentionS : 0),
-    )) as string;
+      [this.key(id)],
+      [to, String(now), JSON.stringify(from), JSON.stringify(fields), String(TERMINAL.has(to) ? this.retentionS : 0)],
+    )) as [string, string[]?];
     if (before === '') throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
     if (!from.includes(before as RecommendationStatus)) {
       throw new AppError('CONFLICT', `recommendation ${id} is ${before}; it cannot become ${to}`, {
@@ -182,7 +173,8 @@ export class RecommendationStore {
         wanted: to,
       });
     }
-    const rec = await this.require(id);
+    const rec = parse(id, Object.fromEntries(pairs(after ?? [])));
+    if (!rec) throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
     await this.history(rec.action, to, actor, now, extra.note ?? '');
     return rec;
   }
@@ -201,15 +193,11 @@ export class RecommendationStore {
     requestedBy: string,
     now = Date.now(),
   ): Promise<StoredRecommendation | undefined> {
-    const n = await this.redis.eval(
+    const n = await runScript(
+      this.redis,
       REOPEN,
-      2,
-      this.key(action.id),
-      this.index,
-      JSON.stringify(action),
-      String(now),
-      requestedBy,
-      action.id,
+      [this.key(action.id), this.index],
+      [JSON.stringify(action), String(now), requestedBy, action.id],
     );
     if (!n) return undefined;
     await this.history(action, 'proposed', requestedBy, now, `occurrence ${n}`);
@@ -270,6 +258,26 @@ export class RecommendationStore {
       },
     ]);
   }
+}
+
+/** EVALSHA with a fallback to EVAL the first time (or after a SCRIPT FLUSH): scripts travel once, not per call. */
+const shas = new Map<string, string>();
+async function runScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
+}
+
+function* pairs(flat: readonly string[]): Generator<[string, string]> {
+  for (let i = 0; i + 1 < flat.length; i += 2) yield [flat[i], flat[i + 1]];
 }
 
 function parse(id: string, h: Record<string, string>): StoredRecommendation | undefined {
