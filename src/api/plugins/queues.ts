@@ -66,7 +66,8 @@ async function queuesPlugin(app: FastifyInstance) {
   // Bull Board registers its own routes without our route options: give every route in this scope the admin role.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
-      route.config = { ...(route.config ?? {}), role: 'admin', audit: false };
+      // Dashboard actions (retry, clean, remove) are state changes: the auth plugin audits them like any other.
+      route.config = { ...(route.config ?? {}), role: 'admin' };
       route.schema = { ...(route.schema ?? {}), hide: true };
     });
     const serverAdapter = new FastifyAdapter();
