@@ -1,7 +1,7 @@
 /**
  * Batch forecasts on real QuestDB, Redis and ONNX Runtime: a shard scores each device's latest window with the
- * served models (tiny exact graphs, so the expected scores are known), writes anomaly_scores and
- * fault_predictions, feeds the policy (a high failure probability → a scheduled drain); a second tick of a
+ * served models (tiny exact graphs, so the expected scores are known), writes anomaly_scores,
+ * fault_predictions and throughput_forecasts (each job at its cap and lower candidates), feeds the policy (a high failure probability → a scheduled drain); a second tick of a
  * running slot is skipped; PSI separates a shifted score distribution from an unchanged one.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -61,6 +61,12 @@ beforeAll(async () => {
     testMetadata('ttf-t', 'v1', 'ttf', { features: FEATURES, windowLength: T, outputs: ['ttf'], ttfCapSteps: 360 }),
     linearHeads([T, FEATURES.length], [{ name: 'ttf', weights: zeros, bias: 0.5, activation: 'relu' }]),
   );
+  // Throughput: 0.01 × cap + 100 (identity scaler, no target transform), on the cap alone.
+  await writeModelDir(
+    dir,
+    testMetadata('tp-t', 'v1', 'throughput', { features: ['power_cap_w'], windowLength: 1, outputs: ['throughput'] }),
+    linearHeads([1], [{ name: 'throughput', weights: [0.01], bias: 100, activation: 'none' }]),
+  );
   h = await queueHarness();
   inference = await InferenceService.open(testConfig({ MODELS_DIR: dir }), silentLog);
   const rows: TelemetryRow[] = [];
@@ -74,6 +80,22 @@ beforeAll(async () => {
       });
     }
   }
+  await h.writer.write('job_metrics', [
+    {
+      ts: slot - PERIOD,
+      symbols: { job_id: `${cluster}-job`, workload: 'llm-pretrain', gpu_model: 'H100', cluster },
+      values: {
+        params_billion: 70,
+        n_gpus: 8,
+        batch_size: 512,
+        power_cap_w: 700,
+        sm_clock_mhz: 1800,
+        gpu_temp_c: 70,
+        throughput: 107,
+        gpu_util_mean: 95,
+      },
+    },
+  ]);
   await h.writer.write('gpu_metrics', rows);
   await h.writer.flush();
   await walApplied(h.reader, 'gpu_metrics');
@@ -99,7 +121,19 @@ describe('forecast shard', () => {
       },
       { cluster, slot },
     );
-    expect(result).toMatchObject({ devices: 2, scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2 } });
+    expect(result).toMatchObject({ devices: 2, scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2, 'tp-t': 1 } });
+    await walApplied(h.reader, 'throughput_forecasts');
+    const tp = await h.reader.query<{ power_cap_w: number; throughput: number; current: string }>(
+      'SELECT power_cap_w, throughput, current FROM throughput_forecasts WHERE cluster = $1 ORDER BY power_cap_w DESC',
+      [cluster],
+    );
+    expect(tp.map((r) => [r.power_cap_w, Number(r.current)])).toEqual([
+      [700, 1],
+      [630, 0],
+      [560, 0],
+      [490, 0],
+    ]);
+    for (const r of tp) expect(r.throughput).toBeCloseTo(0.01 * r.power_cap_w + 100, 3);
     await walApplied(h.reader, 'anomaly_scores');
     await walApplied(h.reader, 'fault_predictions');
     const scores = await h.reader.query<{ device: string; score: number; anomalous: string; top_features: string }>(

@@ -10,6 +10,7 @@ import type { TelemetryWriter } from '../telemetry/writer.js';
 import type { DispatchSummary, RemediationDispatcher } from './dispatcher.js';
 import { activeDevices, readEvidence } from './forecast-evidence.js';
 import { type DevicePlace, type ScoringService, scoreShard } from './forecast-scoring.js';
+import { forecastThroughput } from './forecast-throughput.js';
 import { actionRecords, type SafetySwitches } from './policy-state.js';
 
 export interface ShardDeps {
@@ -51,7 +52,11 @@ export async function runShard(
       ? scoreShard(deps.inference, deps.reader, { cluster, to: slot, places })
       : Promise.resolve(undefined),
   ]);
+  const throughput = deps.inference
+    ? await forecastThroughput(deps.inference, deps.reader, { cluster, to: slot })
+    : { forecasts: [], rows: [], scored: {} };
   for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);
+  if (throughput.rows.length > 0) await deps.writer.writeRows('throughput_forecasts', throughput.rows);
   await deps.writer.flush();
 
   let actions: ShardResult['actions'] = {
@@ -69,6 +74,7 @@ export async function runShard(
       topology: topologyFromDevices(devices),
       anomalies: scores?.anomalies ?? [],
       faultPredictions: scores?.predictions ?? [],
+      powerForecasts: throughput.forecasts,
       ...evidence,
       ...records,
       safety: await deps.safety.state(deps.dryRun),
@@ -85,7 +91,7 @@ export async function runShard(
     cluster,
     slot,
     devices: devices.length,
-    scored: scores?.scored ?? {},
+    scored: { ...scores?.scored, ...throughput.scored },
     xidEvents: evidence.xidEvents.length,
     actions,
     durationMs: Math.round(performance.now() - started),

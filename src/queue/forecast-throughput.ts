@@ -1,0 +1,101 @@
+/**
+ * Throughput forecasts for a shard: for every job of the cluster that reported in the last 15 minutes, the served
+ * throughput model predicts its work rate at its current power cap and at lower candidate caps (−10 %, −20 %,
+ * −30 %), inputs built by src/features (`throughputRows`, `throughputFromOutput`) from the job's latest sample
+ * with only the cap changed. Rows go to `throughput_forecasts`; the policy gets `PowerCapForecast`s. A job's power
+ * at a cap is taken as n_gpus × cap (training jobs run at their cap), a stated approximation.
+ */
+import { throughputFromOutput, throughputRows } from '../features/model-inputs.js';
+import type { PowerCapForecast } from '../recommend/types.js';
+import { isoUtc } from '../telemetry/pg-pool.js';
+import type { TelemetryReader } from '../telemetry/reader.js';
+import type { TableRow } from '../telemetry/writer.js';
+import type { ScoringService } from './forecast-scoring.js';
+
+export const CAP_STEPS = [1, 0.9, 0.8, 0.7] as const;
+const MIN_CAP_W = 100;
+
+interface JobSample {
+  job_id: string;
+  workload: string;
+  gpu_model: string;
+  ts: Date;
+  params_billion: number;
+  n_gpus: number;
+  batch_size: number;
+  power_cap_w: number;
+  sm_clock_mhz: number;
+  gpu_temp_c: number;
+  throughput: number;
+  gpu_util_mean: number;
+}
+
+export async function forecastThroughput(
+  svc: ScoringService,
+  reader: TelemetryReader,
+  q: { cluster: string; to: number },
+): Promise<{ forecasts: PowerCapForecast[]; rows: TableRow[]; scored: Record<string, number> }> {
+  const model = svc.models().find((m) => m.family === 'throughput');
+  if (!model) return { forecasts: [], rows: [], scored: {} };
+  const jobs = await reader.query<JobSample>(
+    'SELECT job_id, workload, gpu_model, max(ts) ts, last(params_billion) params_billion, last(n_gpus) n_gpus, ' +
+      'last(batch_size) batch_size, last(power_cap_w) power_cap_w, last(sm_clock_mhz) sm_clock_mhz, ' +
+      'last(gpu_temp_c) gpu_temp_c, last(throughput) throughput, last(gpu_util_mean) gpu_util_mean ' +
+      'FROM job_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY job_id, workload, gpu_model',
+    [q.cluster, isoUtc(q.to - 15 * 60_000), isoUtc(q.to)],
+  );
+  const usable = jobs.filter((j) => Number(j.power_cap_w) > 0 && Number(j.n_gpus) > 0);
+  if (usable.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
+  return svc.withModel(model.name, {}, async (lease) => {
+    const meta = lease.metadata;
+    // A job with a missing input cannot be forecast: skip it rather than fail the shard.
+    const complete = (j: JobSample) =>
+      [j.params_billion, j.n_gpus, j.batch_size, j.sm_clock_mhz, j.gpu_temp_c, j.gpu_util_mean].every((v) =>
+        Number.isFinite(Number(v ?? Number.NaN)),
+      );
+    const ready = usable.filter(complete);
+    if (ready.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
+    const inputs = ready.flatMap((j) =>
+      CAP_STEPS.map((step) => ({
+        symbols: { workload: j.workload, gpu_model: j.gpu_model },
+        values: {
+          params_billion: Number(j.params_billion),
+          n_gpus: Number(j.n_gpus),
+          batch_size: Number(j.batch_size),
+          power_cap_w: Math.max(MIN_CAP_W, Math.round(Number(j.power_cap_w) * step)),
+          sm_clock_mhz: Number(j.sm_clock_mhz),
+          gpu_temp_c: Number(j.gpu_temp_c),
+          gpu_util_mean: Number(j.gpu_util_mean),
+        },
+      })),
+    );
+    const result = await lease.run(throughputRows(inputs, meta), [inputs.length, ...lease.rowDims]);
+    const output = result.outputs[meta.onnx?.outputs[0] ?? ''] ?? Object.values(result.outputs)[0];
+    const predicted = throughputFromOutput(output.data, meta);
+    const ref = { name: lease.model, version: lease.version };
+    const forecasts: PowerCapForecast[] = [];
+    const rows: TableRow[] = [];
+    ready.forEach((j, k) => {
+      const ts = new Date(j.ts).getTime();
+      const points = CAP_STEPS.map((_, s) => {
+        const i = k * CAP_STEPS.length + s;
+        const cap = inputs[i].values.power_cap_w;
+        rows.push({
+          ts,
+          symbols: { job_id: j.job_id, cluster: q.cluster, model: ref.name, model_version: ref.version },
+          doubles: { power_cap_w: cap, throughput: predicted[i] },
+          longs: { current: s === 0 ? 1 : 0 },
+        });
+        return { powerCapW: cap, throughput: predicted[i], powerW: cap * Number(j.n_gpus) };
+      });
+      forecasts.push({
+        subject: { kind: 'job', id: j.job_id },
+        ts,
+        model: ref,
+        current: points[0],
+        candidates: points.slice(1),
+      });
+    });
+    return { forecasts, rows, scored: { [model.name]: ready.length } };
+  });
+}
