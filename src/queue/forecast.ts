@@ -58,7 +58,9 @@ export function forecastProcessor(deps: ForecastDeps) {
   const log: Logger = deps.log;
 
   async function tick(job: Job<TickData>) {
-    const everyMs = job.data.everyMs;
+    const everyMs = job.data?.everyMs;
+    if (!(typeof everyMs === 'number' && everyMs >= 1_000))
+      throw new UnrecoverableError('forecast-tick needs everyMs >= 1000');
     const slot = job.data.slot ?? Math.floor(clock() / everyMs) * everyMs;
     const lockKey = deps.queues.key('forecast', 'running');
     // The lock bounds a stuck run: after its TTL the next tick may start a new one.
