@@ -121,6 +121,24 @@ describe('recommendations API', () => {
   });
 });
 
+describe('circuit breaker API', () => {
+  it('shows the breaker and lets an admin reset it', async () => {
+    await app.safety.trip(Date.now());
+    const tripped = await app.inject({ method: 'GET', url: '/v1/safety/circuit-breaker', headers: KEYS.reader });
+    expect(tripped.json()).toMatchObject({ tripped: true });
+    const asOperator = await app.inject({
+      method: 'POST',
+      url: '/v1/safety/circuit-breaker/reset',
+      headers: KEYS.operator,
+    });
+    expect(asOperator.statusCode).toBe(403);
+    const reset = await app.inject({ method: 'POST', url: '/v1/safety/circuit-breaker/reset', headers: KEYS.admin });
+    expect(reset.json().tripped).toBe(false);
+    expect(Date.parse(reset.json().resetAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await app.safety.state(true)).circuitBreakerTripped).toBe(false);
+  });
+});
+
 describe('retrain API', () => {
   it('queues one retrain per model while one is pending (admin only)', async () => {
     const model = uniqueTag('anomaly');

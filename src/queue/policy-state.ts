@@ -60,6 +60,16 @@ export class SafetySwitches {
     };
   }
 
+  /** The breaker as stored: tripped or not, and when it last tripped and was reset (epoch ms). */
+  async breaker(): Promise<{ tripped: boolean; trippedAt?: number; resetAt?: number }> {
+    const raw = await this.redis.hgetall(this.key);
+    return {
+      tripped: raw.tripped === '1',
+      ...(raw.trippedAt ? { trippedAt: Number(raw.trippedAt) } : {}),
+      ...(raw.resetAt ? { resetAt: Number(raw.resetAt) } : {}),
+    };
+  }
+
   async trip(at: number): Promise<void> {
     await this.redis.hset(this.key, 'tripped', '1', 'trippedAt', String(at));
   }

@@ -13,6 +13,7 @@ import { AppError, ERROR_CODES } from '../../errors.js';
 import { RemediationDispatcher } from '../../queue/dispatcher.js';
 import { subscribePromotions } from '../../queue/model-events.js';
 import { QUEUE_NAMES } from '../../queue/names.js';
+import { SafetySwitches } from '../../queue/policy-state.js';
 import { FleetQueues } from '../../queue/queues.js';
 import { RecommendationStore } from '../../queue/recommendation-store.js';
 import { errorBody } from './error-handler.js';
@@ -21,6 +22,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     queues: FleetQueues;
     remediation: RemediationDispatcher;
+    safety: SafetySwitches;
   }
 }
 
@@ -35,6 +37,7 @@ async function queuesPlugin(app: FastifyInstance) {
   const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer: app.writer });
   app.decorate('queues', queues);
   app.decorate('remediation', new RemediationDispatcher(queues, store));
+  app.decorate('safety', new SafetySwitches(queues.redis, queues.key()));
   app.addHook('onClose', async () => queues.close());
 
   // Follow promotions made by the retrain worker (or another API replica) in this process's inference service.

@@ -140,4 +140,44 @@ export default async function recommendationRoutes(fastify: FastifyInstance) {
       return recommendationView(rec);
     },
   );
+
+  const Breaker = Type.Object({
+    tripped: Type.Boolean(),
+    trippedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    resetAt: Type.Optional(Type.String({ format: 'date-time' })),
+  });
+  const breakerView = (b: { tripped: boolean; trippedAt?: number; resetAt?: number }) => ({
+    tripped: b.tripped,
+    ...(b.trippedAt ? { trippedAt: new Date(b.trippedAt).toISOString() } : {}),
+    ...(b.resetAt ? { resetAt: new Date(b.resetAt).toISOString() } : {}),
+  });
+
+  app.get(
+    '/v1/safety/circuit-breaker',
+    {
+      config: { role: 'reader' },
+      schema: {
+        tags: ['recommendations'],
+        description: 'The remediation circuit breaker: while tripped, only informing actions (tickets, alerts) pass.',
+        response: { 200: Breaker },
+      },
+    },
+    async () => breakerView(await app.safety.breaker()),
+  );
+
+  app.post(
+    '/v1/safety/circuit-breaker/reset',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['recommendations'],
+        description: 'Close the breaker; quarantine actions before now no longer count towards the next trip.',
+        response: { 200: Breaker },
+      },
+    },
+    async () => {
+      await app.safety.reset(Date.now());
+      return breakerView(await app.safety.breaker());
+    },
+  );
 }
