@@ -21,7 +21,7 @@ afterEach(async () => {
   await h.close();
 });
 
-function startWorkers(executor: ActionExecutor) {
+function startWorkers(executor: ActionExecutor, extra: { maxDependencyWaitMs?: number } = {}) {
   workers = new QueueWorkers({
     config: h.config,
     queues: h.queues,
@@ -29,6 +29,8 @@ function startWorkers(executor: ActionExecutor) {
     log: silentLog,
     executor,
     stalledIntervalMs: 1_000,
+    dependencyRetryMs: 200,
+    ...extra,
   });
   return workers;
 }
@@ -144,6 +146,46 @@ describe('remediation queue', () => {
       (r) => r.length === 2,
     );
     expect(rows.every((r) => r.result === 'dry-run')).toBe(true);
+  });
+
+  it('runs an action after the one it depends on, and fails it when that one never runs', async () => {
+    const ran: string[] = [];
+    startWorkers(
+      {
+        name: 'dry-run',
+        async execute(a) {
+          ran.push(a.id);
+          return { result: 'dry-run', detail: 'ok' };
+        },
+      },
+      { maxDependencyWaitMs: 3_000 },
+    );
+    const drain = fakeAction({ severity: 'critical', requiresApproval: true });
+    const reset = fakeAction({ type: 'reset_gpu', dependsOn: [drain.id] });
+    const orphan = fakeAction({ type: 'reset_gpu', dependsOn: ['act_never_proposed_here'] });
+    const suppressed = fakeAction({ status: 'suppressed', suppressedBy: 'blast-radius' });
+    const stuck = fakeAction({ type: 'reset_gpu', dependsOn: [suppressed.id] });
+    await h.dispatcher.submit({ actions: [drain, reset, orphan, suppressed, stuck] });
+    // The reset waits (delayed, re-checked) while its drain waits for approval.
+    await waitFor(
+      () => h.queues.remediation.getJob(reset.id).then((j) => j?.getState()),
+      (s) => s === 'delayed',
+    );
+    expect(ran).not.toContain(reset.id);
+    await h.dispatcher.approve(drain.id, 'operator-1');
+    await waitFor(
+      () => h.store.require(reset.id),
+      (r) => r.status === 'executed',
+    );
+    expect(ran.indexOf(drain.id)).toBeLessThan(ran.indexOf(reset.id));
+    // A dependency the store does not know is no obstacle; one that stays suppressed fails the action in time.
+    expect((await h.store.require(orphan.id)).status).toBe('executed');
+    const failed = await waitFor(
+      () => h.store.require(stuck.id),
+      (r) => r.status === 'failed',
+    );
+    expect(failed.note).toMatch(/still suppressed/);
+    expect(ran).not.toContain(stuck.id);
   });
 
   it('holds approval-required actions until approved, and closes rejected ones', async () => {

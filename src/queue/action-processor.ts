@@ -30,6 +30,8 @@ export interface ActionProcessorDeps {
   readonly worker?: string;
   /** How long to wait before checking unfinished dependencies again. @defaultValue 30000 */
   readonly dependencyRetryMs?: number;
+  /** How long an action may wait for its dependencies before it fails. @defaultValue 24 h */
+  readonly maxDependencyWaitMs?: number;
 }
 
 const RUNNABLE: readonly RecommendationStatus[] = ['proposed', 'approved', 'queued'];
@@ -38,6 +40,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export function actionProcessor(deps: ActionProcessorDeps) {
   const worker = deps.worker ?? workerIdentity();
   const dependencyRetryMs = deps.dependencyRetryMs ?? 30_000;
+  const maxDependencyWaitMs = deps.maxDependencyWaitMs ?? 24 * 3_600_000;
 
   async function finish(rec: StoredRecommendation, status: 'executed' | 'failed', note: string): Promise<void> {
     try {
@@ -101,6 +104,11 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       if (d.status === 'failed' || d.status === 'rejected') {
         await finish(rec, 'failed', `dependency ${dep} is ${d.status}`);
         throw new UnrecoverableError(`dependency ${dep} is ${d.status}`);
+      }
+      // A dependency that never runs (suppressed, never approved) must not keep this job cycling forever.
+      if (Date.now() - job.timestamp > maxDependencyWaitMs) {
+        await finish(rec, 'failed', `dependency ${dep} still ${d.status} after ${maxDependencyWaitMs / 3_600_000} h`);
+        throw new UnrecoverableError(`dependency ${dep} did not run in time (${d.status})`);
       }
       await job.moveToDelayed(Date.now() + dependencyRetryMs, token);
       throw new DelayedError(`waiting for dependency ${dep} (${d.status})`);

@@ -37,6 +37,8 @@ export interface QueueWorkersOptions {
   readonly stalledIntervalMs?: number;
   /** How long an action waits before re-checking unfinished dependencies. @defaultValue 30000 */
   readonly dependencyRetryMs?: number;
+  /** How long an action may wait for its dependencies before it fails. @defaultValue 24 h */
+  readonly maxDependencyWaitMs?: number;
   /** Worker name stored on each job it processes. @defaultValue host:pid */
   readonly name?: string;
 }
@@ -58,6 +60,7 @@ export class QueueWorkers {
       log,
       worker: name,
       dependencyRetryMs: opts.dependencyRetryMs,
+      maxDependencyWaitMs: opts.maxDependencyWaitMs,
     });
     const table: Partial<Record<QueueName, { processor: Processor; concurrency: number; lockDurationMs?: number }>> = {
       remediation: { processor: actions, concurrency: config.queue.remediationConcurrency },
