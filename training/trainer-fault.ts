@@ -38,8 +38,12 @@ export function bestF1Threshold(
   weight?: ArrayLike<number>,
 ): { value: number; f1: number } {
   let best = { value: 0.5, f1: Number.NaN };
-  for (let k = 5; k <= 99; k++) {
-    const t = k / 100;
+  // Every 0.01, and every 0.001 above 0.99 (a confident predictor's useful cuts crowd near 1).
+  const candidates = [
+    ...Array.from({ length: 95 }, (_, k) => (k + 5) / 100),
+    ...Array.from({ length: 9 }, (_, k) => (991 + k) / 1000),
+  ];
+  for (const t of candidates) {
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -121,7 +125,8 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
     learningRate,
     seed: o.seed,
   });
-  const classWeight = balancedClassWeights(yTrain, 20);
+  // A capped positive weight: balanced weights (x20 and more) saturate the sigmoid, leaving no room for a threshold.
+  const classWeight = balancedClassWeights(yTrain, 5);
   const xTrain = windowTensor(p.splits.train);
   const train = { x: xTrain, y: tf.tensor2d(yTrain, [yTrain.length, 1]) };
   const val =
