@@ -1,8 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../config.js';
 import { CommandExecutor, kubernetesExecutor, nvidiaSmiExecutor, slurmExecutor } from './command.js';
-import { kubernetesCommands, nvidiaSmiCommands, slurmCommands, slurmResume } from './commands.js';
+import { COMMAND_TYPES, kubernetesCommands, nvidiaSmiCommands, slurmCommands, slurmResume } from './commands.js';
+import { executorFor } from './index.js';
 import { formatArgv, runCommand } from './run-command.js';
 import type { ExecutableAction } from './types.js';
 
@@ -107,5 +109,30 @@ describe('CommandExecutor', () => {
     // An argument with shell syntax stays one literal argument.
     const r = await runCommand(['node', '-e', 'process.stdout.write(process.argv[1])', '$(echo hi); ls'], 5_000);
     expect(r.stdout).toBe('$(echo hi); ls');
+  });
+});
+
+describe('executorFor', () => {
+  const queue = (over: Partial<Config['queue']>): Config['queue'] => ({ ...loadConfig({}).queue, ...over });
+
+  it('sends the types an adapter has commands for to it, and the rest to the fallback', async () => {
+    const exec = executorFor(queue({ executor: 'slurm', dryRun: true }));
+    expect(exec.name).toBe('slurm+dry-run');
+    const drain = await exec.execute(action(), { dryRun: true, attempt: 1, log });
+    expect(drain.detail).toMatch(/^\[slurm\] would run: scontrol update nodename=c0-r1-n2 state=drain/);
+    const ticket = await exec.execute(action({ type: 'open_ticket' }), { dryRun: true, attempt: 1, log });
+    expect(ticket.detail).toMatch(/^\[dry-run\] would open_ticket/);
+    expect(
+      executorFor(queue({ executor: 'nvidia-smi', webhookUrl: 'http://127.0.0.1:1/h', webhookSecret: 'k' })).name,
+    ).toBe('nvidia-smi+webhook');
+    expect(executorFor(queue({})).name).toBe('dry-run');
+  });
+
+  it('keeps the adapters and the routing table in step', () => {
+    for (const t of COMMAND_TYPES.slurm) expect(() => slurmCommands(action({ type: t }))).not.toThrow();
+    for (const t of COMMAND_TYPES.kubernetes) expect(() => kubernetesCommands(action({ type: t }))).not.toThrow();
+    for (const t of COMMAND_TYPES['nvidia-smi']) {
+      expect(() => nvidiaSmiCommands(gpu(t, { powerCapW: 400 }))).not.toThrow();
+    }
   });
 });

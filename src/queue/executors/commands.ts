@@ -4,9 +4,17 @@
  * `--all` must never turn into an option.
  */
 import { UnrecoverableError } from 'bullmq';
+import type { ActionType } from '../../recommend/types.js';
 import type { ExecutableAction } from './types.js';
 
 export type CommandBuilder = (action: ExecutableAction) => string[][];
+
+/** The action types each adapter has commands for; others go to the fallback executor (see executors/index.ts). */
+export const COMMAND_TYPES: Readonly<Record<'slurm' | 'kubernetes' | 'nvidia-smi', ReadonlySet<ActionType>>> = {
+  slurm: new Set<ActionType>(['drain_node', 'migrate_job', 'reboot_node']),
+  kubernetes: new Set<ActionType>(['drain_node']),
+  'nvidia-smi': new Set<ActionType>(['power_cap_gpu', 'reset_gpu']),
+};
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
