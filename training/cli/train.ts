@@ -52,13 +52,28 @@ const DEFAULTS: Record<
     batchSize: number;
     stride: number;
     devices: number;
+    patience: number;
     sim: { gpus: number; hours: number; faults: number };
   }
 > = {
-  anomaly: { epochs: 10, batchSize: 256, stride: 20, devices: 24, sim: { gpus: 64, hours: 24, faults: 0.3 } },
-  fault: { epochs: 8, batchSize: 256, stride: 20, devices: 48, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  ttf: { epochs: 8, batchSize: 256, stride: 20, devices: 48, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  throughput: { epochs: 40, batchSize: 256, stride: 1, devices: 24, sim: { gpus: 64, hours: 24, faults: 0.075 } },
+  anomaly: {
+    epochs: 15,
+    batchSize: 256,
+    stride: 10,
+    devices: 24,
+    patience: 4,
+    sim: { gpus: 64, hours: 24, faults: 0.3 },
+  },
+  fault: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  ttf: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  throughput: {
+    epochs: 40,
+    batchSize: 256,
+    stride: 1,
+    devices: 24,
+    patience: 6,
+    sim: { gpus: 128, hours: 48, faults: 0.075 },
+  },
 };
 
 export function trainProgram(): Command {
@@ -72,7 +87,7 @@ export function trainProgram(): Command {
     .option('--epochs <n>', 'maximum epochs (default per family)', int('--epochs', 1))
     .option('--batch-size <n>', 'batch size', int('--batch-size', 1))
     .option('--learning-rate <x>', 'Adam learning rate', positive('--learning-rate'))
-    .option('--patience <n>', 'early-stopping patience, epochs', int('--patience', 1), 3)
+    .option('--patience <n>', 'early-stopping patience, epochs (default per family)', int('--patience', 1))
     .option('--window <n>', 'window length, samples', int('--window', 2), 30)
     .option(
       '--stride <n>',
@@ -186,7 +201,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     trainer: {
       epochs: (p.epochs as number | undefined) ?? DEFAULTS[fam].epochs,
       batchSize: (p.batchSize as number | undefined) ?? DEFAULTS[fam].batchSize,
-      patience: p.patience as number,
+      patience: (p.patience as number | undefined) ?? DEFAULTS[fam].patience,
       progress: progress as 'auto' | 'bar' | 'lines' | 'none',
     },
     log,
