@@ -32,7 +32,7 @@ export function buildAnomalyDetector(options: AnomalyDetectorOptions): tf.Layers
   const init = new SeededInit(o.seed);
   const model = tf.sequential({ name: 'anomaly_autoencoder' });
   model.add(
-    tf.layers.lstm({ units: o.units, inputShape: [o.windowLength, o.features], name: 'encoder', ...init.lstm() }),
+    tf.layers.lstm({ units: o.latentUnits, inputShape: [o.windowLength, o.features], name: 'encoder', ...init.lstm() }),
   );
   model.add(tf.layers.repeatVector({ n: o.windowLength, name: 'repeat' }));
   model.add(tf.layers.lstm({ units: o.units, returnSequences: true, name: 'decoder', ...init.lstm() }));

@@ -18,6 +18,7 @@ describe('model families', () => {
       const model = buildAnomalyDetector({ windowLength: 6, features, units: 4 });
       expect(shapeOf(model, tf.zeros([2, 6, features]))).toEqual([2, 6, features]);
       expect(model.layers.map((l) => l.getClassName())).toEqual(['LSTM', 'RepeatVector', 'LSTM', 'TimeDistributed']);
+      expect(model.layers[0].outputShape).toEqual([null, 8]); // the latent code (default 8 units)
     }
   });
 
