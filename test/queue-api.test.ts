@@ -51,6 +51,7 @@ describe('recommendations API', () => {
     });
     expect(byTarget.json().recommendations).toHaveLength(1);
     expect(byTarget.json().recommendations[0]).toMatchObject({
+      occurrence: 1,
       id: auto.id,
       type: 'drain_node',
       evidence: { kind: 'xid' },
