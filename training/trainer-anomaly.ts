@@ -66,6 +66,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
     windowLength: o.windowLength,
     features: features.length,
     units,
+    latentUnits,
     learningRate,
     seed: o.seed,
   });
