@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModelMetadata } from '../../src/features/model-metadata.js';
+import { loadTrainedModel } from '../artifacts.js';
 import { main, runOptions } from './train.js';
 
 const quiet = { info: () => {}, warn: () => {} };
@@ -91,7 +92,7 @@ describe('train CLI end to end (tiny)', () => {
   ];
 
   it('trains the anomaly detector and writes tfjs, metadata, history and ONNX; refuses the same version', async () => {
-    const args = ['--model', 'anomaly', ...tiny, ...common, '--version', 'v1'];
+    const args = ['--model', 'anomaly', ...tiny, ...common, '--latent', '2', '--version', 'v1'];
     args[args.indexOf('--out') + 1] = out;
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
@@ -109,6 +110,9 @@ describe('train CLI end to end (tiny)', () => {
     expect(meta.source.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(meta.training).toMatchObject({ backend: 'cpu', seed: 3 });
     expect(meta.onnx?.outputs).toEqual(['reconstruction']);
+    expect(meta.scoreWeights).toHaveLength(meta.features.length);
+    const { model } = await loadTrainedModel(dir);
+    expect(model.layers[0].outputShape).toEqual([null, 2]); // --latent reached the encoder
 
     const again = await exitOf(args);
     expect(again.code).toBe(1);
