@@ -98,7 +98,8 @@ describe('worker processes', () => {
     const rows = await h.auditRows(action.id);
     expect(rows).toHaveLength(1);
     expect(rows[0].worker).toMatch(new RegExp(`:${b.proc.pid}$`));
-    expect(Number(rows[0].attempt)).toBe(2);
+    expect(Number(rows[0].attempt)).toBe(1); // the killed run did not count as a retry
+    expect(job?.attemptsStarted).toBe(2);
   });
 
   it('does not execute or audit twice when the worker dies after writing the audit row', async () => {

@@ -74,7 +74,9 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       throw new UnrecoverableError('job data has no valid actionId');
     const rec = await deps.store.get(id);
     if (!rec) throw new UnrecoverableError(`no recommendation ${id} in the store`);
-    const attempt = Math.max(1, job.attemptsStarted);
+    // Retry number (1-based): unchanged by dependency waits and by stalled-job recovery, so an attempt that a killed
+    // worker never finished is recorded under the same number when it runs again.
+    const attempt = job.attemptsMade + 1;
     const dryRun = deps.dryRun || rec.action.dryRun;
     const occurrence = job.data.occurrence ?? 1;
     if (rec.occurrence !== occurrence) {
