@@ -31,7 +31,10 @@ bash scripts/default-models.sh
 log "starting the simulator stream (live telemetry with faults)"
 node --import tsx scripts/simulate.ts stream --gpus "$SIM_GPUS" --seed "$((SIM_SEED + 1))" --progress lines > .run/simulator.log 2>&1 &
 SIM_PID=$!
-trap 'kill $SIM_PID 2>/dev/null || true' EXIT
+log "starting the retrain worker (admin POST /v1/retrain, daily and drift-triggered retraining)"
+node --import tsx scripts/retrain-worker.ts > .run/retrain-worker.log 2>&1 &
+RETRAIN_PID=$!
+trap 'kill $SIM_PID $RETRAIN_PID 2>/dev/null || true' EXIT
 
 log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers and scheduler"
 node --import tsx src/main.ts all
