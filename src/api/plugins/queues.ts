@@ -26,7 +26,6 @@ declare module 'fastify' {
   }
 }
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
 type BoardReply = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>;
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -75,11 +74,9 @@ async function queuesPlugin(app: FastifyInstance) {
     });
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
-    // @bull-board/fastify 9.10.1 nests its own @bull-board/api 9.10.1 beside our 9.10.2: same shape, distinct
-    // declarations (private fields), so the compiler needs the bridge; pinning both to one version removes it.
     createBullBoard({
       queues: queues.all().map((q) => new BullMQAdapter(q)),
-      serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+      serverAdapter,
     });
     // Bull Board installs its own error handler in its scope; make auth failures keep our status and error body.
     serverAdapter.setErrorHandler((err) => {
