@@ -94,7 +94,7 @@ export function trainProgram(): Command {
       'keep every n-th training window (fault/ttf: negatives only; default per family)',
       int('--stride', 1),
     )
-    .option('--horizon <n>', 'fault horizon H, samples', int('--horizon', 1), 90)
+    .option('--horizon <n>', 'fault horizon H, samples (default 180 = 30 min)', int('--horizon', 1), 180)
     .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples', int('--ttf-cap', 1), 360)
     .option('--units <n>', 'LSTM units (MLP: hidden width / 2)', int('--units', 1))
     .option('--latent <n>', 'anomaly: encoder (latent code) units, default 8', int('--latent', 1))
