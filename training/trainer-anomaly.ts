@@ -15,9 +15,9 @@ import {
   chooseEntities,
   type FamilyOptions,
   type FamilyResult,
-  GPU_WINDOW_FEATURES,
   predictFlat,
   round,
+  windowFeatures,
   windowTensor,
 } from './trainer-common.js';
 
@@ -45,7 +45,7 @@ export async function scoreWindows(
 }
 
 export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions): Promise<FamilyResult> {
-  const features = o.features ?? GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
+  const features = windowFeatures(data, o.features);
   const subset = chooseEntities(data, o.maxEntities, o.seed);
   const splits = buildWindowSplits(subset, {
     features,

@@ -45,6 +45,16 @@ export const THROUGHPUT_FEATURES: readonly string[] = [
   'log:gpu_util_mean',
 ];
 
+/**
+ * The window models' features: `requested`, else the default GPU features the data has, else (any other schema,
+ * e.g. a CSV of sensors) every field of the data.
+ */
+export function windowFeatures(data: TrainingData, requested?: readonly string[]): readonly string[] {
+  if (requested) return requested;
+  const gpu = GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
+  return gpu.length > 0 ? gpu : [...data.fields];
+}
+
 export interface FamilyOptions {
   readonly features?: readonly string[];
   /** Window length T in samples. @defaultValue 30 (5 min at 10 s) */

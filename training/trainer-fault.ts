@@ -17,14 +17,14 @@ import {
   chooseEntities,
   type FamilyOptions,
   type FamilyResult,
-  GPU_WINDOW_FEATURES,
   predictFlat,
   round,
+  windowFeatures,
   windowTensor,
 } from './trainer-common.js';
 
 function featuresOf(data: TrainingData, o: FamilyOptions): readonly string[] {
-  return o.features ?? GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
+  return windowFeatures(data, o.features);
 }
 
 /**

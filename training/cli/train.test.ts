@@ -128,7 +128,8 @@ describe('train CLI end to end (tiny)', () => {
     } finally {
       spy.mockRestore();
     }
-    return JSON.parse(await readFile(path.join(out, family, 'v1', 'model.json'), 'utf8')) as ModelMetadata;
+    const name = extra.includes('--name') ? extra[extra.indexOf('--name') + 1] : family;
+    return JSON.parse(await readFile(path.join(out, name, 'v1', 'model.json'), 'utf8')) as ModelMetadata;
   }
 
   it('trains the fault predictor with its horizon and a validation-chosen threshold', async () => {
@@ -148,5 +149,27 @@ describe('train CLI end to end (tiny)', () => {
     expect(tp.features[0]).toBe(`gpu_model=${tp.categories?.gpu_model[0]}`);
     expect(tp.targetScaler?.mean).toHaveLength(1);
     expect(tp.metrics.valMapePct).toBeGreaterThan(0);
+  });
+
+  it('trains on any CSV schema: every column becomes a feature; run-to-failure feeds the TTF target', async () => {
+    const anomaly = await trainTiny('anomaly', [
+      '--source',
+      'csv:datasets/samples/univariate_anomalies.csv',
+      '--name',
+      'csv-a',
+    ]);
+    expect(anomaly.features).toEqual(['sensor_a']);
+    expect(anomaly.source.kind).toBe('csv:datasets/samples/univariate_anomalies.csv');
+    const ttf = await trainTiny('ttf', [
+      '--source',
+      'csv:datasets/samples/run_to_failure.csv',
+      '--run-to-failure',
+      '--ttf-cap',
+      '50',
+      '--name',
+      'csv-t',
+    ]);
+    expect(ttf.features.length).toBeGreaterThan(1);
+    expect(ttf.metrics.trainWindows).toBeGreaterThan(0);
   });
 });

@@ -189,7 +189,8 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     onnx: p.onnx !== false,
     features: p.features as string[] | undefined,
     windowLength: p.window as number,
-    trainStride: (p.stride as number | undefined) ?? DEFAULTS[fam].stride,
+    // CSV files are small next to a simulated fleet: every window counts.
+    trainStride: (p.stride as number | undefined) ?? (src.kind === 'csv' ? 1 : DEFAULTS[fam].stride),
     maxEntities: (p.maxDevices as number | undefined) ?? DEFAULTS[fam].devices,
     fractions: fractions(p, src),
     horizonSteps: p.horizon as number,
