@@ -22,18 +22,7 @@ export interface CleanOptions {
 }
 
 /** A `CleaningSummary` (src/features/model-metadata.ts): cleanDataset also sets it as `dataset.source.cleaning`. */
-export interface CleaningReport {
-  readonly rowsIn: number;
-  readonly rowsOut: number;
-  readonly duplicatesDropped: number;
-  readonly gapsFilled: number;
-  readonly rowsInserted: number;
-  readonly gapsSplit: number;
-  readonly nanCellsFilled: number;
-  readonly rowsDropped: number;
-  readonly segmentsDropped: number;
-  readonly constantColumnsDropped: readonly string[];
-  readonly warnings: readonly string[];
+export interface CleaningReport extends Omit<CleaningSummary, 'options'> {
   readonly options: Required<CleanOptions>;
 }
 
