@@ -92,3 +92,27 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('query strings', () => {
+  it('coerce to the schema types, and still name a bad value', async () => {
+    const app = await buildApp({ config: testConfig(), logger: false });
+    app.get(
+      '/v1/test/limit',
+      {
+        config: { role: 'reader' },
+        schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 10 } } } },
+      },
+      async (request) => request.query,
+    );
+    await app.ready();
+    try {
+      const ok = await app.inject({ url: '/v1/test/limit?limit=3', headers: KEYS.reader });
+      expect(ok.json()).toEqual({ limit: 3 });
+      const bad = await app.inject({ url: '/v1/test/limit?limit=many', headers: KEYS.reader });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/querystring\.limit/);
+    } finally {
+      await app.close();
+    }
+  });
+});

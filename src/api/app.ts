@@ -14,6 +14,7 @@ import inferencePlugin from './plugins/inference.js';
 import metricsPlugin from './plugins/metrics.js';
 import queuesPlugin from './plugins/queues.js';
 import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
+import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
 import modelRoutes from './routes/models.js';
@@ -36,11 +37,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: config.api.bodyLimitBytes,
-    // Keep coercion off: a string is not a number in telemetry.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     requestTimeout: 60_000,
   });
   installErrorHandler(app);
+  installValidators(app);
 
   await app.register(resourcesPlugin, { config, deps: opts.deps });
   await app.register(metricsPlugin);
