@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip
 export API_ANONYMOUS_ROLE="${API_ANONYMOUS_ROLE:-admin}"   # loopback demo: no key needed
+export FORECAST_EVERY_MINUTES="${FORECAST_EVERY_MINUTES:-1}" # demo: see forecasts and recommendations quickly
 SIM_GPUS="${SIM_GPUS:-256}"
 SIM_SEED="${SIM_SEED:-42}"
 BACKFILL_HOURS="${BACKFILL_HOURS:-2}"
