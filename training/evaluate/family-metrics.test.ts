@@ -39,6 +39,20 @@ describe('evaluateAnomaly', () => {
     ]);
   });
 
+  it('counts a label seen on several devices (a rack incident) as one event, found on any of them', () => {
+    const incident = { start: P, end: 3 * P, kind: 'facility_cooling_failure', label: 'facility@c0-r0@10000' };
+    const gpu0 = result('n0/0', [0, 5, 5, 0], { labels: Uint8Array.from([0, 1, 1, 1]), events: [incident] });
+    const gpu1 = result('n0/1', [0, 0, 0, 0], { labels: Uint8Array.from([0, 1, 1, 1]), events: [incident] });
+    const own = { start: 2 * P, end: 3 * P, kind: 'ecc_storm', label: 'ecc@n0/2@20000' };
+    const gpu2 = result('n0/2', [0, 0, 0, 0], { labels: Uint8Array.from([0, 0, 1, 1]), events: [own] });
+    const m = evaluateAnomaly([gpu0, gpu1, gpu2], 1).metrics;
+    expect(m.events).toBe(2);
+    expect(m.eventsFound).toBe(1);
+    expect(m.eventRecall).toBe(0.5);
+    expect(m.deviceEvents).toBe(3);
+    expect(m.deviceEventRecall).toBeCloseTo(1 / 3, 12);
+  });
+
   it('breaks event recall down by fault type when events are typed', () => {
     const a = result('a', [0, 5, 0, 0, 0, 0], {
       labels: Uint8Array.from([0, 1, 0, 0, 1, 0]),

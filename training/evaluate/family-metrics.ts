@@ -83,17 +83,23 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   const all = pooled(results, () => 0).scores;
   metrics.alarmRate = all.filter((s) => s > threshold).length / Math.max(all.length, 1);
   if (labelled.length === 0) return { metrics, detections };
-  let tp = 0;
   let fp = 0;
-  let events = 0;
+  let deviceTp = 0;
+  let deviceEvents = 0;
   // Recall per fault type, when the source names them (sim, questdb): which faults the detector sees.
   const byKind = new Map<string, { found: number; total: number }>();
+  // Events are counted per fault label: a label seen on several devices (a rack incident) is one event.
+  const labelFound = new Map<string, boolean>();
   for (const r of labelled) {
     const mine = detections.filter((d) => d.entity === r.entity.entity);
     const e = eventMetrics(mine, r.entity.events);
-    tp += e.truePositives;
     fp += e.falsePositives;
-    events += e.events;
+    r.entity.events.forEach((ev, i) => {
+      const id = ev.label ?? `${r.entity.entity}#${i}`;
+      labelFound.set(id, (labelFound.get(id) ?? false) || mine.some((d) => overlaps(d, ev)));
+    });
+    deviceTp += e.truePositives;
+    deviceEvents += e.events;
     for (const ev of r.entity.events) {
       if (ev.kind === undefined) continue;
       const k = byKind.get(ev.kind) ?? { found: 0, total: 0 };
@@ -102,6 +108,8 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
       byKind.set(ev.kind, k);
     }
   }
+  const events = labelFound.size;
+  const tp = [...labelFound.values()].filter(Boolean).length;
   const eventPrecision = detections.length > 0 ? (detections.length - fp) / detections.length : 1;
   const eventRecall = events > 0 ? tp / events : 1;
   const { scores, labels } = pooled(labelled, (r, i) => r.entity.labels![r.out.endIndex[i]]);
@@ -113,6 +121,9 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
     events,
     eventsFound: tp,
     falsePositiveIntervals: fp,
+    // The same recall counted per device (a rack incident once per GPU of the rack), for comparison.
+    deviceEvents,
+    deviceEventRecall: deviceEvents > 0 ? deviceTp / deviceEvents : 1,
     eventPrecision,
     eventRecall,
     eventF1: eventPrecision + eventRecall > 0 ? (2 * eventPrecision * eventRecall) / (eventPrecision + eventRecall) : 0,

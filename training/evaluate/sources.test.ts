@@ -33,7 +33,9 @@ describe('fromFleet', () => {
     expect(a.failureTs).toBe(5 * P);
     expect(Array.from(a.series.ts)).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * P));
     expect(Array.from(a.labels!)).toEqual([0, 0, 0, 1, 1, 1]);
-    expect(a.events).toEqual([{ start: 3 * P, end: 5 * P, kind: 'ecc_storm' }]);
+    expect(a.events).toEqual([
+      { start: 3 * P, end: 5 * P, kind: 'ecc_storm', label: expect.stringMatching(/^ecc_storm@/) },
+    ]);
     expect(b.failureTs).toBeUndefined();
     expect(b.series.ts.length).toBe(10);
     expect(input.rows).toBe(16);
@@ -62,10 +64,19 @@ describe('fromFleet', () => {
     const input = fromFleet('sim', series, [facility, straggler], P, (d) => racks[d]);
     const [a, b] = input.entities;
     // 15 minutes of recovery after the incident's failureTs
-    expect(a.events).toEqual([{ start: 10 * P, end: 20 * P + 15 * 60_000, kind: 'facility_cooling_failure' }]);
+    expect(a.events).toEqual([
+      {
+        start: 10 * P,
+        end: 20 * P + 15 * 60_000,
+        kind: 'facility_cooling_failure',
+        label: expect.stringMatching(/^facility_cooling_failure@/),
+      },
+    ]);
     expect(a.failureTs).toBeUndefined();
     expect(a.labels!.reduce((s, v) => s + v, 0)).toBe(11 + 90);
-    expect(b.events).toEqual([{ start: 50 * P, end: 60 * P, kind: 'straggler' }]);
+    expect(b.events).toEqual([
+      { start: 50 * P, end: 60 * P, kind: 'straggler', label: expect.stringMatching(/^straggler@/) },
+    ]);
     expect(b.failureTs).toBeUndefined();
     expect(b.series.ts.length).toBe(200);
   });

@@ -21,6 +21,11 @@ import type { Interval } from '../metrics/intervals.js';
 
 export interface LabelledEvent extends Interval {
   readonly kind?: string;
+  /**
+   * The fault label this span comes from. A rack-wide facility incident is one label seen on every GPU of the rack:
+   * event recall counts it once, found when any of those GPUs' detections overlaps it.
+   */
+  readonly label?: string;
 }
 
 export interface EvalEntity {
@@ -108,16 +113,17 @@ const FACILITY_RECOVERY_MS = 15 * 60_000;
 
 /** The labelled spans that concern a device, and whether each is the device's own failure. */
 function deviceEvents(device: string, rack: string | undefined, labels: readonly FaultLabel[]) {
-  const out: { start: number; end: number; kind: string; failure: boolean }[] = [];
+  const out: { start: number; end: number; kind: string; label: string; failure: boolean }[] = [];
   for (const l of labels) {
     const kind = l.faultType;
-    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, kind, failure: true });
+    const label = `${kind}@${l.device}@${l.onsetTs}`;
+    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: true });
     // A straggler names its job; node/gpu is the slow GPU: symptomatic, but the GPU does not fail.
     else if (kind === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
-      out.push({ start: l.onsetTs, end: l.failureTs, kind, failure: false });
+      out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: false });
     // A facility incident names the rack and heats all its GPUs until it has recovered; no device fails.
     else if (kind === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
-      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, kind, failure: false });
+      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, kind, label, failure: false });
   }
   return out.sort((a, b) => a.start - b.start);
 }
@@ -148,7 +154,9 @@ export function fromFleet(
     const w = s.features.length;
     const ts = s.ts.slice(0, n);
     const last = ts[n - 1] ?? Number.NEGATIVE_INFINITY;
-    const events = all.filter((e) => e.start <= last).map(({ start, end, kind }) => ({ start, end, kind }));
+    const events = all
+      .filter((e) => e.start <= last)
+      .map(({ start, end, kind, label }) => ({ start, end, kind, label }));
     const rowLabels = Uint8Array.from(ts, (t) => (events.some((e) => t >= e.start && t <= e.end) ? 1 : 0));
     entities.push({
       entity: device,
