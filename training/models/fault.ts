@@ -4,37 +4,17 @@
  *   LSTM(units) → Dense(hidden, relu) → Dense(1, sigmoid)
  * Class imbalance is handled by the trainer (class weights); the loss is plain binary cross-entropy.
  */
-import * as tf from '@tensorflow/tfjs';
-import { checkPositive } from './anomaly.js';
-import { SeededInit } from './seeded-init.js';
+import type * as tf from '@tensorflow/tfjs';
+import { buildLstmHead, LSTM_HEAD_DEFAULTS, type LstmHeadOptions } from './lstm-head.js';
 
-export interface FaultPredictorOptions {
-  readonly windowLength: number;
-  readonly features: number;
-  /** @defaultValue 32 */
-  readonly units?: number;
-  /** @defaultValue 16 */
-  readonly hidden?: number;
-  /** @defaultValue 2e-3 */
-  readonly learningRate?: number;
-  /** @defaultValue 42 */
-  readonly seed?: number;
-}
-
-export const FAULT_DEFAULTS = { units: 32, hidden: 16, learningRate: 2e-3, seed: 42 } as const;
+export type FaultPredictorOptions = LstmHeadOptions;
+export const FAULT_DEFAULTS = LSTM_HEAD_DEFAULTS;
 
 export function buildFaultPredictor(options: FaultPredictorOptions): tf.LayersModel {
-  const o = { ...FAULT_DEFAULTS, ...options };
-  checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units, hidden: o.hidden });
-  const init = new SeededInit(o.seed);
-  const model = tf.sequential({ name: 'fault_predictor' });
-  model.add(
-    tf.layers.lstm({ units: o.units, inputShape: [o.windowLength, o.features], name: 'encoder', ...init.lstm() }),
-  );
-  model.add(tf.layers.dense({ units: o.hidden, activation: 'relu', kernelInitializer: init.glorot(), name: 'hidden' }));
-  model.add(
-    tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init.glorot(), name: 'fault_probability' }),
-  );
-  model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'binaryCrossentropy' });
-  return model;
+  return buildLstmHead(options, {
+    modelName: 'fault_predictor',
+    outputName: 'fault_probability',
+    activation: 'sigmoid',
+    loss: 'binaryCrossentropy',
+  });
 }

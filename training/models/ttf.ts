@@ -4,37 +4,19 @@
  * is healthy, linear towards 0 at failure). Multiply the output by metadata.ttfCapSteps to get samples.
  *   LSTM(units) → Dense(hidden, relu) → Dense(1, linear)
  */
-import * as tf from '@tensorflow/tfjs';
-import { checkPositive } from './anomaly.js';
-import { SeededInit } from './seeded-init.js';
+import type * as tf from '@tensorflow/tfjs';
+import { buildLstmHead, LSTM_HEAD_DEFAULTS, type LstmHeadOptions } from './lstm-head.js';
 
-export interface TtfModelOptions {
-  readonly windowLength: number;
-  readonly features: number;
-  /** @defaultValue 32 */
-  readonly units?: number;
-  /** @defaultValue 16 */
-  readonly hidden?: number;
-  /** @defaultValue 2e-3 */
-  readonly learningRate?: number;
-  /** @defaultValue 42 */
-  readonly seed?: number;
-}
-
-export const TTF_DEFAULTS = { units: 32, hidden: 16, learningRate: 2e-3, seed: 42 } as const;
+export type TtfModelOptions = LstmHeadOptions;
+export const TTF_DEFAULTS = LSTM_HEAD_DEFAULTS;
 
 export function buildTtfModel(options: TtfModelOptions): tf.LayersModel {
-  const o = { ...TTF_DEFAULTS, ...options };
-  checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units, hidden: o.hidden });
-  const init = new SeededInit(o.seed);
-  const model = tf.sequential({ name: 'ttf_regressor' });
-  model.add(
-    tf.layers.lstm({ units: o.units, inputShape: [o.windowLength, o.features], name: 'encoder', ...init.lstm() }),
-  );
-  model.add(tf.layers.dense({ units: o.hidden, activation: 'relu', kernelInitializer: init.glorot(), name: 'hidden' }));
-  model.add(tf.layers.dense({ units: 1, kernelInitializer: init.glorot(), name: 'ttf_fraction' }));
-  model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'meanSquaredError' });
-  return model;
+  return buildLstmHead(options, {
+    modelName: 'ttf_regressor',
+    outputName: 'ttf_fraction',
+    activation: 'linear',
+    loss: 'meanSquaredError',
+  });
 }
 
 /** Piecewise-linear capped target in [0, 1]: min(ttf, cap) / cap. */
