@@ -98,9 +98,8 @@ function report(what: string, summary: RunSummary, seconds: number): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-async function runBackfill(flags: CommonFlags): Promise<void> {
-  const opts = simOptions(flags, floorToPeriod(Date.now() - flags.hours * 3_600_000));
-  faultPlan(opts); // validates the options before anything connects
+/** Schema first (idempotent), then a writer. Imported lazily: the csv and samples modes need no QuestDB. */
+async function openWriter() {
   const { TelemetryReader } = await import('../src/telemetry/reader.js');
   const { TelemetryWriter } = await import('../src/telemetry/writer.js');
   const { migrate } = await import('../src/telemetry/migrate.js');
@@ -111,7 +110,13 @@ async function runBackfill(flags: CommonFlags): Promise<void> {
   } finally {
     await reader.close();
   }
-  const writer = await TelemetryWriter.connect(cfg);
+  return TelemetryWriter.connect(cfg);
+}
+
+async function runBackfill(flags: CommonFlags): Promise<void> {
+  const opts = simOptions(flags, floorToPeriod(Date.now() - flags.hours * 3_600_000));
+  faultPlan(opts); // validates the options before anything connects
+  const writer = await openWriter();
   const bar = stepProgress('backfill', flags.progress);
   const t0 = performance.now();
   try {
@@ -130,17 +135,7 @@ async function runStream(flags: CommonFlags & { rate?: number }): Promise<void> 
   const rate = flags.rate ?? 1000 / SAMPLE_PERIOD_MS;
   const opts = simOptions(flags, floorToPeriod(Date.now()));
   faultPlan(opts);
-  const { TelemetryWriter } = await import('../src/telemetry/writer.js');
-  const { TelemetryReader } = await import('../src/telemetry/reader.js');
-  const { migrate } = await import('../src/telemetry/migrate.js');
-  const cfg = loadConfig().questdb;
-  const reader = TelemetryReader.connect(cfg);
-  try {
-    await migrate(reader);
-  } finally {
-    await reader.close();
-  }
-  const writer = await TelemetryWriter.connect(cfg);
+  const writer = await openWriter();
   const ctl = new AbortController();
   const stop = (sig: string) => {
     process.stderr.write(`stream: ${sig} received, flushing and closing\n`);

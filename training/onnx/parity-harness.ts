@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-node';
+import { mulberry32 } from '../datasets/random.js';
 import { exportToOnnx, type OnnxExportMeta } from './export.js';
 
 /** wasm when it initialises (no native addon needed), else the pure-JS cpu backend. */
@@ -18,17 +19,8 @@ export async function useTestBackend(): Promise<string> {
   return tf.getBackend();
 }
 
-/** mulberry32: small, fast, seeded; good enough for test weights and inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test weights and inputs: the same mulberry32 that training uses for shuffling. */
+export const seededRandom = mulberry32;
 
 /** Replaces every weight with seeded values: biases non-zero so gate reordering is exercised; variances > 0. */
 export function randomizeWeights(model: tf.LayersModel, seed: number, scale = 0.5): void {

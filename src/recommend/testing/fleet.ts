@@ -5,6 +5,7 @@
 
 import type { PolicyConfig } from '../config.js';
 import { recommend } from '../engine.js';
+import { policyInput } from '../input.js';
 import type {
   ActionRecord,
   ActionType,
@@ -51,22 +52,8 @@ export const JOBS: JobPlacement[] = [
 ];
 
 export function input(over: Partial<PolicyInput> = {}): PolicyInput {
-  return {
-    now: NOW,
-    anomalies: [],
-    faultPredictions: [],
-    xidEvents: [],
-    ecc: [],
-    utilisation: [],
-    facility: [],
-    powerForecasts: [],
-    placementForecasts: [],
-    topology: fleet({ jobs: JOBS }),
-    openActions: [],
-    history: [],
-    safety: { optOut: [], maintenanceWindows: [], circuitBreakerTripped: false, dryRun: false },
-    ...over,
-  };
+  // Tests act for real unless they say otherwise: dry run off (policyInput's own default is on).
+  return policyInput({ now: NOW, topology: fleet({ jobs: JOBS }), ...over, safety: over.safety ?? { dryRun: false } });
 }
 
 export function anomaly(
