@@ -29,6 +29,8 @@ export class FleetEngine {
   private readonly slotOfGpu: Int32Array;
   private readonly slotCursor: Int32Array;
   private readonly jobNoise: Rng;
+  /** Per GPU: the job its cached row symbols were built for, and those symbols (with `job_id` while it runs one). */
+  private readonly rowSymbols: { job: PlannedJob | undefined; symbols: Readonly<Record<string, string>> }[];
 
   constructor(readonly plan: FleetPlan) {
     const { topology, slots, faults } = plan;
@@ -47,6 +49,7 @@ export class FleetEngine {
     for (const slot of slots) for (const g of slot.gpuIndices) this.slotOfGpu[g] = slot.index;
     this.slotCursor = new Int32Array(slots.length);
     this.currentJobs = slots.map(() => undefined);
+    this.rowSymbols = topology.gpus.map((gpu) => ({ job: undefined, symbols: gpu.symbols }));
     // Counts accumulated before the run (constant during it): a few GPUs carry old corrected errors.
     const history = new Rng(plan.options.seed, 'counter-history');
     for (const gpu of topology.gpus) {
@@ -93,15 +96,22 @@ export class FleetEngine {
     );
   }
 
-  /** gpu_metrics rows of the current step, in GPU order. */
+  /** gpu_metrics rows of the current step, in GPU order; `job_id` names the job the GPU's slot runs, if any. */
   gpuRows(ts: number): TelemetryRow[] {
     const o = this.state.gpuOut;
     const rows: TelemetryRow[] = new Array(this.plan.topology.gpus.length);
     for (const gpu of this.plan.topology.gpus) {
       const g = gpu.index;
+      // Symbols change only when the GPU's job does: rebuilt then, shared by every row in between.
+      const job = this.currentJobs[this.slotOfGpu[g]];
+      const cached = this.rowSymbols[g];
+      if (cached.job !== job) {
+        cached.job = job;
+        cached.symbols = job ? Object.freeze({ ...gpu.symbols, job_id: job.id }) : gpu.symbols;
+      }
       rows[g] = {
         ts,
-        symbols: gpu.symbols,
+        symbols: cached.symbols,
         values: {
           gpu_temp_c: o[GF.gpuTemp][g],
           mem_temp_c: o[GF.memTemp][g],

@@ -30,7 +30,8 @@ const l = (name: string, doc: string): FieldSpec => ({ name, type: 'long', doc }
 /** DCGM-style per-GPU fields. Counters are LONG; gauges are DOUBLE. */
 export const GPU_METRICS: TableSpec = {
   name: 'gpu_metrics',
-  symbols: ['cluster', 'rack', 'node', 'gpu', 'gpu_model'],
+  /** `job_id`: the job the GPU runs at this sample, absent when idle (migration 005; peer features use it). */
+  symbols: ['cluster', 'rack', 'node', 'gpu', 'gpu_model', 'job_id'],
   requiredSymbols: ['cluster', 'node', 'gpu'],
   fields: [
     d('gpu_temp_c', 'GPU core temperature, °C (DCGM_FI_DEV_GPU_TEMP)'),
