@@ -68,6 +68,12 @@ describe('TelemetryReader.gpuSeries', () => {
     ).rejects.toThrow(/unknown gpu_metrics field/);
   });
 
+  it('rejects a peer field whose base is not a gpu_metrics field the same way', async () => {
+    const bad = reader.gpuSeries({ from: 0, to: 1, fields: ['below-peers:nope'], samplePeriodMs: 10_000 });
+    await expect(bad).rejects.toThrow(/unknown gpu_metrics field "below-peers:nope"/);
+    await expect(bad).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('treats a device filter value as data, not SQL', async () => {
     const series = await reader.gpuSeries({
       from: Date.UTC(2026, 1, 1),
@@ -77,5 +83,81 @@ describe('TelemetryReader.gpuSeries', () => {
       devices: ["x' OR '1'='1/0"],
     });
     expect(series.size).toBe(0);
+  });
+});
+
+describe('TelemetryReader.gpuSeries peer fields', () => {
+  const t0 = Date.UTC(2026, 1, 3, 0, 0, 0);
+  const cluster = uniqueTag('rpeer');
+  const node = { a: uniqueTag('a'), b: uniqueTag('b'), c: uniqueTag('c'), d: uniqueTag('d') };
+  const jobA = uniqueTag('jA');
+  const jobB = uniqueTag('jB');
+  const dev = {
+    a: deviceId(node.a, '0'),
+    b: deviceId(node.b, '0'),
+    c: deviceId(node.c, '0'),
+    d: deviceId(node.d, '0'),
+  };
+  const base = { from: t0, to: t0 + 30_000, samplePeriodMs: 10_000 };
+
+  beforeAll(async () => {
+    const row = (n: string, offsetS: number, util: number, job?: string) => ({
+      ts: t0 + offsetS * 1000,
+      symbols: { cluster, rack: 'r0', node: n, gpu: '0', gpu_model: 'H100', ...(job ? { job_id: job } : {}) },
+      values: { gpu_util: util, power_w: util * 5 },
+    });
+    // a and b run jobA (util 90 and 60; b reports nothing in bucket 1, so its job and value are carried there),
+    // c runs jobB alone, d runs no job.
+    const rows = [
+      ...[0, 10, 20].map((s) => row(node.a, s, 90, jobA)),
+      ...[0, 20].map((s) => row(node.b, s, 60, jobA)),
+      ...[0, 10, 20].map((s) => row(node.c, s, 75, jobB)),
+      ...[0, 10, 20].map((s) => row(node.d, s, 60)),
+    ];
+    await writer.write('gpu_metrics', rows);
+    await writer.flush();
+    await waitFor(
+      () => reader.query<{ n: string }>('SELECT count() n FROM gpu_metrics WHERE cluster = $1', [cluster]),
+      (r) => Number(r[0].n) === rows.length,
+    );
+  });
+
+  const column = (s: { values: Float64Array | number[]; features: readonly string[] } | undefined, f: string) =>
+    Array.from({ length: 3 }, (_, i) => s!.values[i * s!.features.length + s!.features.indexOf(f)]);
+
+  // jobA's median utilisation is 75: a sits 15 above it, b 15 below; c is alone in jobB and d runs no job.
+  const fields = ['below-peers:gpu_util', 'gpu_util', 'above-peers:gpu_util'];
+
+  it('compares each GPU with the GPUs of its job; 0 alone or without a job', async () => {
+    const series = await reader.gpuSeries({ ...base, cluster, fields });
+    expect([...series.keys()].sort()).toEqual(Object.values(dev).sort());
+    for (const s of series.values()) expect(s.features).toEqual(fields);
+    expect(column(series.get(dev.a), 'above-peers:gpu_util')).toEqual([15, 15, 15]);
+    expect(column(series.get(dev.a), 'below-peers:gpu_util')).toEqual([0, 0, 0]);
+    expect(column(series.get(dev.b), 'below-peers:gpu_util')).toEqual([15, 15, 15]);
+    expect(column(series.get(dev.b), 'above-peers:gpu_util')).toEqual([0, 0, 0]);
+    for (const d of [dev.c, dev.d]) {
+      for (const f of ['below-peers:gpu_util', 'above-peers:gpu_util'])
+        expect(column(series.get(d), f)).toEqual([0, 0, 0]);
+    }
+    expect(column(series.get(dev.b), 'gpu_util')).toEqual([60, 60, 60]);
+  });
+
+  it('reads the peers of a requested device too, and returns only the requested ones', async () => {
+    const series = await reader.gpuSeries({ ...base, devices: [dev.b], fields: ['gpu_util', 'below-peers:gpu_util'] });
+    expect([...series.keys()]).toEqual([dev.b]);
+    expect(series.get(dev.b)!.features).toEqual(['gpu_util', 'below-peers:gpu_util']);
+    expect(column(series.get(dev.b), 'below-peers:gpu_util')).toEqual([15, 15, 15]);
+    expect(column(series.get(dev.b), 'gpu_util')).toEqual([60, 60, 60]);
+  });
+
+  it('leaves a plain-field read as it was', async () => {
+    const series = await reader.gpuSeries({ ...base, cluster, fields: ['gpu_util', 'power_w'] });
+    expect(series.size).toBe(4);
+    expect(series.get(dev.a)!.features).toEqual(['gpu_util', 'power_w']);
+    expect(Array.from(series.get(dev.a)!.values)).toEqual([90, 450, 90, 450, 90, 450]);
+    expect(Array.from(series.get(dev.b)!.values)).toEqual([60, 300, 60, 300, 60, 300]);
+    const one = await reader.gpuSeries({ ...base, devices: [dev.b], fields: ['gpu_util'] });
+    expect([...one.keys()]).toEqual([dev.b]);
   });
 });

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { baseFields, isPeerField, JOB_FIELD, peerBase, withPeerFields } from '../features/peers.js';
 import type { Series } from '../features/windows.js';
 import { deviceId, type FaultLabel, type FaultType, GPU_METRICS, JOB_METRICS, type TelemetryRow } from './catalogue.js';
 import { densify } from './densify.js';
@@ -24,6 +25,7 @@ export interface GpuSeriesQuery {
   readonly from: number;
   /** Epoch ms, exclusive. */
   readonly to: number;
+  /** gpu_metrics numeric fields, and peer fields over them (src/features/peers.ts, e.g. `below-peers:gpu_util`). */
   readonly fields: readonly string[];
   readonly samplePeriodMs: number;
   /** Device ids (`node/gpu`); all devices when absent. */
@@ -66,11 +68,17 @@ export class TelemetryReader {
    * Dense, aligned per-device series over [from, to): one row every `samplePeriodMs`, the same timestamps for
    * every device. QuestDB averages into buckets (SAMPLE BY ... FILL(PREV)); `densify` completes the grid at the
    * edges QuestDB's keyed fill does not cover.
+   *
+   * Peer fields (src/features/peers.ts) also read each bucket's job (`last(job_id)`, filled like the values) and
+   * compare every GPU with the other GPUs of its job; with a device filter, the GPUs that share a job with a
+   * requested one in the range are read too, and only the requested devices are returned.
    */
   async gpuSeries(q: GpuSeriesQuery): Promise<Map<string, Series>> {
     if (q.fields.length === 0) throw new AppError('VALIDATION_FAILED', 'fields must not be empty');
     for (const f of q.fields) {
-      if (!GPU_FIELDS.has(f)) throw new AppError('VALIDATION_FAILED', `unknown gpu_metrics field "${f}"`, { field: f });
+      if (!GPU_FIELDS.has(isPeerField(f) ? peerBase(f) : f)) {
+        throw new AppError('VALIDATION_FAILED', `unknown gpu_metrics field "${f}"`, { field: f });
+      }
     }
     if (!Number.isInteger(q.samplePeriodMs) || q.samplePeriodMs < 1) {
       throw new AppError('VALIDATION_FAILED', `samplePeriodMs must be a positive integer, got ${q.samplePeriodMs}`);
@@ -86,18 +94,90 @@ export class TelemetryReader {
       params.push(q.cluster);
       where += ` AND cluster = $${params.length}`;
     }
+    const peers = q.fields.some(isPeerField);
+    const wanted = q.devices ? new Set(q.devices) : null;
     if (q.devices && q.devices.length > 0) {
-      const nodes = [...new Set(q.devices.map((d) => d.split('/')[0]))];
+      let nodes = [...new Set(q.devices.map((d) => d.split('/')[0]))];
+      if (peers) nodes = await this.nodesSharingJobs(where, params, nodes, wanted!);
       where += ` AND node IN (${nodes.map((n) => `$${params.push(n)}`).join(', ')})`;
     }
-    const cols = q.fields.map((f) => `avg(${f}) ${f}`).join(', ');
+    if (!peers) {
+      const cols = q.fields.map((f) => `avg(${f}) ${f}`).join(', ');
+      const rows = await this.query<Record<string, number | string | null>>(
+        `SELECT ts, node, gpu, ${cols} FROM gpu_metrics WHERE ${where} ` +
+          `SAMPLE BY ${q.samplePeriodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY node, gpu, ts`,
+        params,
+      );
+      return densify(rows, { from, to: q.to, periodMs: q.samplePeriodMs, fields: q.fields, wanted });
+    }
+
+    // Peer read: base fields plus each bucket's job (the last one reported in it; FILL(PREV) carries it through
+    // gaps like the values). Job ids become integer codes per read (none = -1) so densify fills their edges too.
+    const base = baseFields(q.fields);
+    const cols = base.map((f) => `avg(${f}) ${f}`).join(', ');
     const rows = await this.query<Record<string, number | string | null>>(
-      `SELECT ts, node, gpu, ${cols} FROM gpu_metrics WHERE ${where} ` +
+      `SELECT ts, node, gpu, ${cols}, last(${JOB_FIELD}) ${JOB_FIELD} FROM gpu_metrics WHERE ${where} ` +
         `SAMPLE BY ${q.samplePeriodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY node, gpu, ts`,
       params,
     );
-    const wanted = q.devices ? new Set(q.devices) : null;
-    return densify(rows, { from, to: q.to, periodMs: q.samplePeriodMs, fields: q.fields, wanted });
+    const codes = new Map<string, number>();
+    for (const r of rows) {
+      const job = r[JOB_FIELD];
+      let code = -1;
+      if (job !== null && job !== undefined && job !== '') {
+        code = codes.get(String(job)) ?? codes.size;
+        codes.set(String(job), code);
+      }
+      r[JOB_FIELD] = code;
+    }
+    const fleet = densify(rows, {
+      from,
+      to: q.to,
+      periodMs: q.samplePeriodMs,
+      fields: [...base, JOB_FIELD],
+      wanted: null,
+    });
+    const jobs = new Map<string, Int32Array>();
+    const width = base.length + 1;
+    for (const [device, s] of fleet) {
+      const job = new Int32Array(s.ts.length);
+      for (let i = 0; i < job.length; i++) {
+        const code = s.values[i * width + base.length];
+        job[i] = Number.isNaN(code) ? -1 : code;
+      }
+      jobs.set(device, job);
+    }
+    const out = withPeerFields(fleet, jobs, q.fields);
+    if (wanted) for (const device of out.keys()) if (!wanted.has(device)) out.delete(device);
+    return out;
+  }
+
+  /**
+   * The nodes of the requested devices plus every node that ran, in the range, a job one of those devices ran:
+   * a peer field needs all of a job's GPUs.
+   */
+  private async nodesSharingJobs(
+    where: string,
+    params: readonly unknown[],
+    nodes: readonly string[],
+    wanted: ReadonlySet<string>,
+  ): Promise<string[]> {
+    const p = [...params];
+    const inNodes = nodes.map((n) => `$${p.push(n)}`).join(', ');
+    const ran = await this.query<{ node: string; gpu: string; job_id: string }>(
+      `SELECT DISTINCT node, gpu, ${JOB_FIELD} FROM gpu_metrics WHERE ${where} AND node IN (${inNodes}) ` +
+        `AND ${JOB_FIELD} IS NOT NULL`,
+      p,
+    );
+    const jobs = [...new Set(ran.filter((r) => wanted.has(deviceId(r.node, r.gpu))).map((r) => r.job_id))];
+    if (jobs.length === 0) return [...nodes];
+    const q = [...params];
+    const inJobs = jobs.map((j) => `$${q.push(j)}`).join(', ');
+    const peers = await this.query<{ node: string }>(
+      `SELECT DISTINCT node FROM gpu_metrics WHERE ${where} AND ${JOB_FIELD} IN (${inJobs})`,
+      q,
+    );
+    return [...new Set([...nodes, ...peers.map((r) => r.node)])];
   }
 
   async listDevices(opts: { cluster?: string } = {}): Promise<DeviceInfo[]> {
