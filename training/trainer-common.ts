@@ -3,6 +3,7 @@
  * subsampling, and turning window sets into tensors.
  */
 import * as tf from '@tensorflow/tfjs';
+import { rawFields } from '../src/features/derived.js';
 import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.js';
 import type { TrainingData, TrainingEntity } from './datasets/entities.js';
 import { sample } from './datasets/random.js';
@@ -10,8 +11,8 @@ import type { WindowSet } from './datasets/windows.js';
 import type { TrainerOptions, TrainResult } from './trainer.js';
 
 /**
- * The most symptomatic GPU fields: temperatures, power, clocks, utilisation, memory, and the per-step increase of
- * error counters (their level is history; their rate is the symptom).
+ * The most symptomatic GPU fields: temperatures, power, clocks, utilisation, memory, deviations from the job's
+ * other GPUs, and the per-step increase of error counters (their level is history; their rate is the symptom).
  */
 export const GPU_WINDOW_FEATURES: readonly string[] = [
   'gpu_temp_c',
@@ -20,7 +21,15 @@ export const GPU_WINDOW_FEATURES: readonly string[] = [
   'sm_clock_mhz',
   'gpu_util',
   'fb_used_mib',
+  // Framebuffer share: a leak fills memory towards 1 whatever the GPU's size.
+  'ratio:fb_used_mib/fb_total_mib',
+  'mem_copy_util',
   'fan_speed_pct',
+  // Deviation from the job's other GPUs (src/features/peers.ts): stragglers, leaks and failing cooling stand out
+  // against peers running the same code, while each alone can look like an ordinary lighter or bigger job.
+  'below-peers:gpu_util',
+  'above-peers:fb_used_mib',
+  'above-peers:gpu_temp_c',
   'delta:ecc_sbe_volatile',
   'delta:ecc_dbe_volatile',
   'delta:nvlink_crc_errors',
@@ -51,7 +60,7 @@ export const THROUGHPUT_FEATURES: readonly string[] = [
  */
 export function windowFeatures(data: TrainingData, requested?: readonly string[]): readonly string[] {
   if (requested) return requested;
-  const gpu = GPU_WINDOW_FEATURES.filter((f) => data.fields.includes(f.split(':').pop() ?? f));
+  const gpu = GPU_WINDOW_FEATURES.filter((f) => rawFields([f]).every((raw) => data.fields.includes(raw)));
   return gpu.length > 0 ? gpu : [...data.fields];
 }
 

@@ -4,6 +4,7 @@
  * parses arguments into RunOptions.
  */
 import { AppError } from '../src/errors.js';
+import { rawFields } from '../src/features/derived.js';
 import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.js';
 import { saveTrainedModel, timestampVersion } from './artifacts.js';
 import { ensureBackend } from './backend.js';
@@ -52,7 +53,7 @@ function trainFamily(o: RunOptions, data: Parameters<typeof trainAnomalyDetector
 function fieldsFor(o: RunOptions): string[] {
   if (o.family === 'throughput') return [];
   const features = o.features ?? GPU_WINDOW_FEATURES;
-  return [...new Set(features.map((f) => f.split(':').pop() ?? f))];
+  return rawFields(features);
 }
 
 export async function runTraining(o: RunOptions): Promise<RunResult> {

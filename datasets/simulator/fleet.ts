@@ -3,10 +3,12 @@
  * per-device series (for training and tests). Both run the same engine, so they agree sample for sample.
  */
 import { AppError } from '../../src/errors.js';
+import { baseFields, isPeerField, withPeerFields } from '../../src/features/peers.js';
 import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
 import { FleetEngine } from './engine.js';
 import { planFleet } from './faults.js';
+import type { PlannedJob } from './jobs.js';
 import type { SimOptions } from './options.js';
 import { GPU_FIELDS } from './state.js';
 
@@ -33,8 +35,13 @@ export interface SimulatedSeries {
   jobs: TelemetryRow[];
 }
 
-/** In-memory per-device dense series of the given gpu_metrics fields (no row objects per GPU sample). */
-export function simulateSeries(opts: SimOptions, fields: readonly string[]): SimulatedSeries {
+/**
+ * In-memory per-device dense series of the given gpu_metrics fields (no row objects per GPU sample). Peer fields
+ * (`below-peers:<field>`, `above-peers:<field>`: src/features/peers.ts) are computed from the job each GPU runs, as the
+ * QuestDB reader does.
+ */
+export function simulateSeries(opts: SimOptions, requested: readonly string[]): SimulatedSeries {
+  const fields = baseFields(requested);
   const columns = fields.map((f) => {
     const i = GPU_FIELDS.indexOf(f);
     if (i < 0) {
@@ -53,6 +60,12 @@ export function simulateSeries(opts: SimOptions, fields: readonly string[]): Sim
   const values = plan.topology.gpus.map(() => new Float64Array(steps * width));
   const jobs: TelemetryRow[] = [];
   const out = engine.state.gpuOut;
+  // The job each GPU runs per step, as a code (jobs numbered as first seen).
+  const peers = requested.some(isPeerField);
+  const slotOfGpu = new Int32Array(values.length);
+  for (const slot of plan.slots) for (const g of slot.gpuIndices) slotOfGpu[g] = slot.index;
+  const jobCodes = plan.topology.gpus.map(() => new Int32Array(peers ? steps : 0));
+  const codeOf = new Map<PlannedJob, number>();
   for (let k = 0; k < steps; k++) {
     const t = engine.step(k);
     ts[k] = t;
@@ -60,11 +73,20 @@ export function simulateSeries(opts: SimOptions, fields: readonly string[]): Sim
       const v = values[g];
       const base = k * width;
       for (let j = 0; j < width; j++) v[base + j] = out[columns[j]][g];
+      if (peers) {
+        const job = engine.currentJobs[slotOfGpu[g]];
+        if (job && !codeOf.has(job)) codeOf.set(job, codeOf.size);
+        jobCodes[g][k] = job ? codeOf.get(job)! : -1;
+      }
     }
     for (const row of engine.jobRows(t)) jobs.push(row);
   }
-  const series = new Map<string, Series>();
+  let series = new Map<string, Series>();
   const features = [...fields];
   for (const gpu of plan.topology.gpus) series.set(gpu.device, { ts, values: values[gpu.index], features });
+  if (peers || requested.length !== fields.length || requested.some((f, i) => f !== fields[i])) {
+    const codes = new Map(plan.topology.gpus.map((gpu) => [gpu.device, jobCodes[gpu.index]]));
+    series = withPeerFields(series, codes, requested);
+  }
   return { series, labels: plan.faults.map((f) => f.label), jobs };
 }

@@ -6,12 +6,16 @@
  *   - `log:<field>`      natural log of a positive quantity (job sizes, batch sizes), clamped at 1e-9.
  *   - `bit<n>:<field>`   bit n (0-31) of a bitmask field, 0 or 1: clock_event_reasons bit 5/6 = thermal
  *                        throttling, bit 3 = HW slowdown, bit 7 = power brake (DCGM clock throttle reasons).
+ *   - `ratio:<a>/<b>`    a / b, 0 where b is 0: framebuffer in use as a share of the GPU's framebuffer, so GPUs
+ *                        with 40 and 141 GB read alike and a leak filling memory shows as a share near 1.
+ * `below-peers:` / `above-peers:` (peers.ts) are not derived here: they need the whole job, so fleet reads provide them.
  * Training and serving both go through `deriveSeries`, so a model's `features` list is all either needs.
  */
 import { AppError } from '../errors.js';
+import { isPeerField } from './peers.js';
 import type { Series } from './windows.js';
 
-export type FeatureOp = 'delta' | 'log' | 'bit';
+export type FeatureOp = 'delta' | 'log' | 'bit' | 'ratio';
 
 export interface ParsedFeature {
   readonly name: string;
@@ -20,14 +24,22 @@ export interface ParsedFeature {
   readonly field: string;
   /** `bit` only: which bit. */
   readonly bit?: number;
+  /** `ratio` only: the denominator field. */
+  readonly divisor?: string;
 }
 
 export function parseFeature(name: string): ParsedFeature {
   const i = name.indexOf(':');
-  if (i < 0) return { name, field: name };
+  if (i < 0 || isPeerField(name)) return { name, field: name };
   const op = name.slice(0, i);
   const field = name.slice(i + 1);
   if (op === 'delta' || op === 'log') return { name, op, field };
+  if (op === 'ratio') {
+    const [a, b, ...rest] = field.split('/');
+    if (!a || !b || rest.length > 0)
+      throw new AppError('VALIDATION_FAILED', `ratio feature "${name}" must be ratio:<field>/<field>`);
+    return { name, op, field: a, divisor: b };
+  }
   const bit = /^bit(\d{1,2})$/.exec(op);
   if (bit && Number(bit[1]) < 32) return { name, op: 'bit', field, bit: Number(bit[1]) };
   throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
@@ -35,7 +47,14 @@ export function parseFeature(name: string): ParsedFeature {
 
 /** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
 export function rawFields(features: readonly string[]): string[] {
-  return [...new Set(features.map((f) => parseFeature(f).field))];
+  return [
+    ...new Set(
+      features.flatMap((f) => {
+        const p = parseFeature(f);
+        return p.divisor ? [p.field, p.divisor] : [p.field];
+      }),
+    ),
+  ];
 }
 
 export function logValue(v: number): number {
@@ -51,7 +70,7 @@ export function deriveSeries(series: Series, features: readonly string[]): Serie
   const rows = series.ts.length;
   const index = new Map(series.features.map((f, i) => [f, i]));
   const parsed = features.map(parseFeature);
-  const missing = parsed.filter((p) => !index.has(p.field)).map((p) => p.field);
+  const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
   if (missing.length > 0) {
     throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
       missing,
@@ -62,12 +81,17 @@ export function deriveSeries(series: Series, features: readonly string[]): Serie
   const values = new Float64Array(rows * outWidth);
   parsed.forEach((p, c) => {
     const src = index.get(p.field)!;
+    const div = p.divisor === undefined ? -1 : index.get(p.divisor)!;
     for (let t = 0; t < rows; t++) {
       const v = series.values[t * width + src];
       let out = v;
       if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - series.values[(t - 1) * width + src]);
       else if (p.op === 'log') out = logValue(v);
       else if (p.op === 'bit') out = Number.isFinite(v) ? Math.floor(v / 2 ** (p.bit ?? 0)) % 2 : v;
+      else if (p.op === 'ratio') {
+        const d = series.values[t * width + div];
+        out = d === 0 ? 0 : v / d;
+      }
       values[t * outWidth + c] = out;
     }
   });

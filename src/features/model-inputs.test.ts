@@ -44,6 +44,25 @@ describe('derived features', () => {
     expect(() => deriveSeries(series, ['power_w'])).toThrow(/power_w/);
     expect(() => deriveSeries(series, ['sqrt:gpu_temp_c'])).toThrow(AppError);
   });
+
+  it('divides one field by another (0 where the divisor is 0) and needs both', () => {
+    const fb: Series = {
+      ts: Float64Array.from([0, 1, 2]),
+      values: Float64Array.from([40_000, 80_000, 79_600, 80_000, 5, 0]),
+      features: ['fb_used_mib', 'fb_total_mib'],
+    };
+    const d = deriveSeries(fb, ['ratio:fb_used_mib/fb_total_mib']);
+    expect(Array.from(d.values)).toEqual([0.5, 0.995, 0]);
+    expect(rawFields(['ratio:fb_used_mib/fb_total_mib', 'fb_used_mib'])).toEqual(['fb_used_mib', 'fb_total_mib']);
+    expect(() => deriveSeries(series, ['ratio:gpu_temp_c/fb_total_mib'])).toThrow(/fb_total_mib/);
+    expect(() => deriveSeries(series, ['ratio:gpu_temp_c'])).toThrow(/ratio:<field>\/<field>/);
+  });
+
+  it('passes peer columns through as provided by the fleet read', () => {
+    const withPeer: Series = { ...series, features: ['below-peers:gpu_util', 'x'] };
+    expect(rawFields(['below-peers:gpu_util'])).toEqual(['below-peers:gpu_util']);
+    expect(Array.from(deriveSeries(withPeer, ['below-peers:gpu_util']).values)).toEqual([50, 52, 54, 56, 58, 60]);
+  });
 });
 
 describe('anomalyWindows', () => {
