@@ -161,3 +161,86 @@ describe('TelemetryReader.gpuSeries peer fields', () => {
     expect([...one.keys()]).toEqual([dev.b]);
   });
 });
+
+describe('TelemetryReader.gpuSeries rack fields', () => {
+  const t0 = Date.UTC(2026, 1, 4, 0, 0, 0);
+  const cluster = uniqueTag('rrack');
+  // Rack names are unique per run: facility rows carry no cluster, so the rack alone selects them.
+  const rack = { a: uniqueTag('rA'), b: uniqueTag('rB'), c: uniqueTag('rC') };
+  const node = { a: uniqueTag('a'), b: uniqueTag('b'), c: uniqueTag('c') };
+  const job = uniqueTag('j');
+  const dev = { a: deviceId(node.a, '0'), b: deviceId(node.b, '0'), c: deviceId(node.c, '0') };
+  const base = { from: t0, to: t0 + 30_000, samplePeriodMs: 10_000 };
+
+  beforeAll(async () => {
+    const gpu = (n: string, r: string, offsetS: number, util: number, j?: string) => ({
+      ts: t0 + offsetS * 1000,
+      symbols: { cluster, rack: r, node: n, gpu: '0', gpu_model: 'H100', ...(j ? { job_id: j } : {}) },
+      values: { gpu_util: util },
+    });
+    const facility = (r: string, sensor: string, offsetS: number, inlet: number) => ({
+      ts: t0 + offsetS * 1000,
+      symbols: { site: 's0', rack: r, sensor },
+      values: { inlet_temp_c: inlet },
+    });
+    // a (rack A) and b (rack B) run one job at util 90 and 60 (median 75); c runs no job and sits in rack C, which
+    // has no facility rows. Rack A's two sensors read 20 and 24 (mean 22); rack B's one sensor reads 30, only in bucket 1.
+    const gpuRows = [0, 10, 20].flatMap((s) => [
+      gpu(node.a, rack.a, s, 90, job),
+      gpu(node.b, rack.b, s, 60, job),
+      gpu(node.c, rack.c, s, 50),
+    ]);
+    const facilityRows = [
+      ...[0, 10, 20].flatMap((s) => [facility(rack.a, 'in0', s, 20), facility(rack.a, 'in1', s + 1, 24)]),
+      facility(rack.b, 'in0', 15, 30),
+    ];
+    await writer.write('gpu_metrics', gpuRows);
+    await writer.write('facility_metrics', facilityRows);
+    await writer.flush();
+    await waitFor(
+      () =>
+        Promise.all([
+          reader.query<{ n: string }>('SELECT count() n FROM gpu_metrics WHERE cluster = $1', [cluster]),
+          reader.query<{ n: string }>('SELECT count() n FROM facility_metrics WHERE rack IN ($1, $2)', [
+            rack.a,
+            rack.b,
+          ]),
+        ]),
+      ([g, f]) => Number(g[0].n) === gpuRows.length && Number(f[0].n) === facilityRows.length,
+    );
+  });
+
+  const column = (s: { values: Float64Array; features: readonly string[] } | undefined, f: string) =>
+    Array.from({ length: 3 }, (_, i) => s!.values[i * s!.features.length + s!.features.indexOf(f)]);
+
+  it("joins each GPU's rack average onto its grid, beside plain and peer fields, in the requested order", async () => {
+    const fields = ['rack:inlet_temp_c', 'gpu_util', 'below-peers:gpu_util'];
+    const series = await reader.gpuSeries({ ...base, cluster, fields });
+    expect([...series.keys()].sort()).toEqual(Object.values(dev).sort());
+    for (const s of series.values()) expect(s.features).toEqual(fields);
+    expect(column(series.get(dev.a), 'rack:inlet_temp_c')).toEqual([22, 22, 22]);
+    expect(column(series.get(dev.b), 'rack:inlet_temp_c')).toEqual([30, 30, 30]);
+    expect(column(series.get(dev.a), 'gpu_util')).toEqual([90, 90, 90]);
+    expect(column(series.get(dev.b), 'below-peers:gpu_util')).toEqual([15, 15, 15]);
+    expect(column(series.get(dev.a), 'below-peers:gpu_util')).toEqual([0, 0, 0]);
+  });
+
+  it('gives NaN, not a made-up value, to a GPU whose rack has no facility rows', async () => {
+    const series = await reader.gpuSeries({ ...base, cluster, fields: ['gpu_util', 'rack:inlet_temp_c'] });
+    expect(column(series.get(dev.c), 'gpu_util')).toEqual([50, 50, 50]);
+    expect(column(series.get(dev.c), 'rack:inlet_temp_c').every(Number.isNaN)).toBe(true);
+  });
+
+  it('reads rack fields alone and honours a device filter', async () => {
+    const series = await reader.gpuSeries({ ...base, devices: [dev.b], fields: ['rack:inlet_temp_c'] });
+    expect([...series.keys()]).toEqual([dev.b]);
+    expect(series.get(dev.b)!.features).toEqual(['rack:inlet_temp_c']);
+    expect(Array.from(series.get(dev.b)!.values)).toEqual([30, 30, 30]);
+  });
+
+  it('rejects an unknown facility field as VALIDATION_FAILED naming it', async () => {
+    const bad = reader.gpuSeries({ ...base, fields: ['gpu_util', 'rack:nope'], samplePeriodMs: 10_000 });
+    await expect(bad).rejects.toThrow(/unknown facility_metrics field "rack:nope"/);
+    await expect(bad).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'rack:nope' } });
+  });
+});

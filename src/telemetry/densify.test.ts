@@ -26,3 +26,23 @@ describe('densify', () => {
     expect(Array.from(out.get('n1/0')!.values)).toEqual([5, 5, 5, 7]);
   });
 });
+
+describe('densify with a key', () => {
+  it('keys series by the given function (e.g. facility rows by rack)', () => {
+    const rows = [
+      { ts: 1000, rack: 'r1', x: 20 },
+      { ts: 0, rack: 'r2', x: 30 },
+    ];
+    const out = densify(rows, {
+      from: 0,
+      to: 3000,
+      periodMs: 1000,
+      fields: ['x'],
+      wanted: null,
+      key: (r) => String(r.rack),
+    });
+    expect([...out.keys()]).toEqual(['r1', 'r2']);
+    expect(Array.from(out.get('r1')!.values)).toEqual([20, 20, 20]);
+    expect(Array.from(out.get('r2')!.values)).toEqual([30, 30, 30]);
+  });
+});

@@ -3,6 +3,7 @@
  * QuestDB's keyed FILL(PREV) fills between a device's first and last bucket only; here buckets before the first
  * value take the first value (backward fill) and buckets after the last keep the last (forward fill), so every
  * series has exactly the same timestamps and no NaN unless a field was never reported in the range.
+ * Series are keyed by device id (`node/gpu`) unless `key` says otherwise (the reader keys facility rows by rack).
  */
 import type { Series } from '../features/windows.js';
 import { deviceId } from './catalogue.js';
@@ -12,11 +13,15 @@ export interface DensifyOptions {
   readonly to: number;
   readonly periodMs: number;
   readonly fields: readonly string[];
-  /** Keep only these device ids (null: all). */
+  /** Keep only these keys (null: all). */
   readonly wanted: ReadonlySet<string> | null;
+  /** A row's series key; rows must be sorted by it, then ts. Default: the device id of `node` and `gpu`. */
+  readonly key?: (row: SampleRow) => string;
 }
 
-type SampleRow = Record<string, number | string | null>;
+export type SampleRow = Record<string, number | string | null>;
+
+const deviceKey = (r: SampleRow): string => deviceId(String(r.node), String(r.gpu));
 
 export function densify(rows: readonly SampleRow[], o: DensifyOptions): Map<string, Series> {
   const n = Math.ceil((o.to - o.from) / o.periodMs);
@@ -32,8 +37,9 @@ export function densify(rows: readonly SampleRow[], o: DensifyOptions): Map<stri
       out.set(current.id, { ts, values: current.values, features: o.fields });
     }
   };
+  const key = o.key ?? deviceKey;
   for (const r of rows) {
-    const id = deviceId(String(r.node), String(r.gpu));
+    const id = key(r);
     if (o.wanted && !o.wanted.has(id)) continue;
     if (!current || current.id !== id) {
       finish();

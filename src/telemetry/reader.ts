@@ -6,8 +6,17 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { baseFields, isPeerField, JOB_FIELD, peerBase, withPeerFields } from '../features/peers.js';
+import { isRackField, RACK_PREFIX, rackFacilityFields } from '../features/rack-fields.js';
 import type { Series } from '../features/windows.js';
-import { deviceId, type FaultLabel, type FaultType, GPU_METRICS, JOB_METRICS, type TelemetryRow } from './catalogue.js';
+import {
+  deviceId,
+  FACILITY_METRICS,
+  type FaultLabel,
+  type FaultType,
+  GPU_METRICS,
+  JOB_METRICS,
+  type TelemetryRow,
+} from './catalogue.js';
 import { densify } from './densify.js';
 import { createPgPool, isoUtc } from './pg-pool.js';
 
@@ -25,7 +34,10 @@ export interface GpuSeriesQuery {
   readonly from: number;
   /** Epoch ms, exclusive. */
   readonly to: number;
-  /** gpu_metrics numeric fields, and peer fields over them (src/features/peers.ts, e.g. `below-peers:gpu_util`). */
+  /**
+   * gpu_metrics numeric fields, peer fields over them (src/features/peers.ts, e.g. `below-peers:gpu_util`) and
+   * rack fields over facility_metrics (src/features/rack-fields.ts, e.g. `rack:inlet_temp_c`).
+   */
   readonly fields: readonly string[];
   readonly samplePeriodMs: number;
   /** Device ids (`node/gpu`); all devices when absent. */
@@ -72,11 +84,23 @@ export class TelemetryReader {
    * Peer fields (src/features/peers.ts) also read each bucket's job (`last(job_id)`, filled like the values) and
    * compare every GPU with the other GPUs of its job; with a device filter, the GPUs that share a job with a
    * requested one in the range are read too, and only the requested devices are returned.
+   *
+   * Rack fields (src/features/rack-fields.ts, e.g. `rack:inlet_temp_c`) read each GPU's rack (`last(rack)`; a GPU
+   * is taken to sit in the rack of its last reported bucket) and, in one facility_metrics query for those racks,
+   * the field averaged over the rack's sensors per bucket, densified per rack onto the same grid. A GPU whose rack
+   * has no facility rows in the range (or never reports that field) gets NaN in that column: nothing is invented.
    */
   async gpuSeries(q: GpuSeriesQuery): Promise<Map<string, Series>> {
     if (q.fields.length === 0) throw new AppError('VALIDATION_FAILED', 'fields must not be empty');
     for (const f of q.fields) {
-      if (!GPU_FIELDS.has(isPeerField(f) ? peerBase(f) : f)) {
+      if (isRackField(f)) {
+        try {
+          rackFacilityFields([f]);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          throw new AppError('VALIDATION_FAILED', `unknown facility_metrics field "${f}"`, { field: f });
+        }
+      } else if (!GPU_FIELDS.has(isPeerField(f) ? peerBase(f) : f)) {
         throw new AppError('VALIDATION_FAILED', `unknown gpu_metrics field "${f}"`, { field: f });
       }
     }
@@ -95,61 +119,104 @@ export class TelemetryReader {
       where += ` AND cluster = $${params.length}`;
     }
     const peers = q.fields.some(isPeerField);
+    const rackFields = rackFacilityFields(q.fields);
     const wanted = q.devices ? new Set(q.devices) : null;
     if (q.devices && q.devices.length > 0) {
       let nodes = [...new Set(q.devices.map((d) => d.split('/')[0]))];
       if (peers) nodes = await this.nodesSharingJobs(where, params, nodes, wanted!);
       where += ` AND node IN (${nodes.map((n) => `$${params.push(n)}`).join(', ')})`;
     }
-    if (!peers) {
+    const grid = { from, to: q.to, periodMs: q.samplePeriodMs };
+    if (!peers && rackFields.length === 0) {
       const cols = q.fields.map((f) => `avg(${f}) ${f}`).join(', ');
       const rows = await this.query<Record<string, number | string | null>>(
         `SELECT ts, node, gpu, ${cols} FROM gpu_metrics WHERE ${where} ` +
           `SAMPLE BY ${q.samplePeriodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY node, gpu, ts`,
         params,
       );
-      return densify(rows, { from, to: q.to, periodMs: q.samplePeriodMs, fields: q.fields, wanted });
+      return densify(rows, { ...grid, fields: q.fields, wanted });
     }
 
-    // Peer read: base fields plus each bucket's job (the last one reported in it; FILL(PREV) carries it through
-    // gaps like the values). Job ids become integer codes per read (none = -1) so densify fills their edges too.
-    const base = baseFields(q.fields);
-    const cols = base.map((f) => `avg(${f}) ${f}`).join(', ');
+    // Fleet read: the gpu_metrics fields the columns need (peer fields' bases; rack fields come from
+    // facility_metrics), each bucket's job for peer fields and its rack for rack fields. Job ids become integer
+    // codes per read (none = -1) so densify fills their edges too.
+    const base = baseFields(q.fields).filter((f) => !isRackField(f));
+    const cols = [
+      ...base.map((f) => `avg(${f}) ${f}`),
+      ...(peers ? [`last(${JOB_FIELD}) ${JOB_FIELD}`] : []),
+      ...(rackFields.length > 0 ? ['last(rack) rack'] : []),
+    ].join(', ');
     const rows = await this.query<Record<string, number | string | null>>(
-      `SELECT ts, node, gpu, ${cols}, last(${JOB_FIELD}) ${JOB_FIELD} FROM gpu_metrics WHERE ${where} ` +
+      `SELECT ts, node, gpu, ${cols} FROM gpu_metrics WHERE ${where} ` +
         `SAMPLE BY ${q.samplePeriodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY node, gpu, ts`,
       params,
     );
-    const codes = new Map<string, number>();
-    for (const r of rows) {
-      const job = r[JOB_FIELD];
-      let code = -1;
-      if (job !== null && job !== undefined && job !== '') {
-        code = codes.get(String(job)) ?? codes.size;
-        codes.set(String(job), code);
-      }
-      r[JOB_FIELD] = code;
+    const rackOf = new Map<string, string>();
+    if (rackFields.length > 0) {
+      for (const r of rows)
+        if (r.rack != null && r.rack !== '') rackOf.set(deviceId(String(r.node), String(r.gpu)), String(r.rack));
     }
-    const fleet = densify(rows, {
-      from,
-      to: q.to,
-      periodMs: q.samplePeriodMs,
-      fields: [...base, JOB_FIELD],
-      wanted: null,
+    const codes = new Map<string, number>();
+    if (peers) {
+      for (const r of rows) {
+        const job = r[JOB_FIELD];
+        let code = -1;
+        if (job !== null && job !== undefined && job !== '') {
+          code = codes.get(String(job)) ?? codes.size;
+          codes.set(String(job), code);
+        }
+        r[JOB_FIELD] = code;
+      }
+    }
+    let fleet = densify(rows, {
+      ...grid,
+      fields: peers ? [...base, JOB_FIELD] : base,
+      // Peers need every GPU read; without them only the requested ones are kept.
+      wanted: peers ? null : wanted,
     });
     const jobs = new Map<string, Int32Array>();
-    const width = base.length + 1;
-    for (const [device, s] of fleet) {
-      const job = new Int32Array(s.ts.length);
-      for (let i = 0; i < job.length; i++) {
-        const code = s.values[i * width + base.length];
-        job[i] = Number.isNaN(code) ? -1 : code;
+    if (peers) {
+      const width = base.length + 1;
+      for (const [device, s] of fleet) {
+        const job = new Int32Array(s.ts.length);
+        for (let i = 0; i < job.length; i++) {
+          const code = s.values[i * width + base.length];
+          job[i] = Number.isNaN(code) ? -1 : code;
+        }
+        jobs.set(device, job);
       }
-      jobs.set(device, job);
     }
+    if (rackFields.length > 0) {
+      // Only the returned devices' racks (peers read for a device filter are dropped below).
+      const returned = [...fleet.keys()].filter((d) => !wanted || wanted.has(d));
+      const racks = [...new Set(returned.flatMap((d) => rackOf.get(d) ?? []))];
+      fleet = withRackColumns(fleet, rackOf, await this.rackSeries(grid, rackFields, racks), rackFields);
+    }
+    // Exactly q.fields, in order: peer columns computed, plain and rack columns copied by name.
     const out = withPeerFields(fleet, jobs, q.fields);
     if (wanted) for (const device of out.keys()) if (!wanted.has(device)) out.delete(device);
     return out;
+  }
+
+  /**
+   * Per rack, `fields` of facility_metrics averaged over the rack's sensors per bucket, dense on the grid. Racks
+   * without rows in the range are absent.
+   */
+  private async rackSeries(
+    grid: { from: number; to: number; periodMs: number },
+    fields: readonly string[],
+    racks: readonly string[],
+  ): Promise<Map<string, Series>> {
+    if (racks.length === 0) return new Map();
+    const params: unknown[] = [isoUtc(grid.from), isoUtc(grid.to)];
+    const inRacks = racks.map((r) => `$${params.push(r)}`).join(', ');
+    const cols = fields.map((f) => `avg(${f}) ${f}`).join(', ');
+    const rows = await this.query<Record<string, number | string | null>>(
+      `SELECT ts, rack, ${cols} FROM ${FACILITY_METRICS.name} WHERE ts >= $1 AND ts < $2 AND rack IN (${inRacks}) ` +
+        `SAMPLE BY ${grid.periodMs}T FILL(PREV) ALIGN TO CALENDAR ORDER BY rack, ts`,
+      params,
+    );
+    return densify(rows, { ...grid, fields, wanted: null, key: (r) => String(r.rack) });
   }
 
   /**
@@ -237,4 +304,31 @@ export class TelemetryReader {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * `fleet` with a `rack:<field>` column appended per facility field, taken from the series of each device's rack
+ * (same grid); NaN where the device's rack is unknown or has no facility series.
+ */
+function withRackColumns(
+  fleet: ReadonlyMap<string, Series>,
+  rackOf: ReadonlyMap<string, string>,
+  racks: ReadonlyMap<string, Series>,
+  fields: readonly string[],
+): Map<string, Series> {
+  const out = new Map<string, Series>();
+  const extra = fields.length;
+  for (const [device, s] of fleet) {
+    const width = s.features.length;
+    const n = s.ts.length;
+    const rack = racks.get(rackOf.get(device) ?? '');
+    const values = new Float64Array(n * (width + extra));
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < width; f++) values[i * (width + extra) + f] = s.values[i * width + f];
+      for (let f = 0; f < extra; f++)
+        values[i * (width + extra) + width + f] = rack ? rack.values[i * extra + f] : Number.NaN;
+    }
+    out.set(device, { ts: s.ts, values, features: [...s.features, ...fields.map((f) => RACK_PREFIX + f)] });
+  }
+  return out;
 }
