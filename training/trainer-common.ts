@@ -25,11 +25,11 @@ export const GPU_WINDOW_FEATURES: readonly string[] = [
   'ratio:fb_used_mib/fb_total_mib',
   'mem_copy_util',
   'fan_speed_pct',
-  // Deviation from the job's other GPUs (src/features/peers.ts): stragglers, leaks and failing cooling stand out
-  // against peers running the same code, while each alone can look like an ordinary lighter or bigger job.
+  // Against the job's other GPUs (src/features/peers.ts): a straggler lags them and a leaking GPU holds more memory,
+  // while alone each looks like an ordinary lighter or bigger job. (Not temperature: healthy GPUs of one job differ
+  // by their own thermal offsets, which made above-peers:gpu_temp_c alarm on healthy hot GPUs.)
   'below-peers:gpu_util',
   'above-peers:fb_used_mib',
-  'above-peers:gpu_temp_c',
   'delta:ecc_sbe_volatile',
   'delta:ecc_dbe_volatile',
   'delta:nvlink_crc_errors',

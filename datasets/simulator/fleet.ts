@@ -4,13 +4,14 @@
  */
 import { AppError } from '../../src/errors.js';
 import { baseFields, isPeerField, withPeerFields } from '../../src/features/peers.js';
+import { isRackField, rackBase } from '../../src/features/rack-fields.js';
 import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
 import { FleetEngine } from './engine.js';
 import { planFleet } from './faults.js';
 import type { PlannedJob } from './jobs.js';
 import type { SimOptions } from './options.js';
-import { GPU_FIELDS } from './state.js';
+import { FACILITY_FIELDS, GPU_FIELDS } from './state.js';
 
 export interface SimStep {
   ts: number;
@@ -36,21 +37,21 @@ export interface SimulatedSeries {
 }
 
 /**
- * In-memory per-device dense series of the given gpu_metrics fields (no row objects per GPU sample). Peer fields
- * (`below-peers:<field>`, `above-peers:<field>`: src/features/peers.ts) are computed from the job each GPU runs, as the
- * QuestDB reader does.
+ * In-memory per-device dense series of the given gpu_metrics fields (no row objects per GPU sample), as the QuestDB
+ * reader returns them: peer fields (`below-peers:<field>`, `above-peers:<field>`: src/features/peers.ts) from the
+ * job each GPU runs, rack fields (`rack:<facility field>`: src/features/rack-fields.ts) from the GPU's rack.
  */
 export function simulateSeries(opts: SimOptions, requested: readonly string[]): SimulatedSeries {
   const fields = baseFields(requested);
+  // Where each column comes from: gpuOut[column][gpu], or for rack fields rackOut[column][the GPU's rack].
   const columns = fields.map((f) => {
-    const i = GPU_FIELDS.indexOf(f);
+    const rack = isRackField(f);
+    const i = rack ? FACILITY_FIELDS.indexOf(rackBase(f)) : GPU_FIELDS.indexOf(f);
     if (i < 0) {
-      throw new AppError('VALIDATION_FAILED', `fields: "${f}" is not a gpu_metrics field`, {
-        field: 'fields',
-        value: f,
-      });
+      const table = rack ? 'facility_metrics' : 'gpu_metrics';
+      throw new AppError('VALIDATION_FAILED', `fields: "${f}" is not a ${table} field`, { field: 'fields', value: f });
     }
-    return i;
+    return { rack, i };
   });
   const plan = planFleet(opts);
   const engine = new FleetEngine(plan);
@@ -59,7 +60,8 @@ export function simulateSeries(opts: SimOptions, requested: readonly string[]): 
   const ts = new Float64Array(steps);
   const values = plan.topology.gpus.map(() => new Float64Array(steps * width));
   const jobs: TelemetryRow[] = [];
-  const out = engine.state.gpuOut;
+  const { gpuOut, rackOut } = engine.state;
+  const rackOfGpu = plan.topology.gpus.map((gpu) => gpu.rackIndex);
   // The job each GPU runs per step, as a code (jobs numbered as first seen).
   const peers = requested.some(isPeerField);
   const slotOfGpu = new Int32Array(values.length);
@@ -72,7 +74,10 @@ export function simulateSeries(opts: SimOptions, requested: readonly string[]): 
     for (let g = 0; g < values.length; g++) {
       const v = values[g];
       const base = k * width;
-      for (let j = 0; j < width; j++) v[base + j] = out[columns[j]][g];
+      for (let j = 0; j < width; j++) {
+        const c = columns[j];
+        v[base + j] = c.rack ? rackOut[c.i][rackOfGpu[g]] : gpuOut[c.i][g];
+      }
       if (peers) {
         const job = engine.currentJobs[slotOfGpu[g]];
         if (job && !codeOf.has(job)) codeOf.set(job, codeOf.size);

@@ -8,11 +8,13 @@
  *                        throttling, bit 3 = HW slowdown, bit 7 = power brake (DCGM clock throttle reasons).
  *   - `ratio:<a>/<b>`    a / b, 0 where b is 0: framebuffer in use as a share of the GPU's framebuffer, so GPUs
  *                        with 40 and 141 GB read alike and a leak filling memory shows as a share near 1.
- * `below-peers:` / `above-peers:` (peers.ts) are not derived here: they need the whole job, so fleet reads provide them.
+ * `below-peers:` / `above-peers:` (peers.ts) and `rack:` (rack-fields.ts) are not derived here: they need the job's
+ * other GPUs or the rack's facility sensors, so fleet reads provide them as columns.
  * Training and serving both go through `deriveSeries`, so a model's `features` list is all either needs.
  */
 import { AppError } from '../errors.js';
 import { isPeerField } from './peers.js';
+import { isRackField } from './rack-fields.js';
 import type { Series } from './windows.js';
 
 export type FeatureOp = 'delta' | 'log' | 'bit' | 'ratio';
@@ -30,7 +32,7 @@ export interface ParsedFeature {
 
 export function parseFeature(name: string): ParsedFeature {
   const i = name.indexOf(':');
-  if (i < 0 || isPeerField(name)) return { name, field: name };
+  if (i < 0 || isPeerField(name) || isRackField(name)) return { name, field: name };
   const op = name.slice(0, i);
   const field = name.slice(i + 1);
   if (op === 'delta' || op === 'log') return { name, op, field };

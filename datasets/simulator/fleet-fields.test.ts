@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { simulateSeries } from './fleet.js';
+import { simulateFleet, simulateSeries } from './fleet.js';
 
-// The peer columns the simulator computes must single out the faulty GPU and leave its job's healthy GPUs at ~0.
-describe('simulated peer features', () => {
+// The fleet-level columns the simulator computes, as the QuestDB reader does over stored rows.
+describe('simulated peer and rack fields', () => {
   it('a straggler lags its job; a leaking GPU holds more memory than its job; the peers stay near 0', () => {
     const fields = ['below-peers:gpu_util', 'above-peers:fb_used_mib'];
     const sim = simulateSeries(
@@ -32,5 +32,20 @@ describe('simulated peer features', () => {
       if (label?.faultType === 'straggler') expect(s.values[before * 2 + column]).toBeGreaterThan(20);
       if (label?.faultType === 'memory_leak') expect(s.values[before * 2 + column]).toBeGreaterThan(5_000);
     }
+  });
+
+  it("rack:<field> is the facility row of the GPU's rack at the same step", () => {
+    const opts = { seed: 9, gpus: 16, hours: 1, start: Date.UTC(2026, 0, 1) };
+    const sim = simulateSeries(opts, ['gpu_temp_c', 'rack:inlet_temp_c']);
+    const steps = [...simulateFleet(opts)];
+    for (const [k, step] of steps.entries()) {
+      for (const row of step.gpu) {
+        const s = sim.series.get(`${row.symbols.node}/${row.symbols.gpu}`)!;
+        const rack = step.facility.find((f) => f.symbols.rack === row.symbols.rack)!;
+        expect(s.values[k * 2]).toBe(row.values.gpu_temp_c);
+        expect(s.values[k * 2 + 1]).toBe(rack.values.inlet_temp_c);
+      }
+    }
+    expect(() => simulateSeries(opts, ['rack:nope'])).toThrow(/facility_metrics/);
   });
 });
