@@ -21,6 +21,9 @@ import {
   windowTensor,
 } from './trainer-common.js';
 
+/** The window score is the mean of its 3 worst features' weighted errors (src/features/reconstruction.ts says why). */
+const SCORE_TOP_FEATURES = 3;
+
 const healthyOnly = (set: WindowSet): WindowSet =>
   selectWindows(
     set,
@@ -41,7 +44,8 @@ export async function scoreWindows(
   weights?: readonly number[],
 ): Promise<Float64Array> {
   const out = await reconstruct(model, set);
-  return reconstructionScores(set.x, out, set.count, set.length, set.width, set.length, weights).scores;
+  return reconstructionScores(set.x, out, set.count, set.length, set.width, set.length, weights, SCORE_TOP_FEATURES)
+    .scores;
 }
 
 export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions): Promise<FamilyResult> {
@@ -98,6 +102,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
     calibration.width,
     calibration.length,
     scoreWeights,
+    SCORE_TOP_FEATURES,
   ).scores;
   // risk 1e-4: a device scores 8,640 windows a day, so 1e-3 would budget ~9 false window alarms per device-day.
   const threshold = chooseThreshold(valScores, { method: 'auto', risk: 1e-4 });
@@ -134,6 +139,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
       threshold,
       scoreLastSteps: o.windowLength,
       scoreWeights: scoreWeights.map((w) => round(w)),
+      scoreTopFeatures: SCORE_TOP_FEATURES,
     },
     metrics,
     hyperparameters: { units, latentUnits, learningRate, trainStride: o.trainStride, entities: subset.entities.length },

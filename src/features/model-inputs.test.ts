@@ -147,6 +147,11 @@ describe('weighted anomaly scores', () => {
     expect(r.scores[0]).toBeCloseTo((0.5 * 10 + 1.5 * 2) / 4, 12);
     expect(r.contributions[0]).toBeCloseTo(5 / 8, 12);
     expect(anomalyScores({ windowLength: 2, features: ['a', 'b'] }, input, output, 1).scores[0]).toBe(3);
+    // Top 1: the worst feature's weighted mean squared error over the steps (f0: 0.5 × 10 / 2 = 2.5; f1: 1.5 × 2 / 2).
+    const top1 = { ...meta, scoreTopFeatures: 1 };
+    expect(anomalyScores(top1, input, output, 1).scores[0]).toBeCloseTo(2.5, 12);
+    expect(anomalyScores({ ...top1, scoreWeights: [0.1, 1.5] }, input, output, 1).scores[0]).toBeCloseTo(1.5, 12);
+    expect(anomalyScores({ ...meta, scoreTopFeatures: 2 }, input, output, 1).scores[0]).toBeCloseTo(r.scores[0], 12);
     // Feature b is reconstructed 4x more precisely than a, so it weighs 4x more; the weights average 1.
     const w = featureErrorWeights([0, 0, 0, 0], [2, 1, 2, 1], 1, 2, 2, 0);
     expect(w[1] / w[0]).toBeCloseTo(4, 12);

@@ -72,6 +72,8 @@ export interface ModelMetadata {
   readonly scoreLastSteps?: number;
   /** Anomaly: per-feature weights of the squared reconstruction error (src/features/reconstruction.ts). */
   readonly scoreWeights?: readonly number[];
+  /** Anomaly: the score is the mean of this many largest per-feature errors (default: all features). */
+  readonly scoreTopFeatures?: number;
   /** Throughput: categorical features one-hot encoded, with their categories in order. */
   readonly categories?: Readonly<Record<string, readonly string[]>>;
   readonly source: DataSource;

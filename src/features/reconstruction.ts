@@ -1,11 +1,15 @@
 /**
- * The anomaly score of the LSTM autoencoder, defined once for training (threshold, evaluation) and serving:
- * score = mean over the window's last `lastSteps` steps and all features of weight[f] × squared reconstruction
- * error (scaled units); contribution[f] = feature f's share of that weighted error (the shares of a window sum to
- * 1; all 0 when the error is 0). Both arrays are laid out like the windows: `scores[w]`, `contributions[w*width+f]`.
- * Weights (metadata.scoreWeights, mean 1) are the inverse of each feature's typical healthy error, so a feature
- * the model normally reconstructs precisely (temperatures, error counters) weighs more than a noisy one (power).
- * Serving and evaluation should call `anomalyScores(meta, ...)`, which reads those settings from model.json.
+ * The anomaly score of the LSTM autoencoder, defined once for training (threshold, evaluation) and serving.
+ * Per feature f: e[f] = weight[f] × mean squared reconstruction error (scaled units) over the window's last
+ * `lastSteps` steps. Weights (metadata.scoreWeights, mean 1) are the inverse of each feature's typical healthy error,
+ * so a feature the model normally reconstructs precisely (temperatures, error counters) weighs more than a noisy one
+ * (power). The window's score is the mean of its `topFeatures` largest e (metadata.scoreTopFeatures; all features,
+ * i.e. the plain mean, when absent, as in older models). Why the top few: a fault bends a few signals (a straggler's
+ * utilisation against its job, a leak's memory, an error counter); averaged with twenty healthy features it drowns in
+ * their noise, while the mean of the worst three still smooths over one feature's healthy spike.
+ * contribution[f] = feature f's share of Σ e (the shares of a window sum to 1; all 0 when the error is 0). Both arrays
+ * are laid out like the windows: `scores[w]`, `contributions[w*width+f]`. Serving and evaluation call
+ * `anomalyScores(meta, ...)`, which reads those settings from model.json.
  */
 import type { ModelMetadata } from './model-metadata.js';
 
@@ -22,8 +26,11 @@ export function reconstructionScores(
   width: number,
   lastSteps = length,
   weights?: ArrayLike<number>,
+  topFeatures = width,
 ): ReconstructionScores {
   const k = Math.max(1, Math.min(length, Math.floor(lastSteps)));
+  const top = Math.max(1, Math.min(width, Math.floor(topFeatures)));
+  const sorted = new Float64Array(width);
   const scores = new Float64Array(count);
   const contributions = new Float64Array(count * width);
   const perFeature = new Float64Array(width);
@@ -38,7 +45,14 @@ export function reconstructionScores(
     }
     let total = 0;
     for (let f = 0; f < width; f++) total += perFeature[f];
-    scores[w] = total / (k * width);
+    let largest = total;
+    if (top < width) {
+      sorted.set(perFeature);
+      sorted.sort();
+      largest = 0;
+      for (let f = width - top; f < width; f++) largest += sorted[f];
+    }
+    scores[w] = largest / (k * top);
     if (total > 0) for (let f = 0; f < width; f++) contributions[w * width + f] = perFeature[f] / total;
   }
   return { scores, contributions };
@@ -46,7 +60,7 @@ export function reconstructionScores(
 
 /** Scores of `count` windows (input and model output row-major [count, T, F]) as the model's metadata defines them. */
 export function anomalyScores(
-  meta: Pick<ModelMetadata, 'windowLength' | 'features' | 'scoreLastSteps' | 'scoreWeights'>,
+  meta: Pick<ModelMetadata, 'windowLength' | 'features' | 'scoreLastSteps' | 'scoreWeights' | 'scoreTopFeatures'>,
   input: ArrayLike<number>,
   output: ArrayLike<number>,
   count: number,
@@ -60,6 +74,7 @@ export function anomalyScores(
     meta.features.length,
     meta.scoreLastSteps ?? length,
     meta.scoreWeights,
+    meta.scoreTopFeatures,
   );
 }
 

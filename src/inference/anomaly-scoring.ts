@@ -1,6 +1,6 @@
 /**
  * Anomaly verdicts from an autoencoder's reconstruction: per window the score (the shared definition in
- * features/reconstruction.ts, with the model's scoreLastSteps and scoreWeights, so it matches the threshold
+ * features/reconstruction.ts, with the model's scoreLastSteps, scoreWeights and scoreTopFeatures, so it matches the threshold
  * training chose), the threshold, the verdict, and the features that carry most of the (weighted) error.
  */
 import type { ModelMetadata } from '../features/model-metadata.js';
@@ -37,7 +37,10 @@ export function topShares(
  * `anomalous` is `score > threshold`.
  */
 export function scoreWindows(
-  meta: Pick<ModelMetadata, 'features' | 'windowLength' | 'threshold' | 'scoreLastSteps' | 'scoreWeights'>,
+  meta: Pick<
+    ModelMetadata,
+    'features' | 'windowLength' | 'threshold' | 'scoreLastSteps' | 'scoreWeights' | 'scoreTopFeatures'
+  >,
   input: ArrayLike<number>,
   reconstruction: ArrayLike<number>,
   count: number,

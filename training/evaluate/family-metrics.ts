@@ -2,7 +2,8 @@
  * Metrics per model family from model outputs and ground truth (see training/metrics for the definitions).
  * Window values are compared with the truth at each window's last row.
  *   anomaly: event-level P/R/F1 (labelled spans vs detected intervals), point-wise P/R/F1, PR-AUC
- *   fault:   point-wise P/R at the threshold, median lead time, false alarms per device-day, PR-AUC
+ *   fault:   event P/R (alarm episodes, failures) and point-wise P/R at the threshold, median lead time, false alarms
+ *            per device-day, PR-AUC
  *   ttf:     RMSE and MAE over all windows, RMSE and PHM08 score on each entity's last window (the usual
  *            run-to-failure benchmark convention), truth capped at ttfCapSteps like the training target
  */
@@ -140,6 +141,9 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   return { metrics, detections, pr: precisionRecallCurve(scores, labels, 400) };
 }
 
+/** A fault alarm clears after the probability stays below the threshold this long (training/metrics/fault.ts). */
+export const FAULT_ALARM_CLEAR_MS = 5 * 60_000;
+
 export function evaluateFault(
   results: readonly EntityResult[],
   threshold: number,
@@ -153,7 +157,7 @@ export function evaluateFault(
       probability: r.out.values,
       failureTs: r.entity.failureTs,
     })),
-    { threshold, horizonMs },
+    { threshold, horizonMs, alarmClearMs: FAULT_ALARM_CLEAR_MS },
   );
   const { scores, labels } = pooled(results, (r, i) => {
     const t = r.out.endTs[i];
@@ -164,6 +168,9 @@ export function evaluateFault(
     metrics: {
       threshold,
       horizonMs,
+      eventPrecision: f.eventPrecision,
+      eventRecall: f.eventRecall,
+      alarms: f.alarms,
       precision: f.precision,
       recall: f.recall,
       f1: f.f1,

@@ -31,6 +31,25 @@ describe('faultPredictorMetrics', () => {
     // observed: a 132 rows × 10 min = 22 h, b 24 h → 46/24 device-days
     expect(m.deviceDays).toBeCloseTo(46 / 24, 12);
     expect(m.falseAlarmsPerDeviceDay).toBeCloseTo(2 / (46 / 24), 12);
+    // Episodes: a 5h (false), a 20h (true), b 10h (false) → event precision 1/3; the one failure detected.
+    expect(m.alarms).toBe(3);
+    expect(m.eventPrecision).toBeCloseTo(1 / 3, 12);
+    expect(m.eventRecall).toBe(1);
+  });
+
+  it('merges alarm runs closer than alarmClearMs into one episode', () => {
+    // Flapping alarms at 1h, 1h20, 1h40 (gaps of 10 min), then 3h, long before the failure: all false.
+    const flap = ts.map((t) => ([60, 80, 100, 180].includes(t / MIN) ? 0.9 : 0));
+    const run = (alarmClearMs?: number) =>
+      faultPredictorMetrics([{ device: 'a', ts, probability: flap, failureTs: 24 * HOUR }], {
+        threshold: 0.5,
+        horizonMs: HOUR,
+        alarmClearMs,
+      });
+    expect(run().alarms).toBe(4);
+    expect(run(15 * MIN).alarms).toBe(2);
+    expect(run(15 * MIN).falseAlarms).toBe(2);
+    expect(run(HOUR + 30 * MIN).alarms).toBe(1);
   });
   it('takes the median lead over detected failures only', () => {
     const at = (alarmFrom: number) => ts.map((t) => (t >= alarmFrom ? 1 : 0));

@@ -4,8 +4,13 @@
  *   is down). Precision and recall are point-wise over scored rows, alarm = probability ≥ threshold.
  * - A failure is detected when an alarm fires in [failure − H, failure); lead time = failure − the first such
  *   alarm. The report gives the median over detected failures (so leads are at most H by construction).
- * - A false alarm is an alarm episode (a run of consecutive alarming rows) that overlaps no [failure − H, failure)
- *   window; per device-day = false alarms / observed device-days (rows before any failure).
+ * - An alarm episode is a run of alarming rows; with `alarmClearMs`, runs less than that apart are one episode (an
+ *   alarm clears only after the probability stays below the threshold that long, as an operator's alert would).
+ *   A false alarm is an episode that overlaps no [failure − H, failure) window; per device-day = false alarms /
+ *   observed device-days (rows before any failure).
+ * - Event precision = episodes that overlap a [failure − H, failure) window / all episodes; event recall = detected
+ *   failures / failures. These are what an operator sees (alarms and failures); the point-wise pair above weighs a
+ *   long-running alarm by its rows instead.
  */
 import { type PointMetrics, pointMetrics } from './anomaly.js';
 import { scoresToIntervals } from './intervals.js';
@@ -26,6 +31,9 @@ export interface FaultMetrics extends PointMetrics {
   readonly medianLeadMs: number;
   readonly leadTimesMs: readonly number[];
   readonly falseAlarms: number;
+  readonly alarms: number;
+  readonly eventPrecision: number;
+  readonly eventRecall: number;
   readonly deviceDays: number;
   readonly falseAlarmsPerDeviceDay: number;
 }
@@ -41,13 +49,14 @@ function median(xs: readonly number[]): number {
 
 export function faultPredictorMetrics(
   devices: readonly FaultDeviceScores[],
-  opts: { threshold: number; horizonMs: number },
+  opts: { threshold: number; horizonMs: number; alarmClearMs?: number },
 ): FaultMetrics {
   const pred: number[] = [];
   const lab: number[] = [];
   const leads: number[] = [];
   let failures = 0;
   let falseAlarms = 0;
+  let alarms = 0;
   let observedMs = 0;
   for (const d of devices) {
     const failure = d.failureTs ?? Number.POSITIVE_INFINITY;
@@ -70,8 +79,12 @@ export function faultPredictorMetrics(
         }
       }
     }
-    for (const ep of scoresToIntervals(alarm, 0.5)) if (d.ts[ep.end] < from) falseAlarms++;
     const period = n > 1 ? (d.ts[n - 1] - d.ts[0]) / (n - 1) : 0;
+    const mergeGap = period > 0 ? Math.floor((opts.alarmClearMs ?? 0) / period) : 0;
+    for (const ep of scoresToIntervals(alarm, 0.5, { mergeGap })) {
+      alarms++;
+      if (d.ts[ep.end] < from) falseAlarms++;
+    }
     observedMs += d.ts[n - 1] - d.ts[0] + period;
   }
   const deviceDays = observedMs / DAY_MS;
@@ -82,6 +95,9 @@ export function faultPredictorMetrics(
     medianLeadMs: median(leads),
     leadTimesMs: leads,
     falseAlarms,
+    alarms,
+    eventPrecision: alarms > 0 ? (alarms - falseAlarms) / alarms : Number.NaN,
+    eventRecall: failures > 0 ? leads.length / failures : Number.NaN,
     deviceDays,
     falseAlarmsPerDeviceDay: deviceDays > 0 ? falseAlarms / deviceDays : Number.NaN,
   };
