@@ -25,11 +25,13 @@ export const GPU_WINDOW_FEATURES: readonly string[] = [
   'ratio:fb_used_mib/fb_total_mib',
   'mem_copy_util',
   'fan_speed_pct',
-  // Against the job's other GPUs (src/features/peers.ts): a straggler lags them and a leaking GPU holds more memory,
-  // while alone each looks like an ordinary lighter or bigger job. (Not temperature: healthy GPUs of one job differ
-  // by their own thermal offsets, which made above-peers:gpu_temp_c alarm on healthy hot GPUs.)
+  // Against the job's other GPUs (src/features/peers.ts): a straggler lags them, a leaking GPU holds more memory, a
+  // GPU with failing cooling runs hotter at the same load, while alone each looks like an ordinary job.
   'below-peers:gpu_util',
   'above-peers:fb_used_mib',
+  'above-peers:gpu_temp_c',
+  // The rack's inlet air (src/features/rack-fields.ts): a facility cooling failure heats a whole rack at once.
+  'rack:inlet_temp_c',
   'delta:ecc_sbe_volatile',
   'delta:ecc_dbe_volatile',
   'delta:nvlink_crc_errors',

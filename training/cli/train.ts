@@ -59,8 +59,9 @@ const DEFAULTS: Record<
   anomaly: {
     epochs: 15,
     batchSize: 256,
-    stride: 10,
-    devices: 24,
+    // Every GPU of the fleet, thinned in time: more kinds of healthy GPU (hot ones, every job shape) for the same cost.
+    stride: 30,
+    devices: 64,
     patience: 4,
     sim: { gpus: 64, hours: 24, faults: 0.3 },
   },
@@ -104,7 +105,11 @@ export function trainProgram(): Command {
       'use at most n devices, faulty ones first (default per family)',
       int('--max-devices', 1),
     )
-    .option('--features <list>', 'comma-separated features (raw fields or delta:/log: derived)', list)
+    .option(
+      '--features <list>',
+      'comma-separated features: raw fields, derived (delta:, log:, bit<n>:, ratio:a/b), peer (below-peers:, above-peers:) or rack: fields',
+      list,
+    )
     .option('--split <train,val,test>', 'time-split fractions', list)
     .option('--backend <name>', 'tfjs backend: node-gpu, node, webgpu, wasm, cpu (default TFJS_BACKEND, else best)')
     .option('--no-onnx', 'skip the ONNX export')
