@@ -141,9 +141,6 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   return { metrics, detections, pr: precisionRecallCurve(scores, labels, 400) };
 }
 
-/** A fault alarm clears after the probability stays below the threshold this long (training/metrics/fault.ts). */
-export const FAULT_ALARM_CLEAR_MS = 5 * 60_000;
-
 export function evaluateFault(
   results: readonly EntityResult[],
   threshold: number,
@@ -157,7 +154,9 @@ export function evaluateFault(
       probability: r.out.values,
       failureTs: r.entity.failureTs,
     })),
-    { threshold, horizonMs, alarmClearMs: FAULT_ALARM_CLEAR_MS },
+    // An alarm clears once the probability stayed below the threshold for a whole horizon: until then the
+    // prediction "fails within H" it made is still open.
+    { threshold, horizonMs, alarmClearMs: horizonMs },
   );
   const { scores, labels } = pooled(results, (r, i) => {
     const t = r.out.endTs[i];
