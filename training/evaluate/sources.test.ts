@@ -17,7 +17,7 @@ const label = (device: string, onsetTs: number, failureTs: number): FaultLabel =
 });
 
 describe('fromFleet', () => {
-  it('cuts a device at its first failure and labels rows inside fault spans', () => {
+  it('cuts a device before its first failure and labels rows inside fault spans', () => {
     const ts = Float64Array.from({ length: 10 }, (_, i) => i * P);
     const series = new Map([
       ['n1/0', { ts, values: new Float64Array(10), features: ['x'] }],
@@ -31,14 +31,15 @@ describe('fromFleet', () => {
     );
     const [a, b] = input.entities;
     expect(a.failureTs).toBe(5 * P);
-    expect(Array.from(a.series.ts)).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * P));
-    expect(Array.from(a.labels!)).toEqual([0, 0, 0, 1, 1, 1]);
+    // The failure row (5) already shows the failed device: rows 0-4 are evaluated.
+    expect(Array.from(a.series.ts)).toEqual([0, 1, 2, 3, 4].map((i) => i * P));
+    expect(Array.from(a.labels!)).toEqual([0, 0, 0, 1, 1]);
     expect(a.events).toEqual([
       { start: 3 * P, end: 5 * P, kind: 'ecc_storm', label: expect.stringMatching(/^ecc_storm@/) },
     ]);
     expect(b.failureTs).toBeUndefined();
     expect(b.series.ts.length).toBe(10);
-    expect(input.rows).toBe(16);
+    expect(input.rows).toBe(15);
   });
 
   it('counts facility incidents for every GPU of the rack and stragglers for their GPU, without failures', () => {

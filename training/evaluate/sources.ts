@@ -4,7 +4,7 @@
  *   csv:<path>  labels from a label column; failures from run-to-failure data (each entity's last record)
  *   sim         the fleet simulator with injected faults (ground truth from its fault plan)
  *   questdb     gpu_metrics over [from, to) and the fault_labels table
- * For simulated and stored fleets a device is evaluated up to its first own failure (the fault predictor and TTF
+ * For simulated and stored fleets a device is evaluated until (not including) its first own failure (the fault predictor and TTF
  * metrics take one failure per device; later rows follow a repair).
  */
 
@@ -149,7 +149,9 @@ export function fromFleet(
     let n = s.ts.length;
     if (failureTs !== undefined) {
       n = 0;
-      while (n < s.ts.length && s.ts[n] <= failureTs) n++;
+      // Rows before the failure: the failure's own row already shows the failed, drained device (a CSV
+      // run-to-failure unit instead ends ON its failure row, the usual RUL convention).
+      while (n < s.ts.length && s.ts[n] < failureTs) n++;
     }
     const w = s.features.length;
     const ts = s.ts.slice(0, n);
