@@ -61,6 +61,17 @@ beforeAll(async () => {
     testMetadata('ttf-t', 'v1', 'ttf', { features: FEATURES, windowLength: T, outputs: ['ttf'], ttfCapSteps: 360 }),
     linearHeads([T, FEATURES.length], [{ name: 'ttf', weights: zeros, bias: 0.5, activation: 'relu' }]),
   );
+  // An anomaly model that reads the rack inlet: this cluster's rack has no facility rows, so it cannot score.
+  await writeModelDir(
+    dir,
+    testMetadata('rack-t', 'v1', 'anomaly', {
+      features: ['gpu_temp_c', 'rack:inlet_temp_c'],
+      windowLength: T,
+      outputs: ['reconstruction'],
+      threshold: { value: 0.02, method: 'fixed', params: {} },
+    }),
+    offsetAutoencoder(T, 2, [0, 0]),
+  );
   // Throughput: 0.01 × cap + 100 (identity scaler, no target transform), on the cap alone.
   await writeModelDir(
     dir,
@@ -121,7 +132,12 @@ describe('forecast shard', () => {
       },
       { cluster, slot },
     );
-    expect(result).toMatchObject({ devices: 2, scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2, 'tp-t': 1 } });
+    expect(result).toMatchObject({
+      devices: 2,
+      scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2, 'tp-t': 1, 'rack-t': 0 },
+      // Named, not scored as NaN: nothing in facility_metrics for this rack.
+      unscorable: { 'rack-t': { devices: 2, fields: ['rack:inlet_temp_c'] } },
+    });
     await walApplied(h.reader, 'throughput_forecasts');
     const tp = await h.reader.query<{ power_cap_w: number; throughput: number; current: string }>(
       'SELECT power_cap_w, throughput, current FROM throughput_forecasts WHERE cluster = $1 ORDER BY power_cap_w DESC',

@@ -158,3 +158,17 @@ describe('weighted anomaly scores', () => {
     expect((w[0] + w[1]) / 2).toBeCloseTo(1, 12);
   });
 });
+
+describe('nonFiniteFields', () => {
+  it('names the features with a missing value from a row on', async () => {
+    const { nonFiniteFields } = await import('./windows.js');
+    const s: Series = {
+      ts: Float64Array.from([0, 1, 2]),
+      values: Float64Array.from([1, Number.NaN, 2, 5, 3, Number.POSITIVE_INFINITY]),
+      features: ['a', 'rack:inlet_temp_c'],
+    };
+    expect(nonFiniteFields(s)).toEqual(['rack:inlet_temp_c']);
+    expect(nonFiniteFields(s, 1)).toEqual(['rack:inlet_temp_c']);
+    expect(nonFiniteFields({ ...s, values: Float64Array.from([1, Number.NaN, 2, 5, 3, 4]) }, 1)).toEqual([]);
+  });
+});

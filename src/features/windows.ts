@@ -63,3 +63,16 @@ export function slidingWindows(
   }
   return { data, count, length, width, endTs, endIndex };
 }
+
+/**
+ * The features holding a non-finite value in rows [from, end) of `series`. A fleet read leaves NaN where nothing was
+ * reported (e.g. a rack without facility sensors for `rack:` fields); such a window cannot be scored, and callers
+ * say so by name instead of scoring NaN.
+ */
+export function nonFiniteFields(series: Series, from = 0): string[] {
+  const width = series.features.length;
+  const bad = new Set<string>();
+  for (let i = Math.max(0, from) * width; i < series.values.length; i++)
+    if (!Number.isFinite(series.values[i])) bad.add(series.features[i % width]);
+  return [...bad];
+}

@@ -7,7 +7,7 @@
 import { rawFields } from '../features/derived.js';
 import { latestWindow } from '../features/model-inputs.js';
 import { anomalyScores } from '../features/reconstruction.js';
-import type { Series } from '../features/windows.js';
+import { nonFiniteFields, type Series } from '../features/windows.js';
 import type { InferenceService } from '../inference/inference-service.js';
 import type { ModelLease } from '../inference/inference-types.js';
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
@@ -27,6 +27,8 @@ export interface ShardScores {
   readonly predictions: FaultPrediction[];
   readonly rows: { table: 'anomaly_scores' | 'fault_predictions'; rows: TableRow[] }[];
   readonly scored: Record<string, number>;
+  /** Per model, devices left unscored because an input of their latest window is missing, and which inputs. */
+  readonly unscorable: Record<string, { devices: number; fields: string[] }>;
 }
 
 const TOP_FEATURES = 5;
@@ -37,13 +39,26 @@ interface Batch {
   readonly endTs: number[];
 }
 
-/** The latest window of every device with a full series, concatenated into one batch. */
-function batchOf(series: Map<string, Series>, lease: ModelLease): Batch {
+/**
+ * The latest window of every device with a full series, concatenated into one batch. Devices whose window lacks an
+ * input (NaN from the read) are left out and counted in `missing` with the fields.
+ */
+function batchOf(
+  series: Map<string, Series>,
+  lease: ModelLease,
+  missing: { devices: number; fields: string[] },
+): Batch {
   const devices: string[] = [];
   const parts: Float32Array[] = [];
   const endTs: number[] = [];
   for (const [device, s] of series) {
     if (s.ts.length < lease.metadata.windowLength) continue;
+    const lacking = nonFiniteFields(s, s.ts.length - lease.metadata.windowLength - 1);
+    if (lacking.length > 0) {
+      missing.devices++;
+      missing.fields = [...new Set([...missing.fields, ...lacking])];
+      continue;
+    }
     const w = latestWindow(s, lease.metadata);
     devices.push(device);
     parts.push(w.data);
@@ -64,7 +79,7 @@ export async function scoreShard(
   reader: TelemetryReader,
   q: { cluster: string; to: number; places: ReadonlyMap<string, DevicePlace> },
 ): Promise<ShardScores> {
-  const out: ShardScores = { anomalies: [], predictions: [], rows: [], scored: {} };
+  const out: ShardScores = { anomalies: [], predictions: [], rows: [], scored: {}, unscorable: {} };
   const ttf = new Map<string, { ttfMs: number; model: { name: string; version: string } }>();
   const faults: FaultPrediction[] = [];
   const window = svc.models().filter((m) => m.family === 'anomaly' || m.family === 'fault' || m.family === 'ttf');
@@ -80,9 +95,11 @@ export async function scoreShard(
         samplePeriodMs: period,
         cluster: q.cluster,
       });
-      const batch = batchOf(series, lease);
+      const missing = { devices: 0, fields: [] as string[] };
+      const batch = batchOf(series, lease, missing);
       const n = batch.devices.length;
       out.scored[lease.model] = n;
+      if (missing.devices > 0) out.unscorable[lease.model] = missing;
       if (n === 0) return;
       const result = await lease.run(batch.input, [n, ...lease.rowDims]);
       const output = result.outputs[meta.onnx?.outputs[0] ?? ''] ?? Object.values(result.outputs)[0];

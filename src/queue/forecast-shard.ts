@@ -30,6 +30,8 @@ export interface ShardResult {
   readonly slot: number;
   readonly devices: number;
   readonly scored: Record<string, number>;
+  /** Devices a model could not score because inputs were missing (e.g. no facility rows for `rack:` fields). */
+  readonly unscorable: Record<string, { devices: number; fields: string[] }>;
   readonly xidEvents: number;
   readonly actions: Omit<DispatchSummary, 'queuedIds'> & { queuedIds: string[] };
   readonly durationMs: number;
@@ -92,10 +94,13 @@ export async function runShard(
     slot,
     devices: devices.length,
     scored: { ...scores?.scored, ...throughput.scored },
+    unscorable: scores?.unscorable ?? {},
     xidEvents: evidence.xidEvents.length,
     actions,
     durationMs: Math.round(performance.now() - started),
   };
+  if (Object.keys(out.unscorable).length > 0)
+    deps.log.warn({ cluster, slot, unscorable: out.unscorable }, 'devices left unscored: inputs missing');
   deps.log.info(out, 'forecast shard done');
   return out;
 }

@@ -6,7 +6,7 @@
 import { AppError } from '../../errors.js';
 import { rawFields } from '../../features/derived.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
-import type { Series, Windows } from '../../features/windows.js';
+import { nonFiniteFields, type Series, type Windows } from '../../features/windows.js';
 import { checkFields, inputFieldsOf, MAX_WINDOWS, seriesFromWindows } from '../../inference/window-requests.js';
 import type { TelemetryReader } from '../../telemetry/reader.js';
 
@@ -69,6 +69,12 @@ export async function seriesForRequest(
         devices: missing,
       },
     );
+  }
+  for (const device of devices) {
+    // Nothing reported in the range for an input (e.g. `rack:` fields of a rack without facility sensors).
+    const lacking = nonFiniteFields(found.get(device)!);
+    if (lacking.length > 0)
+      throw new AppError('NO_DATA', `no ${lacking.join(', ')} for ${device} in the range`, { device, fields: lacking });
   }
   return devices.map((device) => ({ device, series: found.get(device)! }));
 }
