@@ -97,6 +97,15 @@ beforeAll(async () => {
       linearHeads([3], [{ name: 'throughput', weights: [1, 0, 0.5], bias: 0, activation: 'none' }]),
     ],
     [
+      // Reads its rack's inlet air (rack: fields come from facility_metrics).
+      testMetadata('rackae', 'v1', 'anomaly', {
+        features: ['gpu_temp_c', 'rack:inlet_temp_c'],
+        windowLength: T,
+        outputs: ['reconstruction'],
+      }),
+      offsetAutoencoder(T, 2, [0, 0]),
+    ],
+    [
       testMetadata('broken', 'v1', 'anomaly', { features: FEATURES, windowLength: T, outputs: ['reconstruction'] }),
       failsAboveOneRow(T, F),
     ],
@@ -122,7 +131,7 @@ describe('GET /v1/models', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/models', headers: KEYS.reader });
     expect(res.statusCode, res.body).toBe(200);
     const models = res.json().models as Array<Record<string, unknown>>;
-    expect(models.map((m) => m.name)).toEqual(['ae', 'broken', 'fault', 'tfae', 'tp', 'ttf']);
+    expect(models.map((m) => m.name)).toEqual(['ae', 'broken', 'fault', 'rackae', 'tfae', 'tp', 'ttf']);
     const one = await app.inject({ method: 'GET', url: '/v1/models/ae', headers: KEYS.reader });
     expect(one.json()).toMatchObject({
       activeVersion: 'v2',
@@ -252,6 +261,25 @@ describe('POST /v1/score/anomaly', () => {
     expect(latest.json().results).toHaveLength(1);
     const fault = await post('/v1/predict/fault', range);
     expect(fault.json().predictions).toMatchObject([{ device, faultProbability: expect.any(Number), ttfMinutes: 30 }]);
+  });
+
+  it('names an input that was never reported instead of scoring NaN (a rack without facility rows)', async () => {
+    const node = uniqueTag('norack');
+    const start = Date.UTC(2026, 0, 8, 12);
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      ts: start + i * 10_000,
+      symbols: { cluster: 'itest', rack: uniqueTag('rack'), node, gpu: '0', gpu_model: 'H100' },
+      values: { gpu_temp_c: 60 + i },
+    }));
+    await app.writer.write('gpu_metrics', rows);
+    await app.writer.flush();
+    const body = { model: 'rackae', devices: [`${node}/0`], from: start, to: start + 10 * 10_000 };
+    const res = await waitFor(
+      () => post('/v1/score/anomaly', body),
+      (r) => r.json().error?.code === 'NO_DATA' && /rack:inlet_temp_c/.test(r.json().error.message),
+    );
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.details).toEqual({ device: `${node}/0`, fields: ['rack:inlet_temp_c'] });
   });
 });
 
