@@ -59,11 +59,11 @@ const DEFAULTS: Record<
   anomaly: {
     epochs: 15,
     batchSize: 256,
-    // Every GPU of the fleet, thinned in time: more kinds of healthy GPU (hot ones, every job shape) for the same cost.
-    stride: 30,
-    devices: 64,
+    // Every GPU of a 256-GPU fleet (all four GPU models, hot GPUs, every job shape), thinned in time.
+    stride: 60,
+    devices: 256,
     patience: 4,
-    sim: { gpus: 64, hours: 24, faults: 0.3 },
+    sim: { gpus: 256, hours: 24, faults: 0.3 },
   },
   fault: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
   ttf: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
