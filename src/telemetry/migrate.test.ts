@@ -42,4 +42,22 @@ describe('migrations', () => {
       expect(stmt).toContain(`DEDUP UPSERT KEYS(${['ts', ...spec.requiredSymbols].join(', ')})`);
     }
   });
+
+  it("take a concurrent start's 'duplicate column' as done for ADD COLUMN, and nothing else", async () => {
+    const { applyStatement } = await import('./migrate.js');
+    const failing = (message: string) =>
+      ({
+        query: async () => {
+          throw new Error(message);
+        },
+      }) as unknown as Parameters<typeof applyStatement>[0];
+    const dup = failing('QuestDB query failed: [-100] duplicate column [name=job_id]');
+    await expect(applyStatement(dup, 'ALTER TABLE gpu_metrics ADD COLUMN IF NOT EXISTS job_id SYMBOL')).resolves.toBe(
+      undefined,
+    );
+    await expect(applyStatement(dup, 'CREATE TABLE t (a INT)')).rejects.toThrow(/duplicate column/);
+    await expect(
+      applyStatement(failing('QuestDB query failed: table busy'), 'ALTER TABLE t ADD COLUMN x INT'),
+    ).rejects.toThrow(/busy/);
+  });
 });

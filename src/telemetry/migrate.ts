@@ -1,7 +1,7 @@
 /**
  * Versioned, idempotent schema migrations: every `migrations/NNN_name.sql` in order. Each statement is itself
- * idempotent (`CREATE TABLE IF NOT EXISTS`), so concurrent starts of several processes are safe; applied files are
- * recorded in `schema_migrations` and skipped next time.
+ * idempotent (`CREATE TABLE IF NOT EXISTS`, `ADD COLUMN IF NOT EXISTS`), so concurrent starts of several processes
+ * are safe; applied files are recorded in `schema_migrations` and skipped next time.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +25,20 @@ export async function migrationFiles(): Promise<string[]> {
   return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
 }
 
+/**
+ * Run one statement. `ADD COLUMN IF NOT EXISTS` is not atomic on a WAL table (the ALTER applies asynchronously), so
+ * two processes starting together can both pass the check; the loser's "duplicate column" means the column is there,
+ * which is what the statement asks for.
+ */
+export async function applyStatement(reader: TelemetryReader, stmt: string): Promise<void> {
+  try {
+    await reader.query(stmt);
+  } catch (err) {
+    if (/\bADD\s+COLUMN\b/i.test(stmt) && err instanceof Error && /duplicate column/i.test(err.message)) return;
+    throw err;
+  }
+}
+
 /** Apply pending migrations; returns the names applied now. */
 export async function migrate(reader: TelemetryReader): Promise<string[]> {
   await reader.query(
@@ -35,7 +49,7 @@ export async function migrate(reader: TelemetryReader): Promise<string[]> {
   for (const file of await migrationFiles()) {
     if (done.has(file)) continue;
     const sql = await readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
-    for (const stmt of statementsOf(sql)) await reader.query(stmt);
+    for (const stmt of statementsOf(sql)) await applyStatement(reader, stmt);
     // Fixed timestamp per file: a concurrent second start upserts the same row instead of adding one.
     await reader.query('INSERT INTO schema_migrations (ts, name) VALUES (0, $1)', [file]);
     applied.push(file);
