@@ -43,21 +43,22 @@ describe('migrations', () => {
     }
   });
 
-  it("take a concurrent start's 'duplicate column' as done for ADD COLUMN, and nothing else", async () => {
+  it('take a failed ADD COLUMN as done when the column appears (a concurrent start added it), and nothing else', async () => {
     const { applyStatement } = await import('./migrate.js');
-    const failing = (message: string) =>
-      ({
-        query: async () => {
-          throw new Error(message);
+    // A reader whose statements fail, and whose `SELECT <column> ... LIMIT 0` succeeds from the n-th try on.
+    const reader = (columnFromTry: number) => {
+      let tries = 0;
+      return {
+        query: async (sql: string) => {
+          if (sql.startsWith('SELECT') && ++tries >= columnFromTry) return [];
+          throw new Error('QuestDB query failed: statement is either no-op, or contains multiple transactions');
         },
-      }) as unknown as Parameters<typeof applyStatement>[0];
-    const dup = failing('QuestDB query failed: [-100] duplicate column [name=job_id]');
-    await expect(applyStatement(dup, 'ALTER TABLE gpu_metrics ADD COLUMN IF NOT EXISTS job_id SYMBOL')).resolves.toBe(
-      undefined,
-    );
-    await expect(applyStatement(dup, 'CREATE TABLE t (a INT)')).rejects.toThrow(/duplicate column/);
-    await expect(
-      applyStatement(failing('QuestDB query failed: table busy'), 'ALTER TABLE t ADD COLUMN x INT'),
-    ).rejects.toThrow(/busy/);
+      } as unknown as Parameters<typeof applyStatement>[0];
+    };
+    const add = 'ALTER TABLE gpu_metrics ADD COLUMN IF NOT EXISTS job_id SYMBOL';
+    await expect(applyStatement(reader(1), add, 1_000)).resolves.toBe(undefined);
+    await expect(applyStatement(reader(3), add, 2_000)).resolves.toBe(undefined); // appears after ~400 ms
+    await expect(applyStatement(reader(Number.POSITIVE_INFINITY), add, 300)).rejects.toThrow(/no-op/);
+    await expect(applyStatement(reader(1), 'CREATE TABLE t (a INT)', 1_000)).rejects.toThrow(/no-op/);
   });
 });

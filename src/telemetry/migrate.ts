@@ -25,17 +25,33 @@ export async function migrationFiles(): Promise<string[]> {
   return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
 }
 
+const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i;
+
 /**
  * Run one statement. `ADD COLUMN IF NOT EXISTS` is not atomic on a WAL table (the ALTER applies asynchronously), so
- * two processes starting together can both pass the check; the loser's "duplicate column" means the column is there,
- * which is what the statement asks for.
+ * when processes start together the loser's ALTER fails ("duplicate column", or "no-op" while the winner's ALTER is
+ * being applied). The statement asked for the column to exist: it succeeded if the column appears within `waitMs`.
  */
-export async function applyStatement(reader: TelemetryReader, stmt: string): Promise<void> {
+export async function applyStatement(reader: TelemetryReader, stmt: string, waitMs = 10_000): Promise<void> {
   try {
     await reader.query(stmt);
   } catch (err) {
-    if (/\bADD\s+COLUMN\b/i.test(stmt) && err instanceof Error && /duplicate column/i.test(err.message)) return;
-    throw err;
+    const m = ADD_COLUMN.exec(stmt);
+    if (!m || !(await columnAppears(reader, m[1], m[2], waitMs))) throw err;
+  }
+}
+
+async function columnAppears(reader: TelemetryReader, table: string, column: string, waitMs: number) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      // Identifiers from our own migration files, never from users.
+      await reader.query(`SELECT ${column} FROM ${table} LIMIT 0`);
+      return true;
+    } catch {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 
