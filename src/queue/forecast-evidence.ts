@@ -91,21 +91,9 @@ export async function activeClusters(reader: TelemetryReader, from: number, to: 
 }
 
 /** GPUs of `cluster` that reported in [from, to) (a bounded scan, unlike listing the whole history). */
-export async function activeDevices(
+export function activeDevices(
   reader: TelemetryReader,
   q: { cluster: string; from: number; to: number },
 ): Promise<DeviceInfo[]> {
-  const rows = await reader.query<{ cluster: string; rack: string; node: string; gpu: string; gpu_model: string }>(
-    'SELECT DISTINCT cluster, rack, node, gpu, gpu_model FROM gpu_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 ' +
-      'ORDER BY node, gpu',
-    [q.cluster, isoUtc(q.from), isoUtc(q.to)],
-  );
-  return rows.map((r) => ({
-    device: deviceId(r.node, r.gpu),
-    cluster: r.cluster,
-    rack: r.rack,
-    node: r.node,
-    gpu: r.gpu,
-    gpuModel: r.gpu_model,
-  }));
+  return reader.listDevices(q);
 }

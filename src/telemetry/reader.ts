@@ -247,13 +247,14 @@ export class TelemetryReader {
     return [...new Set([...nodes, ...peers.map((r) => r.node)])];
   }
 
-  async listDevices(opts: { cluster?: string } = {}): Promise<DeviceInfo[]> {
+  /** GPUs that ever reported, or (with `from`/`to`) that reported in [from, to): a bounded scan. */
+  async listDevices(opts: { cluster?: string; from?: number; to?: number } = {}): Promise<DeviceInfo[]> {
     const params: unknown[] = [];
-    let where = '';
-    if (opts.cluster) {
-      params.push(opts.cluster);
-      where = 'WHERE cluster = $1';
-    }
+    const conditions: string[] = [];
+    if (opts.cluster) conditions.push(`cluster = $${params.push(opts.cluster)}`);
+    if (opts.from !== undefined) conditions.push(`ts >= $${params.push(isoUtc(opts.from))}`);
+    if (opts.to !== undefined) conditions.push(`ts < $${params.push(isoUtc(opts.to))}`);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = await this.query<{ cluster: string; rack: string; node: string; gpu: string; gpu_model: string }>(
       `SELECT DISTINCT cluster, rack, node, gpu, gpu_model FROM gpu_metrics ${where} ORDER BY node, gpu`,
       params,
