@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultPlan } from '../datasets/simulator/index.js';
 import { backfill } from '../datasets/simulator/sinks.js';
 import { forecastProcessor, scheduleForecasts } from '../src/queue/forecast.js';
-import { SafetySwitches } from '../src/queue/policy-state.js';
 import type { StoredRecommendation } from '../src/queue/recommendation-store.js';
 import { QueueWorkers } from '../src/queue/workers.js';
 import { waitFor } from './helpers.js';
@@ -37,16 +36,7 @@ beforeAll(async () => {
   await backfill(h.writer, sim);
   await walApplied(h.reader, 'gpu_metrics');
   const t0 = Date.now();
-  forecast = forecastProcessor({
-    reader: h.reader,
-    writer: h.writer,
-    queues: h.queues,
-    dispatcher: h.dispatcher,
-    safety: new SafetySwitches(h.queues.redis, h.queues.key()),
-    dryRun: true,
-    log: silentLog,
-    clock: () => fakeNow + (Date.now() - t0),
-  });
+  forecast = forecastProcessor({ ...h.forecastDeps(), clock: () => fakeNow + (Date.now() - t0) });
   workers = new QueueWorkers({
     config: h.config,
     queues: h.queues,

@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { Config } from '../src/config.js';
 import { ActionAudit } from '../src/queue/action-audit.js';
 import { RemediationDispatcher } from '../src/queue/dispatcher.js';
+import { SafetySwitches } from '../src/queue/policy-state.js';
 import { FleetQueues } from '../src/queue/queues.js';
 import { RecommendationStore } from '../src/queue/recommendation-store.js';
 import type { RecommendedAction } from '../src/recommend/types.js';
@@ -58,6 +59,16 @@ export interface QueueHarness {
   readonly store: RecommendationStore;
   readonly audit: ActionAudit;
   readonly dispatcher: RemediationDispatcher;
+  /** What a forecast run needs from the harness (reader, writer, queues, dispatcher, safety), dry-run and silent. */
+  forecastDeps(): {
+    reader: TelemetryReader;
+    writer: TelemetryWriter;
+    queues: FleetQueues;
+    dispatcher: RemediationDispatcher;
+    safety: SafetySwitches;
+    dryRun: true;
+    log: typeof silentLog;
+  };
   /** Audit rows of an action (of one occurrence when `createdAt` is given: ids are stable across occurrences). */
   auditRows(actionId: string, createdAt?: number): Promise<AuditRow[]>;
   close(): Promise<void>;
@@ -83,6 +94,7 @@ export async function queueHarness(env: Record<string, string> = {}): Promise<Qu
   const queues = new FleetQueues(config);
   const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
   const audit = new ActionAudit(queues.redis, writer, queues.key());
+  const dispatcher = new RemediationDispatcher(queues, store);
   return {
     config,
     prefix,
@@ -91,7 +103,16 @@ export async function queueHarness(env: Record<string, string> = {}): Promise<Qu
     reader,
     store,
     audit,
-    dispatcher: new RemediationDispatcher(queues, store),
+    dispatcher,
+    forecastDeps: () => ({
+      reader,
+      writer,
+      queues,
+      dispatcher,
+      safety: new SafetySwitches(queues.redis, queues.key()),
+      dryRun: true,
+      log: silentLog,
+    }),
     auditRows: async (actionId, createdAt) =>
       (
         await reader.query<AuditRow>(

@@ -13,7 +13,6 @@ import { InferenceService } from '../src/inference/inference-service.js';
 import { linearHeads, offsetAutoencoder, testMetadata, writeModelDir } from '../src/inference/testing/graph-models.js';
 import { forecastProcessor, type TickData } from '../src/queue/forecast.js';
 import { runShard } from '../src/queue/forecast-shard.js';
-import { SafetySwitches } from '../src/queue/policy-state.js';
 import { checkDrift, populationStabilityIndex } from '../src/queue/retrain.js';
 import type { TelemetryRow } from '../src/telemetry/catalogue.js';
 import { testConfig, uniqueTag } from './helpers.js';
@@ -120,18 +119,7 @@ afterAll(async () => {
 
 describe('forecast shard', () => {
   it('scores every device with the served models, writes the scores and feeds the policy', async () => {
-    const result = await runShard(
-      {
-        reader: h.reader,
-        writer: h.writer,
-        dispatcher: h.dispatcher,
-        safety: new SafetySwitches(h.queues.redis, h.queues.key()),
-        inference,
-        dryRun: true,
-        log: silentLog,
-      },
-      { cluster, slot },
-    );
+    const result = await runShard({ ...h.forecastDeps(), inference }, { cluster, slot });
     expect(result).toMatchObject({
       devices: 2,
       scored: { 'anomaly-t': 2, 'fault-t': 2, 'ttf-t': 2, 'tp-t': 1, 'rack-t': 0 },
@@ -181,18 +169,7 @@ describe('forecast shard', () => {
     expect(predictive[0].action.evidence.model).toEqual({ name: 'fault-t', version: 'v1' });
     expect(predictive.some((r) => r.action.type === 'drain_node' && r.action.target.id === `${cluster}-n0`)).toBe(true);
     // Scoring the same slot again (a retried shard) replaces rows and adds no recommendation.
-    const again = await runShard(
-      {
-        reader: h.reader,
-        writer: h.writer,
-        dispatcher: h.dispatcher,
-        safety: new SafetySwitches(h.queues.redis, h.queues.key()),
-        inference,
-        dryRun: true,
-        log: silentLog,
-      },
-      { cluster, slot },
-    );
+    const again = await runShard({ ...h.forecastDeps(), inference }, { cluster, slot });
     expect(again.actions.proposed).toBe(0);
     await walApplied(h.reader, 'anomaly_scores');
     const count = await h.reader.query<{ n: string }>('SELECT count() n FROM anomaly_scores WHERE cluster = $1', [
@@ -202,16 +179,7 @@ describe('forecast shard', () => {
   });
 
   it('skips a tick while the previous run of the schedule still holds the lock', async () => {
-    const processor = forecastProcessor({
-      reader: h.reader,
-      writer: h.writer,
-      queues: h.queues,
-      dispatcher: h.dispatcher,
-      safety: new SafetySwitches(h.queues.redis, h.queues.key()),
-      dryRun: true,
-      log: silentLog,
-      clock: () => slot + 1,
-    });
+    const processor = forecastProcessor({ ...h.forecastDeps(), clock: () => slot + 1 });
     try {
       const tick = { name: 'forecast-tick', data: { everyMs: 60_000 } } as Job<TickData>;
       const first = await processor(tick);

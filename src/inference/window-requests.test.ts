@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AppError } from '../errors.js';
+import { appErrorOf } from '../../test/app-error.js';
 import { checkFields, inputFieldsOf, seriesFromWindows } from './window-requests.js';
 
 const meta = {
@@ -16,16 +16,6 @@ const good = [
   [62, 1],
 ];
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
-
 describe('seriesFromWindows', () => {
   test('raw fields of the features, in order; windows become evenly spaced series', () => {
     expect(FIELDS).toEqual(['gpu_temp_c', 'ecc_sbe_volatile']);
@@ -40,22 +30,24 @@ describe('seriesFromWindows', () => {
   });
 
   test('wrong shapes and non-finite values name the window, row and field', () => {
-    const short = failure(() => seriesFromWindows([good, good.slice(1)], FIELDS, meta));
+    const short = appErrorOf(() => seriesFromWindows([good, good.slice(1)], FIELDS, meta));
     expect([short.code, short.details]).toEqual(['INVALID_WINDOW', { window: 1, expected: [3, 2], got: [2, 2] }]);
     expect(short.message).toContain('[3, 2]');
-    const narrow = failure(() => seriesFromWindows([[good[0], [61], good[2]]], FIELDS, meta));
+    const narrow = appErrorOf(() => seriesFromWindows([[good[0], [61], good[2]]], FIELDS, meta));
     expect(narrow.details).toMatchObject({ window: 0, row: 1, got: [3, 1] });
     for (const bad of [null, 'NaN', Number.NaN, Number.POSITIVE_INFINITY]) {
-      const e = failure(() => seriesFromWindows([[good[0], good[1], [62, bad as number]]], FIELDS, meta));
+      const e = appErrorOf(() => seriesFromWindows([[good[0], good[1], [62, bad as number]]], FIELDS, meta));
       expect([e.code, e.details]).toEqual(['INVALID_WINDOW', { window: 0, row: 2, field: 'ecc_sbe_volatile' }]);
     }
-    expect(failure(() => seriesFromWindows([], FIELDS, meta)).code).toBe('EMPTY_BATCH');
+    expect(appErrorOf(() => seriesFromWindows([], FIELDS, meta)).code).toBe('EMPTY_BATCH');
   });
 
   test('checkFields wants every raw field once', () => {
     expect(() => checkFields(['ecc_sbe_volatile', 'gpu_temp_c', 'power_w'], meta)).not.toThrow();
-    expect(failure(() => checkFields(['gpu_temp_c'], meta)).details).toMatchObject({ missing: ['ecc_sbe_volatile'] });
-    expect(failure(() => checkFields(['gpu_temp_c', 'gpu_temp_c', 'ecc_sbe_volatile'], meta)).code).toBe(
+    expect(appErrorOf(() => checkFields(['gpu_temp_c'], meta)).details).toMatchObject({
+      missing: ['ecc_sbe_volatile'],
+    });
+    expect(appErrorOf(() => checkFields(['gpu_temp_c', 'gpu_temp_c', 'ecc_sbe_volatile'], meta)).code).toBe(
       'VALIDATION_FAILED',
     );
   });

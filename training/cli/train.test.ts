@@ -91,18 +91,28 @@ describe('train CLI end to end (tiny)', () => {
     '3',
   ];
 
-  it('trains the anomaly detector and writes tfjs, metadata, history and ONNX; refuses the same version', async () => {
-    const args = ['--model', 'anomaly', ...tiny, ...common, '--latent', '2', '--version', 'v1'];
+  /** CLI arguments of a tiny training run of `family`, version v1, into `out`. */
+  function tinyArgs(family: string, extra: string[] = []): string[] {
+    const args = ['--model', family, ...tiny, ...common, '--version', 'v1', ...extra];
     args[args.indexOf('--out') + 1] = out;
+    return args;
+  }
+
+  async function trainTiny(family: string, extra: string[] = []): Promise<ModelMetadata> {
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await main(args)).toBe(0);
+      expect(await main(tinyArgs(family, extra))).toBe(0);
     } finally {
       spy.mockRestore();
     }
+    const name = extra.includes('--name') ? extra[extra.indexOf('--name') + 1] : family;
+    return JSON.parse(await readFile(path.join(out, name, 'v1', 'model.json'), 'utf8')) as ModelMetadata;
+  }
+
+  it('trains the anomaly detector and writes tfjs, metadata, history and ONNX; refuses the same version', async () => {
+    const meta = await trainTiny('anomaly', ['--latent', '2']);
     const dir = path.join(out, 'anomaly', 'v1');
     expect((await readdir(dir)).sort()).toEqual(['history.json', 'model.json', 'model.onnx', 'tfjs']);
-    const meta = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelMetadata;
     expect(meta.family).toBe('anomaly');
     expect(meta.features).toContain('delta:ecc_sbe_volatile');
     expect(meta.scaler.mean).toHaveLength(meta.features.length);
@@ -114,23 +124,10 @@ describe('train CLI end to end (tiny)', () => {
     const { model } = await loadTrainedModel(dir);
     expect(model.layers[0].outputShape).toEqual([null, 2]); // --latent reached the encoder
 
-    const again = await exitOf(args);
+    const again = await exitOf(tinyArgs('anomaly', ['--latent', '2']));
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/CONFLICT/);
   });
-
-  async function trainTiny(family: string, extra: string[] = []): Promise<ModelMetadata> {
-    const args = ['--model', family, ...tiny, ...common, '--version', 'v1', ...extra];
-    args[args.indexOf('--out') + 1] = out;
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      expect(await main(args)).toBe(0);
-    } finally {
-      spy.mockRestore();
-    }
-    const name = extra.includes('--name') ? extra[extra.indexOf('--name') + 1] : family;
-    return JSON.parse(await readFile(path.join(out, name, 'v1', 'model.json'), 'utf8')) as ModelMetadata;
-  }
 
   it('trains the fault predictor with its horizon and a validation-chosen threshold', async () => {
     const meta = await trainTiny('fault', ['--horizon', '30']);

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
+import { appErrorOf } from '../../test/app-error.js';
 import { readCsvDataset } from './csv.js';
 import { parseCsv } from './csv-parse.js';
-
-function failure(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('parseCsv', () => {
   it('reads quoted fields with delimiters, escaped quotes, newlines and CRLF', () => {
@@ -32,14 +22,14 @@ describe('parseCsv', () => {
   });
 
   it('rejects ragged rows naming the line', () => {
-    const e = failure(() => parseCsv('a,b\n1,2\n3\n'));
+    const e = appErrorOf(() => parseCsv('a,b\n1,2\n3\n'));
     expect(e.code).toBe('VALIDATION_FAILED');
     expect(e.message).toContain('line 3 has 1 fields, the header has 2');
   });
 
   it('rejects an empty file and a header without rows', () => {
-    expect(failure(() => parseCsv('')).message).toMatch(/empty/);
-    expect(failure(() => parseCsv('a,b\n')).message).toMatch(/no data rows/);
+    expect(appErrorOf(() => parseCsv('')).message).toMatch(/empty/);
+    expect(appErrorOf(() => parseCsv('a,b\n')).message).toMatch(/no data rows/);
   });
 });
 
@@ -109,27 +99,27 @@ describe('readCsvDataset', () => {
   });
 
   it('names a missing column and lists those present', () => {
-    const e = failure(() => readCsvDataset('ts,a,b\n1,2,3', { features: ['a', 'c'] }));
+    const e = appErrorOf(() => readCsvDataset('ts,a,b\n1,2,3', { features: ['a', 'c'] }));
     expect(e.code).toBe('VALIDATION_FAILED');
     expect(e.message).toBe('feature column "c" not found; columns present: ts, a, b');
   });
 
   it('names the line, column and value of a non-numeric cell', () => {
-    const e = failure(() => readCsvDataset('ts,a,b\n1,2,3\n2,oops,4'));
+    const e = appErrorOf(() => readCsvDataset('ts,a,b\n1,2,3\n2,oops,4'));
     expect(e.message).toBe('line 3: column "a" has "oops", not a number');
     expect(e.details).toEqual({ line: 3, column: 'a', value: 'oops' });
   });
 
   it('compares rows with the window length', () => {
-    const e = failure(() => readCsvDataset('ts,a\n1,2\n2,3', { minRows: 10 }));
+    const e = appErrorOf(() => readCsvDataset('ts,a\n1,2\n2,3', { minRows: 10 }));
     expect(e.message).toBe('CSV has 2 rows, fewer than the window length 10');
   });
 
   it('says when no time column can be found, and rejects bad labels', () => {
-    expect(failure(() => readCsvDataset('a,b\n1,2')).message).toMatch(/no time column found.*columns present: a, b/);
-    expect(failure(() => readCsvDataset('ts,a,label\n1,2,yes')).message).toBe(
+    expect(appErrorOf(() => readCsvDataset('a,b\n1,2')).message).toMatch(/no time column found.*columns present: a, b/);
+    expect(appErrorOf(() => readCsvDataset('ts,a,label\n1,2,yes')).message).toBe(
       'line 2: label column "label" has "yes", not 0 or 1',
     );
-    expect(failure(() => readCsvDataset('  \n')).message).toMatch(/empty/);
+    expect(appErrorOf(() => readCsvDataset('  \n')).message).toMatch(/empty/);
   });
 });
