@@ -83,12 +83,19 @@ export async function scoreShard(
   const ttf = new Map<string, { ttfMs: number; model: { name: string; version: string } }>();
   const faults: FaultPrediction[] = [];
   const window = svc.models().filter((m) => m.family === 'anomaly' || m.family === 'fault' || m.family === 'ttf');
+  // Models with the same inputs (the anomaly, fault and ttf defaults share theirs) share one fleet read.
+  const reads = new Map<string, Promise<Map<string, Series>>>();
+  const read = (q: Parameters<TelemetryReader['gpuSeries']>[0]) => {
+    const key = JSON.stringify(q);
+    if (!reads.has(key)) reads.set(key, reader.gpuSeries(q));
+    return reads.get(key)!;
+  };
   for (const info of window) {
     await svc.withModel(info.name, {}, async (lease) => {
       const meta = lease.metadata;
       const period = meta.samplePeriodMs;
       const to = Math.floor(q.to / period) * period;
-      const series = await reader.gpuSeries({
+      const series = await read({
         from: to - (meta.windowLength + 1) * period,
         to,
         fields: rawFields(meta.features),
