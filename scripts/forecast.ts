@@ -60,7 +60,7 @@ async function main() {
   const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const stepMs = (flags.stepMinutes ?? config.queue.forecastEveryMinutes) * 60_000;
 
-  const reader = TelemetryReader.connect(config.questdb);
+  const reader = TelemetryReader.connect(config.questdb, log);
   await migrate(reader);
   const writer = await TelemetryWriter.connect(config.questdb);
   const queues = new FleetQueues(config);

@@ -165,7 +165,8 @@ export function retrainProcessor(opts: RetrainWorkerOptions, writer: TelemetryWr
 }
 
 export async function startRetrainWorker(opts: RetrainWorkerOptions) {
-  const reader = TelemetryReader.connect(opts.config.questdb);
+  const reader = TelemetryReader.connect(opts.config.questdb, opts.log);
+  await reader.waitUntilAvailable(opts.config.questdb.startupWaitMs, opts.log);
   await migrate(reader);
   const writer = await TelemetryWriter.connect(opts.config.questdb);
   const queues = new FleetQueues(opts.config, { prefix: opts.prefix });

@@ -25,6 +25,8 @@ export interface Config {
     readonly flushIntervalMs: number;
     /** Writer: rows in flight before `write()` waits (back-pressure). */
     readonly maxPendingRows: number;
+    /** How long a starting process waits for QuestDB to answer before it gives up. */
+    readonly startupWaitMs: number;
   };
   readonly redis: { readonly url: string; readonly prefix: string; readonly timeoutMs: number };
   readonly api: {
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
       flushRows: int(env, 'QUESTDB_FLUSH_ROWS', 10_000, 1),
       flushIntervalMs: int(env, 'QUESTDB_FLUSH_INTERVAL_MS', 1_000, 1),
       maxPendingRows: int(env, 'QUESTDB_MAX_PENDING_ROWS', 200_000, 1),
+      startupWaitMs: int(env, 'QUESTDB_STARTUP_WAIT_MS', 120_000, 0),
     },
     redis: {
       url: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),

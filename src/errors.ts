@@ -1,7 +1,7 @@
 /**
  * One frozen table of stable error codes. The API maps an `AppError` to `{error:{code,message,details}}` with
- * the table's status, once, in its error handler. A retired code is never reused; `errors.test.ts` keeps this
- * table and the README's list in step.
+ * the table's status, once, in its error handler. A retired code is never reused; `test/docs-in-step.test.ts` keeps
+ * this table and the README's list in step.
  */
 
 export const ERROR_CODES = Object.freeze({
@@ -20,6 +20,7 @@ export const ERROR_CODES = Object.freeze({
   PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
   CONFLICT: { status: 409, message: 'conflicting state' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'time-series store unavailable' },
+  STORAGE_REJECTED: { status: 400, message: 'the time-series store refused the rows; nothing of them was stored' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'queue unavailable' },
   INFERENCE_FAILED: { status: 500, message: 'inference failed' },
   BACKEND_UNAVAILABLE: { status: 500, message: 'requested compute backend is not available' },

@@ -30,7 +30,8 @@ export function queueLogger(config: Config, role: string): Logger {
 
 /** The worker role: remediation + rebalancing + forecast workers. `close()` finishes active jobs first. */
 export async function startWorkerRole(config: Config, log = queueLogger(config, 'worker')): Promise<Stoppable> {
-  const reader = TelemetryReader.connect(config.questdb);
+  const reader = TelemetryReader.connect(config.questdb, log);
+  await reader.waitUntilAvailable(config.questdb.startupWaitMs, log);
   await migrate(reader);
   const writer = await TelemetryWriter.connect(config.questdb, log);
   const queues = new FleetQueues(config);

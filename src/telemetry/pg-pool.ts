@@ -10,8 +10,13 @@ const TIMESTAMPTZ_OID = 1184;
 
 const parseUtcMs = (s: string): number => Date.parse(s.includes('T') ? `${s}Z` : `${s.replace(' ', 'T')}Z`);
 
-export function createPgPool(cfg: Config['questdb'], max = 4): pg.Pool {
-  return new pg.Pool({
+/**
+ * `onIdleError` hears errors of idle pooled connections (QuestDB restarted or went away). Without a listener, pg
+ * emits them as an unhandled 'error' event and the whole process dies; with one, the broken connection is dropped
+ * and the next query opens a new one (or fails with STORAGE_UNAVAILABLE while QuestDB is down).
+ */
+export function createPgPool(cfg: Config['questdb'], max = 4, onIdleError: (err: Error) => void = () => {}): pg.Pool {
+  const pool = new pg.Pool({
     host: cfg.pgHost,
     port: cfg.pgPort,
     user: cfg.pgUser,
@@ -28,6 +33,8 @@ export function createPgPool(cfg: Config['questdb'], max = 4): pg.Pool {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /** QuestDB binds timestamps best as ISO-8601 UTC strings. */

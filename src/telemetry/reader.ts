@@ -52,8 +52,32 @@ const MAX_BUCKETS = 100_000;
 export class TelemetryReader {
   private constructor(private readonly pool: pg.Pool) {}
 
-  static connect(cfg: Config['questdb']): TelemetryReader {
-    return new TelemetryReader(createPgPool(cfg));
+  /** `log` hears idle-connection errors (a QuestDB restart); they never crash the process. */
+  static connect(cfg: Config['questdb'], log?: { warn(obj: object, msg: string): void }): TelemetryReader {
+    return new TelemetryReader(
+      createPgPool(cfg, 4, (err) =>
+        log?.warn({ err: err.message }, 'QuestDB connection lost; reconnecting on next query'),
+      ),
+    );
+  }
+
+  /**
+   * Wait until QuestDB answers, retrying with backoff up to `timeoutMs` (a process may start before its database,
+   * e.g. both started by one orchestrator). Logs each failed try; throws STORAGE_UNAVAILABLE past the deadline.
+   */
+  async waitUntilAvailable(timeoutMs: number, log?: { warn(obj: object, msg: string): void }): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 250, attempt = 1; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await this.query('SELECT 1');
+        return;
+      } catch (err) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw err;
+        log?.warn({ attempt, retryInMs: Math.min(delay, left), err: (err as Error).message }, 'waiting for QuestDB');
+        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+      }
+    }
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

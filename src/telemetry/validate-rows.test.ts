@@ -24,10 +24,24 @@ describe('validateRows', () => {
     [{ ...ok, gpu_temp_c: 'NaN' }, 'gpu_temp_c', /must be a number/],
     [{ ...ok, xid_last: 4.5 }, 'xid_last', /integer/],
     [{ ...ok, surprise: 1 }, 'surprise', /unknown field/],
+    // What QuestDB would refuse (or silently store wrongly) is refused here, for ISO strings as for numbers.
+    [{ ...ok, ts: '1900-01-01T00:00:00Z' }, 'ts', /outside 2000\.\.2100/],
+    [{ ...ok, ts: '2999-01-01T00:00:00Z' }, 'ts', /outside 2000\.\.2100/],
+    [{ ...ok, ts: '1970-01-01T00:00:01Z' }, 'ts', /outside 2000\.\.2100/],
+    [{ ...ok, ts: '2026-02-30T00:00:00Z' }, 'ts', /not a real calendar date/],
+    [{ ...ok, ts: '2026-01-01T24:00:00Z' }, 'ts', /not a real calendar date/],
+    [{ ...ok, node: 'n\u0000x' }, 'node', /control characters/],
+    [{ ...ok, gpu: 'a\nb' }, 'gpu', /control characters/],
   ])('rejects %j at field %s', (row, field, reason) => {
     const r = validateRows('gpu_metrics', [ok, row]);
     expect(r.rows).toEqual([]);
     expect(r.errors).toEqual([{ row: 1, field, reason: expect.stringMatching(reason) }]);
+  });
+
+  it('accepts zone offsets and fractional seconds on real dates', () => {
+    const r = validateRows('gpu_metrics', [{ ...ok, ts: '2028-02-29T23:59:59.5+02:00' }]);
+    expect(r.errors).toEqual([]);
+    expect(r.rows[0].ts).toBe(Date.UTC(2028, 1, 29, 21, 59, 59, 500));
   });
 
   it('rejects a non-object row', () => {

@@ -23,19 +23,47 @@ export interface ValidationResult {
   readonly truncated: boolean;
 }
 
+/** The calendar fields of an ISO string, to catch dates that `Date.parse` rolls over (2026-02-30 → 2 March). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
+
+function inRange(ms: number, shown: string): number | string {
+  if (ms < MIN_TS || ms >= MAX_TS) return `${shown} is outside 2000..2100 (seconds or microseconds?)`;
+  return ms;
+}
+
 function parseTs(v: unknown): number | string {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return 'must be a finite number of epoch milliseconds';
-    if (v < MIN_TS || v >= MAX_TS) return `epoch milliseconds ${v} is outside 2000..2100 (seconds or microseconds?)`;
-    return v;
+    return inRange(v, `epoch milliseconds ${v}`);
   }
   if (typeof v === 'string') {
     if (!ISO_WITH_ZONE.test(v)) return `"${v}" is not an ISO-8601 timestamp with a zone (e.g. 2026-11-28T06:00:00Z)`;
     const ms = Date.parse(v);
     if (Number.isNaN(ms)) return `"${v}" cannot be parsed as a timestamp`;
-    return ms;
+    const [, y, mo, d, h, mi, sec = '0'] = ISO_DATE.exec(v) ?? [];
+    const probe = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)));
+    if (
+      probe.getUTCDate() !== Number(d) ||
+      probe.getUTCHours() !== Number(h) ||
+      probe.getUTCMinutes() !== Number(mi) ||
+      probe.getUTCSeconds() !== Number(sec)
+    )
+      return `"${v}" is not a real calendar date and time`;
+    return inRange(ms, `"${v}"`);
   }
   return 'required: epoch milliseconds or ISO-8601 string';
+}
+
+/** Control characters (NUL, and the rest of C0 but tab) break QuestDB's line protocol or make unreadable symbols. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** Why a symbol value cannot be stored, or undefined when it can. */
+export function symbolProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 128)
+    return 'must be a non-empty string of at most 128 characters';
+  if (CONTROL_CHARS.test(v)) return 'must not contain control characters (NUL, newline, ...)';
+  return undefined;
 }
 
 export function validateRows(table: TelemetryTable, input: readonly unknown[]): ValidationResult {
@@ -66,9 +94,9 @@ export function validateRows(table: TelemetryTable, input: readonly unknown[]): 
       if (key === 'ts') continue;
       if (symbols.has(key)) {
         if (v === null || v === undefined) continue;
-        if (typeof v !== 'string' || v.length === 0 || v.length > 128)
-          fail(i, key, 'must be a non-empty string of at most 128 characters');
-        else rowSymbols[key] = v;
+        const problem = symbolProblem(v);
+        if (problem) fail(i, key, problem);
+        else rowSymbols[key] = v as string;
         continue;
       }
       const type = fieldTypes.get(key);

@@ -1,16 +1,31 @@
 /**
- * ILP-over-HTTP writer on `@questdb/nodejs-client`. One Sender, auto-flush off: this class owns the flush policy
- * because the client only checks its interval inside `at()` and `close()` does not flush.
+ * ILP-over-HTTP writer on `@questdb/nodejs-client` (its line-protocol buffer and HTTP transport; this class owns
+ * batching and the flush policy, because the client's Sender keeps one shared buffer and drops it on a failed flush).
  *
- * - `write`/`writeRows` buffer rows; a flush runs when `flushRows` are pending and on a timer.
- * - Back-pressure: when `maxPendingRows` are buffered, callers await the running flush instead of growing memory.
- * - `writeDurable` appends and awaits the flush that carries its rows (group commit: concurrent callers share one
- *   HTTP request), so the ingest API reports rows as stored only after QuestDB acknowledged them.
- * - Flushes are serialised; a failed flush rejects every caller whose rows it carried, and its rows are dropped
- *   (never reported as stored). Transient HTTP failures are retried inside the client up to `retry_timeout`.
+ * Every call's rows are encoded at once into a batch of their own. A flush sends the pending batches as one HTTP
+ * request per table (group commit: concurrent callers share a request), and settles EACH batch by what QuestDB said
+ * about the request that carried it:
+ * - acknowledged (204): every batch in it is stored;
+ * - rejected as bad data (HTTP 4xx): the request is re-sent batch by batch, so one caller's bad row fails only that
+ *   caller's batch (a single-table ILP request is all-or-nothing in QuestDB, measured: a bad row stores nothing);
+ * - unavailable (timeout, refused, 5xx after the client's own retries up to `retry_timeout`): every batch in it fails.
+ * A failed batch is never reported as stored; it is dropped, and its callers see `STORAGE_UNAVAILABLE` (or
+ * `STORAGE_REJECTED` for bad data). Tables deduplicate on timestamp + identity, so a client that retries after a
+ * failure whose request QuestDB committed anyway (a stall that outlives the timeout) stores no copy.
+ *
+ * - `writeDurable` resolves only when QuestDB acknowledged that caller's own rows (the ingest API, audits).
+ * - `writeRows` buffers; a flush runs at `flushRows` pending rows and on a timer. `flush()` resolves when every
+ *   batch pending at the call is acknowledged, and rejects if any of them failed (forecasts await it).
+ * - Back-pressure: at `maxPendingRows` buffered, callers wait for the running flush instead of growing memory.
  * - `close()` flushes, then closes: no accepted row is lost on shutdown.
  */
-import { Sender } from '@questdb/nodejs-client';
+import {
+  createBuffer,
+  createTransport,
+  type SenderBuffer,
+  SenderOptions,
+  type SenderTransport,
+} from '@questdb/nodejs-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -51,7 +66,42 @@ export function labelRow(l: FaultLabel): TableRow {
   };
 }
 
+/** One caller's rows, encoded, and the promise its caller (and any `flush()`) waits on. */
+interface Batch {
+  readonly table: string;
+  readonly data: Buffer;
+  readonly rows: number;
+  readonly done: Promise<void>;
+  settle(err?: Error): void;
+}
+
+/** Bytes per HTTP request before a group is split (a single batch larger than this still goes alone). */
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+function newBatch(table: string, data: Buffer, rows: number): Batch {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A batch nobody awaits (background writes) must not become an unhandled rejection; its failure is logged.
+  done.catch(() => {});
+  return { table, data, rows, done, settle: (err) => (err ? reject(err) : resolve()) };
+}
+
+/** The HTTP status in the client's error message, when QuestDB answered at all. */
+function httpStatusOf(err: unknown): number | undefined {
+  const m = /statusCode=(\d{3})/.exec(err instanceof Error ? err.message : String(err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** QuestDB refused the data itself (a retry of the same bytes fails again), as opposed to being unavailable. */
+const isDataRejection = (status: number | undefined) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 export class TelemetryWriter {
+  private queue: Batch[] = [];
   private pending = 0;
   private flushChain: Promise<void> = Promise.resolve();
   private inFlight: Promise<void> | null = null;
@@ -59,14 +109,18 @@ export class TelemetryWriter {
   private closed = false;
   /** Rows acknowledged by QuestDB since start (for metrics and tests). */
   rowsWritten = 0;
+  /** Rows whose flush failed (never reported as stored). */
+  rowsFailed = 0;
 
   private constructor(
-    private readonly sender: Sender,
+    private readonly encoder: SenderBuffer,
+    private readonly transport: SenderTransport,
     private readonly cfg: Config['questdb'],
     private readonly log?: FastifyBaseLogger,
   ) {
     this.timer = setInterval(() => {
-      if (this.pending > 0) this.flush().catch((err) => this.log?.error({ err }, 'background flush failed'));
+      if (this.pending > 0)
+        this.flush().catch((err) => this.log?.error({ err: err.message }, 'background flush failed'));
     }, cfg.flushIntervalMs);
     this.timer.unref();
   }
@@ -75,9 +129,12 @@ export class TelemetryWriter {
     const url = new URL(cfg.httpUrl);
     const conf =
       `${url.protocol === 'https:' ? 'https' : 'http'}::addr=${url.host};auto_flush=off;` +
-      `request_timeout=${cfg.timeoutMs};retry_timeout=${cfg.timeoutMs};request_min_throughput=102400;`;
-    const sender = await Sender.fromConfig(conf);
-    return new TelemetryWriter(sender, cfg, log);
+      `request_timeout=${cfg.timeoutMs};retry_timeout=${cfg.timeoutMs};request_min_throughput=102400;` +
+      // Node's http transport: its retries stop at retry_timeout. The undici one (the default) retried a refused
+      // connection forever, past its own abort signal, so a request to a dead QuestDB never answered (measured).
+      'stdlib_http=on;';
+    const options = await SenderOptions.fromConfig(conf);
+    return new TelemetryWriter(createBuffer(options), createTransport(options), cfg, log);
   }
 
   async write(table: TelemetryTable, rows: readonly TelemetryRow[]): Promise<void> {
@@ -93,22 +150,26 @@ export class TelemetryWriter {
     if (this.pending >= this.cfg.flushRows) await this.flush();
   }
 
+  /** Resolves only when QuestDB acknowledged these rows; rejects when they were not stored. */
   async writeDurable(table: string, rows: readonly TableRow[]): Promise<void> {
-    this.append(table, rows);
-    await this.flush();
+    const batch = this.append(table, rows);
+    if (!batch) return;
+    void this.flush().catch(() => {});
+    await batch.done;
   }
 
   async writeLabels(labels: readonly FaultLabel[]): Promise<void> {
     await this.writeRows('fault_labels', labels.map(labelRow));
   }
 
-  /** Send everything buffered now; resolves when QuestDB acknowledged it. Serialised. */
-  flush(): Promise<void> {
-    const run = this.flushChain.then(() => this.flushOnce());
-    // Keep the chain alive after a failure; the caller still sees the error through `run`.
+  /** Send everything buffered now; resolves when QuestDB acknowledged all of it, rejects if any of it failed. */
+  async flush(): Promise<void> {
+    const waiting = this.queue.map((b) => b.done);
+    const run = this.flushChain.then(() => this.flushPending());
     this.flushChain = run.catch(() => {});
     this.inFlight = run;
-    return run;
+    // Batches already in flight when this call came settle through the running flush; wait for those too.
+    await Promise.all([run, ...waiting]);
   }
 
   async close(): Promise<void> {
@@ -118,39 +179,121 @@ export class TelemetryWriter {
     try {
       await this.flush();
     } finally {
-      await this.sender.close();
+      await this.transport.close();
     }
   }
 
-  private async flushOnce(): Promise<void> {
-    const rows = this.pending;
-    if (rows === 0) return;
+  /** Take every pending batch and send it, one request per table; rejects if any batch failed. */
+  private async flushPending(): Promise<void> {
+    const batches = this.queue;
+    if (batches.length === 0) return;
+    this.queue = [];
     this.pending = 0;
+    const byTable = new Map<string, Batch[]>();
+    for (const b of batches) byTable.set(b.table, [...(byTable.get(b.table) ?? []), b]);
+    let firstError: Error | undefined;
+    for (const group of byTable.values()) {
+      for (const chunk of chunksOf(group)) {
+        const err = await this.sendGroup(chunk); // every chunk is sent, whatever an earlier one did
+        firstError ??= err;
+      }
+    }
+    if (firstError) throw firstError;
+  }
+
+  /** Send batches of one table as one request; on a data rejection, one request per batch. */
+  private async sendGroup(group: readonly Batch[]): Promise<Error | undefined> {
     try {
-      await this.sender.flush();
-      this.rowsWritten += rows;
+      const data = group.length === 1 ? group[0].data : Buffer.concat(group.map((b) => b.data));
+      await withDeadline(this.transport.send(data), 2 * this.cfg.timeoutMs + 1_000);
+      for (const b of group) this.stored(b);
+      return undefined;
     } catch (err) {
-      this.log?.error({ err, rows }, 'QuestDB flush failed; rows dropped');
-      throw new AppError('STORAGE_UNAVAILABLE', `QuestDB rejected or did not acknowledge ${rows} rows`, undefined, {
-        cause: err,
-      });
+      const status = httpStatusOf(err);
+      if (group.length > 1 && isDataRejection(status)) {
+        let firstError: Error | undefined;
+        for (const b of group) {
+          const err = await this.sendGroup([b]);
+          firstError ??= err;
+        }
+        return firstError;
+      }
+      const rows = group.reduce((n, b) => n + b.rows, 0);
+      this.rowsFailed += rows;
+      this.log?.error({ err: (err as Error).message, rows, table: group[0].table }, 'QuestDB did not store rows');
+      const failure = isDataRejection(status)
+        ? new AppError('STORAGE_REJECTED', `QuestDB rejected ${rows} rows for ${group[0].table}: ${clip(err)}`)
+        : new AppError(
+            'STORAGE_UNAVAILABLE',
+            `QuestDB did not acknowledge ${rows} rows for ${group[0].table}`,
+            undefined,
+            {
+              cause: err,
+            },
+          );
+      for (const b of group) b.settle(failure);
+      return failure;
     }
   }
 
-  /** Synchronous on purpose: a batch lands in the buffer whole, never interleaved with another caller's rows. */
-  private append(table: string, rows: readonly TableRow[]): void {
-    if (this.closed) throw new AppError('STORAGE_UNAVAILABLE', 'writer is closed');
-    const s = this.sender;
-    for (const r of rows) {
-      s.table(table);
-      if (r.symbols) for (const k in r.symbols) s.symbol(k, r.symbols[k]);
-      if (r.doubles) for (const k in r.doubles) s.floatColumn(k, r.doubles[k]);
-      if (r.longs) for (const k in r.longs) s.intColumn(k, r.longs[k]);
-      if (r.strings) for (const k in r.strings) s.stringColumn(k, r.strings[k]);
-      if (r.timestamps) for (const k in r.timestamps) s.timestampColumn(k, r.timestamps[k], 'ms');
-      // With auto-flush off, at() completes the row synchronously; its promise only wraps a no-op flush check.
-      void s.at(r.ts, 'ms');
-    }
-    this.pending += rows.length;
+  private stored(b: Batch): void {
+    this.rowsWritten += b.rows;
+    b.settle();
   }
+
+  /** Synchronous on purpose: a caller's rows are encoded whole into a batch of their own, never interleaved. */
+  private append(table: string, rows: readonly TableRow[]): Batch | undefined {
+    if (this.closed) throw new AppError('STORAGE_UNAVAILABLE', 'writer is closed');
+    if (rows.length === 0) return undefined;
+    const s = this.encoder;
+    try {
+      for (const r of rows) {
+        s.table(table);
+        if (r.symbols) for (const k in r.symbols) s.symbol(k, r.symbols[k]);
+        if (r.doubles) for (const k in r.doubles) s.floatColumn(k, r.doubles[k]);
+        if (r.longs) for (const k in r.longs) s.intColumn(k, r.longs[k]);
+        if (r.strings) for (const k in r.strings) s.stringColumn(k, r.strings[k]);
+        if (r.timestamps) for (const k in r.timestamps) s.timestampColumn(k, r.timestamps[k], 'ms');
+        s.at(r.ts, 'ms');
+      }
+    } catch (err) {
+      // The encoder refused a value (e.g. a non-integer LONG): nothing of this call is kept.
+      s.reset();
+      throw new AppError('STORAGE_REJECTED', `row could not be encoded for ${table}: ${clip(err)}`);
+    }
+    // Never null here: at least one complete row was encoded above.
+    const data = s.toBufferNew() as Buffer;
+    s.reset();
+    const batch = newBatch(table, data, rows.length);
+    this.queue.push(batch);
+    this.pending += rows.length;
+    return batch;
+  }
+}
+
+/** A last bound on one send, whatever the transport's own timeouts do. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from QuestDB within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+const clip = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+
+/** Consecutive slices of a table's batches, each under MAX_REQUEST_BYTES (a larger batch goes alone). */
+function* chunksOf(group: readonly Batch[]): Generator<Batch[]> {
+  let chunk: Batch[] = [];
+  let bytes = 0;
+  for (const b of group) {
+    if (chunk.length > 0 && bytes + b.data.length > MAX_REQUEST_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(b);
+    bytes += b.data.length;
+  }
+  if (chunk.length > 0) yield chunk;
 }

@@ -45,8 +45,9 @@ export function connectRedis(cfg: Config['redis']): Redis {
 async function resourcesPlugin(app: FastifyInstance, opts: { config: Config; deps?: Partial<AppDeps> }) {
   const { config, deps = {} } = opts;
   const owned: Array<() => Promise<unknown>> = [];
-  const reader = deps.reader ?? TelemetryReader.connect(config.questdb);
+  const reader = deps.reader ?? TelemetryReader.connect(config.questdb, app.log);
   if (!deps.reader) owned.push(() => reader.close());
+  await reader.waitUntilAvailable(config.questdb.startupWaitMs, app.log);
   await migrate(reader);
   const writer = deps.writer ?? (await TelemetryWriter.connect(config.questdb, app.log));
   if (!deps.writer) owned.push(() => writer.close());
