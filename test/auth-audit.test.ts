@@ -43,15 +43,17 @@ describe('roles', () => {
       await app.inject({ method: 'POST', url: `/v1/test/probe/${tag}`, headers: KEYS.operator });
       const rows = await waitFor(
         () =>
-          app.reader.query<{ principal: string; role: string; status: string }>(
-            'SELECT principal, role, status FROM api_audit WHERE url = $1 ORDER BY ts',
+          app.reader.query<{ principal: string; role: string; status: string; phase: string }>(
+            'SELECT principal, role, status, phase FROM api_audit WHERE url = $1 ORDER BY ts, phase DESC',
             [`/v1/test/probe/${tag}`],
           ),
-        (r) => r.length === 2,
+        (r) => r.length === 3,
       );
-      expect(rows.map((r) => [r.role, Number(r.status)])).toEqual([
-        ['admin', 200],
-        ['operator', 403],
+      // The allowed call is on record before it ran, then with its answer; the refused one only with its answer.
+      expect(rows.map((r) => [r.role, r.phase, Number(r.status)])).toEqual([
+        ['admin', 'requested', 0],
+        ['admin', 'completed', 200],
+        ['operator', 'completed', 403],
       ]);
     } finally {
       await app.close();

@@ -7,10 +7,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/api/app.js';
 import type { AppError } from '../src/errors.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
 import { type TableRow, TelemetryWriter } from '../src/telemetry/writer.js';
-import { bootApp, KEYS, testConfig, uniqueTag, waitFor } from './helpers.js';
+import { KEYS, testConfig, uniqueTag, waitFor } from './helpers.js';
 import { PrivateQuestDb } from './private-questdb.js';
 
 const BASE_TS = Date.UTC(2026, 10, 1);
@@ -100,6 +101,7 @@ describe('ingest through a QuestDB stall and a QuestDB restart', () => {
   let app: FastifyInstance;
   let reader: TelemetryReader;
   const cluster = uniqueTag('stall');
+  let applied = 0;
   /** Every batch a client sent, with what the API answered. */
   const outcomes = new Map<string, number>();
 
@@ -124,7 +126,13 @@ describe('ingest through a QuestDB stall and a QuestDB restart', () => {
 
   beforeAll(async () => {
     await qdb.start();
-    app = await bootApp({ ...qdb.env, QUESTDB_TIMEOUT_MS: '3000', API_RATE_LIMIT_PER_MINUTE: '100000' });
+    app = await buildApp({
+      config: testConfig({ ...qdb.env, QUESTDB_TIMEOUT_MS: '3000', API_RATE_LIMIT_PER_MINUTE: '100000' }),
+      logger: false,
+    });
+    // A state-changing admin route (as promote or a breaker reset are) that counts how often it was applied.
+    app.post('/v1/test/change', { config: { role: 'admin' } }, async () => ({ applied: ++applied }));
+    await app.ready();
     reader = TelemetryReader.connect(testConfig(qdb.env).questdb);
   }, 120_000);
   afterAll(async () => {
@@ -184,6 +192,9 @@ describe('ingest through a QuestDB stall and a QuestDB restart', () => {
     const down = await post('while-down', 10);
     expect(down.statusCode).toBe(503);
     expect(down.json().error.code).toBe('STORAGE_UNAVAILABLE');
+    // A state change that cannot be put on record is refused, and not applied.
+    const change = await app.inject({ method: 'POST', url: '/v1/test/change', headers: KEYS.admin });
+    expect([change.statusCode, change.json().error?.code, applied]).toEqual([503, 'STORAGE_UNAVAILABLE', 0]);
 
     await qdb.start();
     await waitFor(
@@ -197,6 +208,8 @@ describe('ingest through a QuestDB stall and a QuestDB restart', () => {
       { timeoutMs: 30_000 },
     );
     expect(after).toBe(200);
+    const changed = await app.inject({ method: 'POST', url: '/v1/test/change', headers: KEYS.admin });
+    expect([changed.statusCode, applied]).toEqual([200, 1]);
     const acked = [...outcomes].filter(([, s]) => s === 200).map(([n]) => n);
     const stored = await waitFor(
       () => storedPerNode(reader, cluster),

@@ -3,7 +3,8 @@
  * holds hashes only). A route declares the least role it needs in its options, `config: { role: 'reader' }`;
  * roles are ordered reader < operator < admin. No key: 401; a key whose role is too low: 403. Every state-changing
  * call (non-GET) on a protected route is written to `api_audit` unless the route sets `config.audit = false`
- * (telemetry ingest: data, not a change of state).
+ * (telemetry ingest: data, not a change of state): a `requested` row, durable before the handler runs (a call
+ * that cannot be put on record is refused with 503 and not applied), then a `completed` row with the status.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config, Role } from '../../config.js';
 import { AppError, ConfigError } from '../../errors.js';
+import type { TableRow } from '../../telemetry/writer.js';
 
 export interface ApiKey {
   readonly name: string;
@@ -96,29 +98,37 @@ async function authPlugin(app: FastifyInstance) {
     }
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  const audited = (request: FastifyRequest) => {
     const cfg = request.routeOptions.config;
-    if (!cfg?.role || cfg.audit === false || request.method === 'GET' || request.method === 'HEAD') return;
-    try {
-      await app.writer.writeDurable('api_audit', [
-        {
-          ts: Date.now(),
-          symbols: {
-            principal: request.principal?.name ?? 'none',
-            role: request.principal?.role ?? 'none',
-            method: request.method,
-          },
-          strings: {
-            route: request.routeOptions.url ?? request.url,
-            url: request.url.slice(0, 512),
-            request_id: request.id,
-          },
-          longs: { status: reply.statusCode },
-        },
-      ]);
-    } catch (err) {
-      request.log.error({ err }, 'could not write api_audit row');
-    }
+    return Boolean(cfg?.role) && cfg?.audit !== false && request.method !== 'GET' && request.method !== 'HEAD';
+  };
+  const auditRow = (request: FastifyRequest, phase: 'requested' | 'completed', status: number): TableRow => ({
+    ts: Date.now(),
+    symbols: {
+      principal: request.principal?.name ?? 'none',
+      role: request.principal?.role ?? 'none',
+      method: request.method,
+      phase,
+    },
+    strings: {
+      route: request.routeOptions.url ?? request.url,
+      url: request.url.slice(0, 512),
+      request_id: request.id,
+    },
+    longs: { status },
+  });
+
+  // Before the handler: the request is on record durably, or it is refused (503) and nothing is applied.
+  app.addHook('preHandler', async (request) => {
+    if (audited(request)) await app.writer.writeDurable('api_audit', [auditRow(request, 'requested', 0)]);
+  });
+
+  // After the answer: its status. Best effort: the request row above is the durable record of the intent.
+  app.addHook('onResponse', async (request, reply) => {
+    if (!audited(request)) return;
+    app.writer
+      .writeRows('api_audit', [auditRow(request, 'completed', reply.statusCode)])
+      .catch((err) => request.log.error({ err: err.message }, 'could not write api_audit completion row'));
   });
 }
 
