@@ -151,17 +151,20 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       if (final) await finish(rec, 'failed', message(err).slice(0, 500));
       throw err;
     }
-    const marker = await deps.audit.markCompleted(executionId, {
+    const marker: CompletionMarker = {
       ...outcome,
       executor: deps.executor.name,
       started,
       finished: Date.now(),
       attempt,
       worker,
-    });
+    };
+    // The marker stops any later attempt from executing again. If another attempt's marker stands already (this
+    // worker was presumed dead, its job recovered and run elsewhere), this attempt still records its own outcome.
+    await deps.audit.markCompleted(executionId, marker);
     await auditMarker(rec, marker, executionId, dryRun);
     await job.updateProgress(90);
     await finish(rec, 'executed', marker.detail.slice(0, 500));
-    return { result: marker.result, detail: marker.detail, attempt: marker.attempt, replayed: false };
+    return { result: marker.result, detail: marker.detail, attempt, replayed: false };
   };
 }
