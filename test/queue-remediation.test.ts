@@ -1,13 +1,13 @@
 /**
  * The remediation queue on real Redis and QuestDB: idempotent enqueue, retries with exponential backoff, bad input
- * failing without retry, approvals, and exactly one audit row per executed action.
+ * failing without retry, approvals, and exactly one audit row per attempt (its outcome replaces its started row).
  */
 import { type Job, UnrecoverableError } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionExecutor } from '../src/queue/executors/types.js';
 import { QueueWorkers } from '../src/queue/workers.js';
 import { waitFor } from './helpers.js';
-import { fakeAction, type QueueHarness, queueHarness, silentLog } from './queue-fixtures.js';
+import { type AuditRow, fakeAction, type QueueHarness, queueHarness, silentLog } from './queue-fixtures.js';
 
 let h: QueueHarness;
 let workers: QueueWorkers | undefined;
@@ -36,6 +36,9 @@ function startWorkers(executor: ActionExecutor, extra: { maxDependencyWaitMs?: n
 }
 
 const finished = (job: Job | undefined) => job?.finishedOn !== undefined;
+/** `n` audit rows, each with its outcome: a started row is replaced by it once QuestDB applies the second write. */
+const outcomes = (n: number) => (rows: readonly AuditRow[]) =>
+  rows.length === n && rows.every((r) => r.result !== 'started');
 
 describe('remediation queue', () => {
   it('enqueues a recommendation once however often it is submitted', async () => {
@@ -76,10 +79,7 @@ describe('remediation queue', () => {
     // Exponential: the second wait is about twice the first (300 ms, then 600 ms).
     expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(290);
     expect(calls[2] - calls[1]).toBeGreaterThanOrEqual(590);
-    const rows = await waitFor(
-      () => h.auditRows(action.id),
-      (r) => r.length === 3,
-    );
+    const rows = await waitFor(() => h.auditRows(action.id), outcomes(3));
     expect(rows.map((r) => [Number(r.attempt), r.result])).toEqual([
       [1, 'error'],
       [2, 'error'],
@@ -87,6 +87,34 @@ describe('remediation queue', () => {
     ]);
     expect(rows[0].error).toMatch(/transient failure 1/);
     expect((await h.store.require(action.id)).status).toBe('executed');
+  });
+
+  it('records an attempt as started, durably, before the executor acts', async () => {
+    const seen: { attempt: number; key: string; rows: AuditRow[] }[] = [];
+    startWorkers({
+      name: 'observer',
+      async execute(a, ctx) {
+        // The side effect would happen here: the started row must already be in QuestDB (durable, then applied).
+        const rows = await waitFor(
+          () => h.auditRows(a.id),
+          (r) => r.some((x) => x.attempt === ctx.attempt),
+          { timeoutMs: 5_000 },
+        );
+        seen.push({ attempt: ctx.attempt, key: ctx.idempotencyKey, rows });
+        return { result: 'succeeded', detail: 'done' };
+      },
+    });
+    const action = fakeAction();
+    await h.dispatcher.submit({ actions: [action] });
+    await waitFor(
+      () => h.store.require(action.id),
+      (r) => r.status === 'executed',
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ attempt: 1, key: action.id });
+    expect(seen[0].rows).toMatchObject([{ attempt: 1, result: 'started', executor: 'observer' }]);
+    const rows = await waitFor(() => h.auditRows(action.id), outcomes(1));
+    expect(rows).toMatchObject([{ attempt: 1, result: 'succeeded', detail: 'done' }]);
   });
 
   it('sends bad input to failed without a retry', async () => {
@@ -110,10 +138,7 @@ describe('remediation queue', () => {
     expect(bad?.failedReason).toMatch(/actionId/);
     expect(calls).toBe(1);
     expect((await h.store.require(action.id)).status).toBe('failed');
-    const rows = await waitFor(
-      () => h.auditRows(action.id),
-      (r) => r.length === 1,
-    );
+    const rows = await waitFor(() => h.auditRows(action.id), outcomes(1));
     expect(rows[0]).toMatchObject({ result: 'failed', executor: 'strict' });
   });
 
@@ -141,11 +166,10 @@ describe('remediation queue', () => {
     expect(second.createdAt).toBeGreaterThan(first.createdAt);
     expect(await h.queues.remediation.getJob(`${action.id}-2`)).toBeDefined();
     expect(await h.auditRows(action.id, first.createdAt)).toHaveLength(1);
-    const rows = await waitFor(
-      () => h.auditRows(action.id),
-      (r) => r.length === 2,
-    );
+    const rows = await waitFor(() => h.auditRows(action.id), outcomes(2));
     expect(rows.every((r) => r.result === 'dry-run')).toBe(true);
+    // Attempts count per occurrence: each occurrence's first attempt is attempt 1.
+    expect(rows.map((r) => r.attempt)).toEqual([1, 1]);
   });
 
   it('runs an action after the one it depends on, and fails it when that one never runs', async () => {
@@ -203,10 +227,7 @@ describe('remediation queue', () => {
       () => h.store.require(needsApproval.id),
       (r) => r.status === 'executed',
     );
-    const rows = await waitFor(
-      () => h.auditRows(needsApproval.id),
-      (r) => r.length === 1,
-    );
+    const rows = await waitFor(() => h.auditRows(needsApproval.id), outcomes(1));
     expect(rows[0]).toMatchObject({ result: 'dry-run' });
     expect((await h.store.require(rejected.id)).status).toBe('rejected');
     await expect(h.dispatcher.approve(rejected.id, 'operator-1')).rejects.toMatchObject({ code: 'CONFLICT' });

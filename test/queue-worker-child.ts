@@ -2,7 +2,8 @@
  * A worker PROCESS for the queue tests (forked with `--import tsx`): the product's QueueWorkers on the test's
  * prefix, with an executor that reports over IPC when it starts an action, so the test can SIGKILL it mid-job.
  * Env: FSQ_PREFIX, FSQ_DELAY_MS (executor run time), FSQ_MODE=normal|hang-after-audit (hang after the audit row
- * is durable and before the job completes: the hardest moment to die).
+ * is durable and before the job completes: the hardest moment to die)|product (the configured executor, e.g.
+ * REMEDIATION_EXECUTOR=webhook with its URL and secret, instead of the reporting one).
  */
 import { Worker } from 'bullmq';
 import { ActionAudit, workerIdentity } from '../src/queue/action-audit.js';
@@ -66,7 +67,7 @@ if (process.env.FSQ_MODE === 'hang-after-audit') {
     queues,
     writer,
     log: silentLog,
-    executor,
+    executor: process.env.FSQ_MODE === 'product' ? undefined : executor,
     serve: ['remediation'],
     lockDurationMs: 1_000,
     stalledIntervalMs: 500,

@@ -1,69 +1,25 @@
 /**
- * Worker processes on real Redis and QuestDB: a worker SIGKILLed mid-job loses no action and the action is audited
- * once (killed while executing, and killed after its audit row was written); two processes share the load; SIGTERM
- * lets the active job finish.
+ * Worker processes on real Redis and QuestDB: a worker SIGKILLed mid-job loses no action; the killed attempt stays
+ * in the audit as started with its outcome unknown and the retry is a new attempt; a worker killed after its audit
+ * row was written is not executed again; two processes share the load; SIGTERM lets the active job finish.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers.js';
 import { fakeAction, type QueueHarness, queueHarness, walApplied } from './queue-fixtures.js';
-
-type Msg = { type: string; pid: number; actionId?: string; attempt?: number };
+import { killAllWorkers, killWorker, spawnWorker as spawn } from './queue-worker-process.js';
 
 let h: QueueHarness;
-const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   h = await queueHarness();
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAllWorkers();
   await h.close();
 });
 
-interface Child {
-  proc: ChildProcess;
-  messages: Msg[];
-  next(type: string, timeoutMs?: number): Promise<Msg>;
-}
-
-function spawnWorker(env: Record<string, string> = {}): Child {
-  const proc = fork(new URL('./queue-worker-child.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, FSQ_PREFIX: h.prefix, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(proc);
-  const messages: Msg[] = [];
-  const waiters: Array<() => void> = [];
-  proc.on('message', (m: Msg) => {
-    messages.push(m);
-    for (const w of waiters.splice(0)) w();
-  });
-  return {
-    proc,
-    messages,
-    next(type, timeoutMs = 30_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${timeoutMs} ms`)), timeoutMs);
-        const check = () => {
-          const found = messages.find((m) => m.type === type);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          } else waiters.push(check);
-        };
-        check();
-      });
-    },
-  };
-}
-
-async function kill(child: Child): Promise<void> {
-  const exited = new Promise((r) => child.proc.once('exit', r));
-  child.proc.kill('SIGKILL');
-  await exited;
-}
+const spawnWorker = (env: Record<string, string> = {}) => spawn(h.prefix, env);
+const kill = killWorker;
 
 /** The action is executed and its job is finished (the store changes just before the job completes). */
 const executed = async (h: QueueHarness, id: string) => {
@@ -79,7 +35,7 @@ const executed = async (h: QueueHarness, id: string) => {
 };
 
 describe('worker processes', () => {
-  it('recovers a job whose worker was SIGKILLed while executing, and audits it once', async () => {
+  it('recovers a job whose worker was SIGKILLed while executing, as a new attempt beside the unfinished one', async () => {
     const a = spawnWorker({ FSQ_DELAY_MS: '60000' });
     await a.next('ready');
     const action = fakeAction();
@@ -90,16 +46,21 @@ describe('worker processes', () => {
 
     const b = spawnWorker({ FSQ_DELAY_MS: '0' });
     await b.next('ready');
+    expect(await b.next('executing')).toMatchObject({ actionId: action.id, attempt: 2 });
     await executed(h, action.id);
     const job = await h.queues.remediation.getJob(action.id);
     expect(await job?.getState()).toBe('completed');
-    expect(job?.returnvalue).toMatchObject({ result: 'dry-run', replayed: false });
+    expect(job?.returnvalue).toMatchObject({ result: 'dry-run', attempt: 2, replayed: false });
     await walApplied(h.reader, 'remediation_actions');
     const rows = await h.auditRows(action.id);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].worker).toMatch(new RegExp(`:${b.proc.pid}$`));
-    expect(Number(rows[0].attempt)).toBe(1); // the killed run did not count as a retry
-    expect(job?.attemptsStarted).toBe(2);
+    // The killed attempt: started, never finished. The retry: its own attempt number and its outcome.
+    expect(rows.map((r) => [r.attempt, r.result])).toEqual([
+      [1, 'started'],
+      [2, 'dry-run'],
+    ]);
+    expect(rows[0].worker).toMatch(new RegExp(`:${a.proc.pid}$`));
+    expect(rows[1].worker).toMatch(new RegExp(`:${b.proc.pid}$`));
+    expect(job?.attemptsMade).toBe(1); // BullMQ counts one attempt: stalled-job recovery does not advance it
   });
 
   it('does not execute or audit twice when the worker dies after writing the audit row', async () => {

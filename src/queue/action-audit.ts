@@ -1,20 +1,25 @@
 /**
- * The remediation audit and its idempotency. Each execution attempt is one row in QuestDB `remediation_actions`
- * (append-only), written durably before the job completes.
+ * The remediation audit and its idempotency. Each execution attempt is ONE row in QuestDB `remediation_actions`,
+ * written in two phases (see migration 007): `started` durably BEFORE the side effect, then the outcome after it,
+ * under the same dedup key (the action's creation time, action id, attempt), so the outcome replaces the started
+ * row. A worker killed during the side effect leaves its attempt as "started, outcome unknown".
  *
- * Exactly once, even across a worker killed mid-job: after the executor succeeds, the outcome is first stored in
- * Redis under the action id (`SET NX`, the completion marker), then the row is written. A retried job (BullMQ's
- * stalled-job recovery moves it back to wait) finds the marker, does not execute again, and rewrites the SAME row —
- * same designated timestamp (the action's creation time), action id and attempt — which the table's
- * DEDUP UPSERT KEYS(ts, action_id, attempt) collapse into one. Failed attempts get their own rows (their own
- * attempt numbers), so the audit also shows what went wrong before a success.
+ * Attempts: `beginAttempt` increments a Redis counter per execution (one occurrence of an action) atomically, so
+ * every start — a BullMQ retry after an error, or a stalled-job recovery after a worker was killed — gets a new
+ * number, whichever process runs it. Not `job.attemptsMade`: BullMQ leaves it unchanged by stalled-job recovery.
+ *
+ * Once the side effect succeeded, the outcome is stored in Redis (`SET NX`, the completion marker) before its row.
+ * A retry that finds the marker does not execute again: it rewrites the SAME attempt's finished row (the dedup key
+ * collapses it). Without a marker the retry executes again (at-least-once) with the same idempotency key, which
+ * the receiver deduplicates.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { RecommendedAction } from '../recommend/types.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
 
-export type AuditResult = 'succeeded' | 'dry-run' | 'failed' | 'error';
+/** `started`: the attempt began and its outcome is not (yet) known; the others are outcomes. */
+export type AuditResult = 'started' | 'succeeded' | 'dry-run' | 'failed' | 'error';
 
 export interface CompletionMarker {
   readonly result: 'succeeded' | 'dry-run';
@@ -35,10 +40,13 @@ export interface AuditEntry {
   readonly requestedBy: string;
   readonly approvedBy?: string;
   readonly started: number;
-  readonly finished: number;
+  /** Absent while the attempt is `started`. */
+  readonly finished?: number;
   readonly attempt: number;
   readonly dryRun: boolean;
   readonly worker: string;
+  /** The receiver's deduplication key for this execution (the same on every attempt). */
+  readonly idempotencyKey: string;
   readonly detail?: string;
   readonly error?: string;
 }
@@ -50,24 +58,37 @@ export class ActionAudit {
     private readonly redis: Redis,
     private readonly writer: TelemetryWriter,
     private readonly keyPrefix: string,
-    /** How long completion markers live (seconds): longer than any retry of the job. @defaultValue 30 days */
+    /** How long completion markers and attempt counters live (seconds): longer than any retry. @defaultValue 30 days */
     private readonly markerTtlS = 30 * 86_400,
   ) {}
 
-  private markerKey(actionId: string): string {
-    return `${this.keyPrefix}:done:${actionId}`;
+  private markerKey(executionId: string): string {
+    return `${this.keyPrefix}:done:${executionId}`;
   }
 
-  async completed(actionId: string): Promise<CompletionMarker | undefined> {
-    const raw = await this.redis.get(this.markerKey(actionId));
+  private attemptKey(executionId: string): string {
+    return `${this.keyPrefix}:attempts:${executionId}`;
+  }
+
+  /** The next attempt number of this execution (1-based), taken atomically: no two starts share one. */
+  async beginAttempt(executionId: string): Promise<number> {
+    const key = this.attemptKey(executionId);
+    const res = await this.redis.multi().incr(key).expire(key, this.markerTtlS).exec();
+    const [err, n] = res?.[0] ?? [new Error('attempt counter: MULTI was discarded'), null];
+    if (err) throw err;
+    return Number(n);
+  }
+
+  async completed(executionId: string): Promise<CompletionMarker | undefined> {
+    const raw = await this.redis.get(this.markerKey(executionId));
     return raw ? (JSON.parse(raw) as CompletionMarker) : undefined;
   }
 
   /** Record that the action ran; returns the marker that stands (an earlier one wins). */
-  async markCompleted(actionId: string, marker: CompletionMarker): Promise<CompletionMarker> {
-    const set = await this.redis.set(this.markerKey(actionId), JSON.stringify(marker), 'EX', this.markerTtlS, 'NX');
+  async markCompleted(executionId: string, marker: CompletionMarker): Promise<CompletionMarker> {
+    const set = await this.redis.set(this.markerKey(executionId), JSON.stringify(marker), 'EX', this.markerTtlS, 'NX');
     if (set === 'OK') return marker;
-    return (await this.completed(actionId)) ?? marker;
+    return (await this.completed(executionId)) ?? marker;
   }
 
   /** Durable: resolves once QuestDB acknowledged the row. */
@@ -89,8 +110,9 @@ export class ActionAudit {
           approved_by: e.approvedBy || (a.requiresApproval ? 'unknown' : 'auto'),
           worker: e.worker,
         },
-        strings: { reason: a.reason, detail: e.detail ?? '', error: e.error ?? '' },
-        timestamps: { started: e.started, finished: e.finished },
+        strings: { reason: a.reason, detail: e.detail ?? '', error: e.error ?? '', idempotency_key: e.idempotencyKey },
+        // A started row has no finished time: NULL is what says "outcome unknown" if it is never replaced.
+        timestamps: e.finished === undefined ? { started: e.started } : { started: e.started, finished: e.finished },
         longs: { attempt: e.attempt, dry_run: e.dryRun ? 1 : 0 },
       },
     ]);

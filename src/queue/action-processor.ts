@@ -1,7 +1,8 @@
 /**
  * The remediation/rebalancing job processor: load the action from the store, wait for its dependencies, execute it
- * once (see action-audit.ts for how "once" survives a killed worker), audit every attempt, and move the
- * recommendation to executed or failed. Bad input (unknown action, invalid job data, unsupported action for the
+ * at least once — deduplicated by the receiver's idempotency key, and never again once an attempt is known to have
+ * succeeded (see action-audit.ts) — audit every attempt as started before and finished after its side effect, and
+ * move the recommendation to executed or failed. Bad input (unknown action, invalid job data, unsupported action for the
  * executor, failed dependency) is an UnrecoverableError: it goes to failed without retry. Anything else retries.
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -15,6 +16,7 @@ import type { RecommendationStatus, RecommendationStore, StoredRecommendation } 
 export interface ActionJobResult {
   readonly result: 'succeeded' | 'dry-run' | 'skipped';
   readonly detail: string;
+  /** The execution attempt that produced the result (0 when skipped: nothing was attempted). */
   readonly attempt: number;
   /** True when an earlier attempt had already executed the action (a retry after a crash). */
   readonly replayed: boolean;
@@ -51,18 +53,26 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     }
   }
 
-  async function auditMarker(rec: StoredRecommendation, m: CompletionMarker, dryRun: boolean): Promise<void> {
-    await deps.audit.record({
+  /** The row fields every phase of one attempt shares (the dedup key among them). */
+  function attemptRow(rec: StoredRecommendation, executionId: string, dryRun: boolean) {
+    return {
       action: rec.action,
       createdAt: rec.createdAt,
-      result: m.result,
-      executor: m.executor,
       requestedBy: rec.requestedBy,
       approvedBy: rec.approvedBy,
+      dryRun,
+      idempotencyKey: executionId,
+    };
+  }
+
+  async function auditMarker(rec: StoredRecommendation, m: CompletionMarker, executionId: string, dryRun: boolean) {
+    await deps.audit.record({
+      ...attemptRow(rec, executionId, dryRun),
+      result: m.result,
+      executor: m.executor,
       started: m.started,
       finished: m.finished,
       attempt: m.attempt,
-      dryRun,
       worker: m.worker,
       detail: m.detail,
     });
@@ -74,31 +84,28 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       throw new UnrecoverableError('job data has no valid actionId');
     const rec = await deps.store.get(id);
     if (!rec) throw new UnrecoverableError(`no recommendation ${id} in the store`);
-    // Retry number (1-based): unchanged by dependency waits and by stalled-job recovery, so an attempt that a killed
-    // worker never finished is recorded under the same number when it runs again.
-    const attempt = job.attemptsMade + 1;
     const dryRun = deps.dryRun || rec.action.dryRun;
     const occurrence = job.data.occurrence ?? 1;
     if (rec.occurrence !== occurrence) {
       return {
         result: 'skipped',
         detail: `occurrence ${occurrence} was superseded by ${rec.occurrence}`,
-        attempt,
+        attempt: 0,
         replayed: false,
       };
     }
-    // The idempotency identity: this occurrence of this action.
+    // The idempotency identity, sent to the receiver on every attempt: this occurrence of this action.
     const executionId = actionJobId(id, occurrence);
 
     const done = await deps.audit.completed(executionId);
     if (done) {
       // An earlier attempt executed it and died before completing the job: record once, execute never again.
-      await auditMarker(rec, done, dryRun);
+      await auditMarker(rec, done, executionId, dryRun);
       await finish(rec, 'executed', done.detail);
       return { result: done.result, detail: done.detail, attempt: done.attempt, replayed: true };
     }
     if (!RUNNABLE.includes(rec.status)) {
-      return { result: 'skipped', detail: `recommendation is ${rec.status}`, attempt, replayed: false };
+      return { result: 'skipped', detail: `recommendation is ${rec.status}`, attempt: 0, replayed: false };
     }
     for (const dep of rec.action.dependsOn ?? []) {
       const d = await deps.store.get(dep);
@@ -117,40 +124,47 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     }
 
     await job.updateProgress(10);
+    // A new number for every start, whoever starts it (a retry, or a stalled job recovered after a worker died).
+    const attempt = await deps.audit.beginAttempt(executionId);
     const started = Date.now();
+    const row = { ...attemptRow(rec, executionId, dryRun), executor: deps.executor.name, started, attempt, worker };
+    // Durable BEFORE the side effect: if the process dies during it, this row stays "started, outcome unknown".
+    // If it cannot be written, nothing runs and the job retries.
+    await deps.audit.record({ ...row, result: 'started' });
     let outcome: { result: 'succeeded' | 'dry-run'; detail: string };
     try {
-      outcome = await deps.executor.execute(rec.action, { dryRun, attempt, log: deps.log });
+      outcome = await deps.executor.execute(rec.action, {
+        dryRun,
+        attempt,
+        idempotencyKey: executionId,
+        log: deps.log,
+      });
     } catch (err) {
+      // Whether BullMQ will retry: its own count, which stalled-job recovery does not advance.
       const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await deps.audit.record({
-        action: rec.action,
-        createdAt: rec.createdAt,
+        ...row,
         result: final ? 'failed' : 'error',
-        executor: deps.executor.name,
-        requestedBy: rec.requestedBy,
-        approvedBy: rec.approvedBy,
-        started,
         finished: Date.now(),
-        attempt,
-        dryRun,
-        worker,
         error: message(err).slice(0, 1_000),
       });
       if (final) await finish(rec, 'failed', message(err).slice(0, 500));
       throw err;
     }
-    const marker = await deps.audit.markCompleted(executionId, {
+    const marker: CompletionMarker = {
       ...outcome,
       executor: deps.executor.name,
       started,
       finished: Date.now(),
       attempt,
       worker,
-    });
-    await auditMarker(rec, marker, dryRun);
+    };
+    // The marker stops any later attempt from executing again. If another attempt's marker stands already (this
+    // worker was presumed dead, its job recovered and run elsewhere), this attempt still records its own outcome.
+    await deps.audit.markCompleted(executionId, marker);
+    await auditMarker(rec, marker, executionId, dryRun);
     await job.updateProgress(90);
     await finish(rec, 'executed', marker.detail.slice(0, 500));
-    return { result: marker.result, detail: marker.detail, attempt: marker.attempt, replayed: false };
+    return { result: marker.result, detail: marker.detail, attempt, replayed: false };
   };
 }

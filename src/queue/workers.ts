@@ -3,6 +3,8 @@
  * (`maxRetriesPerRequest: null`). `close()` stops taking jobs and waits for the active ones to finish, so a
  * SIGTERM loses nothing; a process that dies instead (SIGKILL, OOM) loses its lock, and BullMQ's stalled-job
  * checker in any other worker moves the job back to wait (after `lockDurationMs` + up to `stalledIntervalMs`).
+ * The recovered job runs as a new attempt with the same idempotency key; the killed attempt stays in the audit as
+ * started, outcome unknown (action-audit.ts).
  */
 import { type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -1,6 +1,8 @@
 /**
- * Executor for command-line adapters (Slurm, Kubernetes, nvidia-smi): builds argv arrays for the action, logs the
- * exact commands, and runs them in order with a timeout (or, in dry-run, only reports them).
+ * Executor for command-line adapters (Slurm, Kubernetes, nvidia-smi): builds the action's steps, logs the exact
+ * commands, and runs them in order with a timeout (or, in dry-run, only reports them). Before a step with a state
+ * check, it runs the check and skips the step when the target is already in the wanted state, so an attempt that
+ * repeats an earlier one (at-least-once) does not act twice; the detail says what ran and what was skipped.
  */
 import { type CommandBuilder, kubernetesCommands, nvidiaSmiCommands, slurmCommands } from './commands.js';
 import { type CommandRunner, formatArgv, runCommand } from './run-command.js';
@@ -27,17 +29,34 @@ export class CommandExecutor implements ActionExecutor {
   }
 
   async execute(action: ExecutableAction, ctx: ExecutionContext): Promise<ExecutionOutcome> {
-    const commands = this.build(action);
-    const lines = commands.map(formatArgv);
+    const steps = this.build(action);
+    const lines = steps.map((s) => formatArgv(s.argv));
     if (ctx.dryRun) {
-      ctx.log.info({ actionId: action.id, commands: lines }, 'dry run: would run');
-      return { result: 'dry-run', detail: `would run: ${lines.join(' && ')}` };
+      const checks = steps.flatMap((s) => (s.check ? [formatArgv(s.check.argv)] : []));
+      ctx.log.info({ actionId: action.id, commands: lines, checks }, 'dry run: would run');
+      const unless = checks.length ? ` (each skipped if already done, checked with: ${checks.join(' && ')})` : '';
+      return { result: 'dry-run', detail: `would run: ${lines.join(' && ')}${unless}` };
     }
-    for (const argv of commands) {
-      ctx.log.info({ actionId: action.id, attempt: ctx.attempt, command: formatArgv(argv) }, 'running');
-      await this.runner(argv, this.timeoutMs);
+    const ran: string[] = [];
+    const skipped: string[] = [];
+    for (const step of steps) {
+      const line = formatArgv(step.argv);
+      const base = { actionId: action.id, attempt: ctx.attempt, command: line };
+      if (step.check) {
+        const state = step.check.parse((await this.runner(step.check.argv, this.timeoutMs)).stdout);
+        if (state.done) {
+          ctx.log.info({ ...base, state: state.state }, 'already done; skipped');
+          skipped.push(`${line} (already: ${state.state})`);
+          continue;
+        }
+      }
+      ctx.log.info(base, 'running');
+      await this.runner(step.argv, this.timeoutMs);
+      ran.push(line);
     }
-    return { result: 'succeeded', detail: `ran: ${lines.join(' && ')}` };
+    const parts = [ran.length ? `ran: ${ran.join(' && ')}` : 'ran nothing'];
+    if (skipped.length) parts.push(`skipped: ${skipped.join('; ')}`);
+    return { result: 'succeeded', detail: parts.join('; ') };
   }
 }
 

@@ -1,13 +1,28 @@
 /**
- * Command construction for the cluster-manager adapters: an action becomes argv arrays, built here and nowhere
+ * Command construction for the cluster-manager adapters: an action becomes steps — an argv array each, with the
+ * read-only state check that runs before it where the tool has one (target-state.ts) — built here and nowhere
  * else, so the unit tests see exactly what runs. Names are checked against a strict pattern first: a node called
  * `--all` must never turn into an option.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { ActionType } from '../../recommend/types.js';
+import {
+  kubectlCordonCheck,
+  nvidiaSmiPowerLimitCheck,
+  type StateCheck,
+  slurmDrainCheck,
+  slurmRebootCheck,
+} from './target-state.js';
 import type { ExecutableAction } from './types.js';
 
-export type CommandBuilder = (action: ExecutableAction) => string[][];
+/** One command, skipped when its `check` shows the effect already in place. */
+export interface CommandStep {
+  readonly argv: string[];
+  /** Absent where the tool cannot tell (a GPU reset) or the command is safe to repeat (`kubectl drain`). */
+  readonly check?: StateCheck;
+}
+
+export type CommandBuilder = (action: ExecutableAction) => CommandStep[];
 
 /** The action types each adapter has commands for; others go to the fallback executor (see executors/index.ts). */
 export const COMMAND_TYPES: Readonly<Record<'slurm' | 'kubernetes' | 'nvidia-smi', ReadonlySet<ActionType>>> = {
@@ -59,11 +74,14 @@ export const slurmResume = (node: string): string[] => [
 
 export const slurmCommands: CommandBuilder = (action) => {
   if (action.type === 'drain_node' || action.type === 'migrate_job') {
-    return [slurmDrain(nodeOf(action), slurmReason(action))];
+    const node = nodeOf(action);
+    return [{ argv: slurmDrain(node, slurmReason(action)), check: slurmDrainCheck(node) }];
   }
   if (action.type === 'reboot_node') {
-    // Reboot once the node is idle, then return it to service.
-    return [['scontrol', 'reboot', 'ASAP', 'nextstate=resume', `reason=${slurmReason(action)}`, nodeOf(action)]];
+    // Reboot once the node is idle, then return it to service; not again while a reboot is pending.
+    const node = nodeOf(action);
+    const argv = ['scontrol', 'reboot', 'ASAP', 'nextstate=resume', `reason=${slurmReason(action)}`, node];
+    return [{ argv, check: slurmRebootCheck(node) }];
   }
   throw new UnrecoverableError(`the slurm executor has no command for ${action.type}`);
 };
@@ -80,7 +98,8 @@ export const kubectlDrain = (node: string): string[] => [
 export const kubernetesCommands: CommandBuilder = (action) => {
   if (action.type === 'drain_node') {
     const node = nodeOf(action);
-    return [kubectlCordon(node), kubectlDrain(node)];
+    // Drain has no check: it evicts only the pods still on the node, so repeating it finishes an interrupted one.
+    return [{ argv: kubectlCordon(node), check: kubectlCordonCheck(node) }, { argv: kubectlDrain(node) }];
   }
   throw new UnrecoverableError(`the kubernetes executor has no command for ${action.type}`);
 };
@@ -96,8 +115,10 @@ export const nvidiaSmiReset = (gpu: string): string[] => ['nvidia-smi', '--gpu-r
 export const nvidiaSmiCommands: CommandBuilder = (action) => {
   if (action.type === 'power_cap_gpu') {
     const watts = Number(action.params?.powerCapW);
-    return [nvidiaSmiPowerLimit(gpuIndexOf(action), watts)];
+    const gpu = gpuIndexOf(action);
+    return [{ argv: nvidiaSmiPowerLimit(gpu, watts), check: nvidiaSmiPowerLimitCheck(gpu, watts) }];
   }
-  if (action.type === 'reset_gpu') return [nvidiaSmiReset(gpuIndexOf(action))];
+  // No check: nothing nvidia-smi reports tells whether a reset already happened.
+  if (action.type === 'reset_gpu') return [{ argv: nvidiaSmiReset(gpuIndexOf(action)) }];
   throw new UnrecoverableError(`the nvidia-smi executor has no command for ${action.type}`);
 };

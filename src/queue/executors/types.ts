@@ -13,8 +13,13 @@ export type ExecutableAction = Pick<
 export interface ExecutionContext {
   /** Describe, log and audit only; change nothing. */
   readonly dryRun: boolean;
-  /** 1-based attempt number of this execution. */
+  /** 1-based attempt number of this execution: new on every start, including a retry after a killed worker. */
   readonly attempt: number;
+  /**
+   * The receiver's deduplication key: the same on every attempt of one execution (one occurrence of an action), so
+   * a side effect delivered twice (a worker killed after acting, before recording it) can be applied once.
+   */
+  readonly idempotencyKey: string;
   readonly log: Logger;
 }
 

@@ -54,13 +54,25 @@ describe('webhook executor', () => {
       got.push(req);
       res.writeHead(202).end('accepted');
     });
-    const out = await new WebhookExecutor({ url, secret: 'k' }).execute(action, { dryRun: false, attempt: 2, log });
+    const out = await new WebhookExecutor({ url, secret: 'k' }).execute(action, {
+      dryRun: false,
+      attempt: 2,
+      idempotencyKey: 'act_abc-2',
+      log,
+    });
     expect(out).toEqual({ result: 'succeeded', detail: `POST ${url} → 202 accepted` });
     expect(got).toHaveLength(1);
     const [req] = got;
     expect(req.headers[SIGNATURE_HEADER]).toBe(signBody('k', req.body));
-    expect(req.headers['idempotency-key']).toBe('act_abc');
-    expect(JSON.parse(req.body)).toMatchObject({ id: 'act_abc', type: 'reset_gpu', attempt: 2, target: action.target });
+    // The execution's key (here its second occurrence), not the bare action id: a new occurrence is a new action.
+    expect(req.headers['idempotency-key']).toBe('act_abc-2');
+    expect(JSON.parse(req.body)).toMatchObject({
+      id: 'act_abc',
+      idempotencyKey: 'act_abc-2',
+      type: 'reset_gpu',
+      attempt: 2,
+      target: action.target,
+    });
   });
 
   it('fails transiently on 5xx and timeouts, finally on other 4xx', async () => {
@@ -70,7 +82,7 @@ describe('webhook executor', () => {
       if (!hang) res.writeHead(status).end('nope');
     });
     const exec = new WebhookExecutor({ url, secret: 'k', timeoutMs: 300 });
-    const ctx = { dryRun: false, attempt: 1, log };
+    const ctx = { dryRun: false, attempt: 1, idempotencyKey: 'act_abc', log };
     const e503 = await exec.execute(action, ctx).catch((e: unknown) => e);
     expect(e503).toBeInstanceOf(Error);
     expect(e503).not.toBeInstanceOf(UnrecoverableError);
@@ -88,7 +100,12 @@ describe('webhook executor', () => {
       hits++;
       res.end();
     });
-    const out = await new WebhookExecutor({ url, secret: 'k' }).execute(action, { dryRun: true, attempt: 1, log });
+    const out = await new WebhookExecutor({ url, secret: 'k' }).execute(action, {
+      dryRun: true,
+      attempt: 1,
+      idempotencyKey: 'act_abc',
+      log,
+    });
     expect(out.result).toBe('dry-run');
     expect(hits).toBe(0);
     expect(() => new WebhookExecutor({ url, secret: '' })).toThrow(/SECRET/);

@@ -1,7 +1,10 @@
 /**
  * Webhook executor: POSTs the action as JSON to a configured URL, signed with HMAC-SHA256 over the exact body
  * bytes (`x-fleetsense-signature: sha256=<hex>`), so the receiver can verify who sent it and that nothing changed.
- * `idempotency-key` carries the action id: a retried delivery names the same action.
+ * `idempotency-key` carries the execution's key (the action id, plus the occurrence from the second on): every
+ * attempt of one execution sends the same key, so a receiver that deduplicates on it applies the action once even
+ * when it is delivered twice (at-least-once: a worker killed after the POST retries it). The body's `attempt` says
+ * which delivery this is.
  * Failures: network errors, timeouts, 408/429 and 5xx are transient (the job retries with backoff); other 4xx mean
  * the receiver refuses this action, and retrying will not change that (UnrecoverableError).
  */
@@ -45,6 +48,7 @@ export class WebhookExecutor implements ActionExecutor {
       params: action.params ?? {},
       severity: action.severity,
       reason: action.reason,
+      idempotencyKey: ctx.idempotencyKey,
       attempt: ctx.attempt,
       sentAt: new Date().toISOString(),
     });
@@ -55,7 +59,7 @@ export class WebhookExecutor implements ActionExecutor {
         headers: {
           'content-type': 'application/json',
           [SIGNATURE_HEADER]: signBody(this.opts.secret, body),
-          'idempotency-key': action.id,
+          'idempotency-key': ctx.idempotencyKey,
         },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -1,0 +1,19 @@
+-- 007_remediation_attempts: remediation_actions records every execution attempt in two phases, in ONE row.
+--
+-- Before the side effect (webhook, scontrol, kubectl, nvidia-smi) the worker writes the attempt's row with
+-- result = 'started', finished = NULL, durably (QuestDB acknowledged it) — the executor does not run otherwise. After
+-- the side effect it writes the same row again with the outcome (succeeded, dry-run, error, failed) and finished.
+-- Both writes have the same key — ts (the action's creation time), action_id, attempt — so the table's
+-- DEDUP UPSERT KEYS(ts, action_id, attempt) (004) let the finished row replace its started row.
+--
+-- Why one row and not two: an auditor asks "what did each attempt do?", and wants one answer per attempt: the
+-- outcome when it is known, else "started, outcome unknown". A row that still reads 'started' with finished NULL
+-- after its job moved on is exactly that: a worker died (kill -9, OOM, lost host) during the side effect, and the
+-- side effect may or may not have happened. The started phase loses nothing when replaced: the finished row
+-- carries the same started time, worker and attempt. Attempt numbers are never reused (a Redis counter per
+-- execution, incremented atomically before the started row), so a retry never overwrites an earlier attempt.
+--
+-- idempotency_key: what the executor sent as the receiver's deduplication key (the webhook's `idempotency-key`
+-- header): the same for every attempt of one occurrence of an action, so an auditor can match deliveries on the
+-- receiver's side with the attempts here. Empty on rows written before this migration.
+ALTER TABLE remediation_actions ADD COLUMN IF NOT EXISTS idempotency_key STRING;
