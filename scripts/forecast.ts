@@ -65,7 +65,7 @@ async function main() {
   const writer = await TelemetryWriter.connect(config.questdb);
   const queues = new FleetQueues(config);
   const inference = flags.models ? await InferenceService.open(config, log) : undefined;
-  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
+  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer, reader });
   const deps = {
     reader,
     writer,

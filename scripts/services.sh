@@ -75,8 +75,9 @@ start_redis() {
   fi
   mkdir -p "$RUN"
   log "starting redis-server on 127.0.0.1:$REDIS_PORT"
-  # noeviction: BullMQ must never lose keys to eviction.
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no \
+  # BullMQ's production settings: AOF fsynced every second (a restart keeps recommendations, approvals, delayed jobs
+  # and job schedulers; without it all of them were lost, measured) and noeviction (never lose keys to eviction).
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly yes --appendfsync everysec \
     --maxmemory-policy noeviction --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log" --dir "$RUN"
   wait_for redis redis_up
   log "redis healthy"

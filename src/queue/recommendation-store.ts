@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RecommendedAction } from '../recommend/types.js';
+import { lastRecordedStatus } from '../telemetry/queries/recommendation-history.js';
+import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
 
 export const RECOMMENDATION_STATUSES = [
@@ -25,6 +27,8 @@ export const RECOMMENDATION_STATUSES = [
 ] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'executed', 'failed', 'suppressed']);
+/** A person's decision is answered only once it is on record in QuestDB (the rest is flushed within a second). */
+const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved', 'rejected']);
 
 export interface StoredRecommendation {
   readonly id: string;
@@ -92,6 +96,11 @@ export interface RecommendationStoreOptions {
   readonly keyPrefix: string;
   /** Durable history; absent: Redis only (benchmarks of the bare path). */
   readonly writer?: TelemetryWriter;
+  /**
+   * Reads the durable history back when Redis has no record of an id (Redis lost its data): a recorded decision is
+   * restored instead of being proposed again as new. Absent: Redis alone decides what is new.
+   */
+  readonly reader?: TelemetryReader;
   /** @defaultValue 30 days */
   readonly retentionS?: number;
 }
@@ -115,6 +124,7 @@ export class RecommendationStore {
 
   /** Store a new recommendation; false when one with this id exists already (a repeated detection). */
   async create(action: RecommendedAction, requestedBy: string, now = Date.now()): Promise<boolean> {
+    if (await this.restoreRecordedDecision(action)) return false;
     const status: RecommendationStatus = action.status === 'suppressed' ? 'suppressed' : 'proposed';
     const expire = TERMINAL.has(status) ? this.retentionS : 0;
     const created = await runScript(
@@ -131,6 +141,33 @@ export class RecommendationStore {
       now,
       action.suppressedBy ? `suppressed: ${action.suppressedBy}` : '',
     );
+    return true;
+  }
+
+  /**
+   * When Redis has no record of this id but QuestDB's history holds a decision for it (Redis restarted without
+   * persistence), put that decision back in Redis and report it as existing. Proposed or suppressed history is not a
+   * decision: the action is created as usual.
+   */
+  private async restoreRecordedDecision(action: RecommendedAction): Promise<boolean> {
+    if (!this.opts.reader || (await this.redis.exists(this.key(action.id))) === 1) return false;
+    const last = await lastRecordedStatus(this.opts.reader, action.id);
+    if (!last || last.status === 'proposed' || last.status === 'suppressed') return false;
+    const status = last.status as RecommendationStatus;
+    const restored = await runScript(
+      this.redis,
+      CREATE,
+      [this.key(action.id), this.index],
+      [
+        JSON.stringify(action),
+        status,
+        String(last.ts),
+        last.actor,
+        action.id,
+        String(TERMINAL.has(status) ? this.retentionS : 0),
+      ],
+    );
+    if (restored === 1) await this.redis.hset(this.key(action.id), 'occurrence', String(last.occurrences));
     return true;
   }
 
@@ -175,7 +212,7 @@ export class RecommendationStore {
     }
     const rec = parse(id, Object.fromEntries(pairs(after ?? [])));
     if (!rec) throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
-    await this.history(rec.action, to, actor, now, extra.note ?? '');
+    await this.history(rec.action, to, actor, now, extra.note ?? '', DURABLE_DECISIONS.has(to));
     return rec;
   }
 
@@ -240,8 +277,11 @@ export class RecommendationStore {
     actor: string,
     ts: number,
     note: string,
+    durable = false,
   ): Promise<void> {
-    await this.opts.writer?.writeRows('recommendations', [
+    const w = this.opts.writer;
+    if (!w) return;
+    await (durable ? w.writeDurable.bind(w) : w.writeRows.bind(w))('recommendations', [
       {
         ts,
         symbols: {

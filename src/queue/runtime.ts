@@ -12,7 +12,7 @@ import { migrate } from '../telemetry/migrate.js';
 import { TelemetryReader } from '../telemetry/reader.js';
 import { TelemetryWriter } from '../telemetry/writer.js';
 import { RemediationDispatcher } from './dispatcher.js';
-import { forecastProcessor, scheduleForecasts } from './forecast.js';
+import { FORECAST_SCHEDULER_ID, forecastProcessor, scheduleForecasts } from './forecast.js';
 import { subscribePromotions } from './model-events.js';
 import { SafetySwitches } from './policy-state.js';
 import { FleetQueues } from './queues.js';
@@ -39,7 +39,7 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
     log.warn({ err: err instanceof Error ? err.message : err }, 'inference unavailable: forecasts run model-free');
     return undefined;
   });
-  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
+  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer, reader });
   const forecast = forecastProcessor({
     reader,
     writer,
@@ -88,13 +88,43 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
   };
 }
 
-/** The scheduler role: forecast every FORECAST_EVERY_MINUTES, drift check hourly, retrain each model daily. */
-export async function startSchedulerRole(config: Config, log = queueLogger(config, 'scheduler')): Promise<Stoppable> {
+/**
+ * The scheduler role: forecast every FORECAST_EVERY_MINUTES, drift check hourly, retrain each model daily. The
+ * schedulers live in Redis; if Redis comes back without them (restarted without persistence, or flushed), they are
+ * put back: on every reconnect, and by a check every `recheckMs` that finds the forecast scheduler missing.
+ */
+export async function startSchedulerRole(
+  config: Config,
+  log = queueLogger(config, 'scheduler'),
+  recheckMs = 30_000,
+): Promise<Stoppable> {
   const queues = new FleetQueues(config);
   const everyMs = config.queue.forecastEveryMinutes * 60_000;
-  await scheduleForecasts(queues, everyMs);
-  const models = await new ModelStore(config.models.dir).names();
-  for (const m of models) await scheduleRetrain(queues, m, RETRAIN_DEFAULTS.everyMs);
-  log.info({ everyMs, retrain: models }, 'job schedulers in place');
-  return { close: () => queues.close() };
+  const assertSchedulers = async (why: string) => {
+    await scheduleForecasts(queues, everyMs);
+    const models = await new ModelStore(config.models.dir).names();
+    for (const m of models) await scheduleRetrain(queues, m, RETRAIN_DEFAULTS.everyMs);
+    log.info({ everyMs, retrain: models, why }, 'job schedulers in place');
+  };
+  await assertSchedulers('start');
+  const reassert = (why: string) =>
+    assertSchedulers(why).catch((err) =>
+      log.warn({ err: (err as Error).message, why }, 'could not put schedulers back'),
+    );
+  const onReady = () => void reassert('redis reconnected');
+  queues.redis.on('ready', onReady);
+  const recheck = setInterval(() => {
+    queues.forecast
+      .getJobScheduler(FORECAST_SCHEDULER_ID)
+      .then((s) => (s ? undefined : reassert('forecast scheduler missing')))
+      .catch(() => {}); // Redis away: the reconnect handler puts them back
+  }, recheckMs);
+  recheck.unref();
+  return {
+    close: async () => {
+      clearInterval(recheck);
+      queues.redis.off('ready', onReady);
+      await queues.close();
+    },
+  };
 }

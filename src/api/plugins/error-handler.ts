@@ -12,6 +12,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
 };
 
+/** ioredis errors that mean Redis is away (not a bad command): the queue is unavailable, retry later. */
+const REDIS_UNAVAILABLE =
+  /Connection is closed|Command timed out|max retries per request|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/i;
+const isRedisUnavailable = (err: Error) =>
+  err.name === 'MaxRetriesPerRequestError' || (!('statusCode' in err) && REDIS_UNAVAILABLE.test(err.message));
+
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
@@ -39,6 +45,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fe.statusCode === 429) return reply.status(429).send(errorBody('RATE_LIMITED', fe.message));
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send(errorBody('VALIDATION_FAILED', fe.message));
+    }
+    if (isRedisUnavailable(fe)) {
+      request.log.warn({ err: fe.message }, 'redis unavailable');
+      return reply
+        .status(503)
+        .send(errorBody('QUEUE_UNAVAILABLE', 'Redis is unavailable; nothing was changed, retry later'));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL', ERROR_CODES.INTERNAL.message));

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
+import { redisPersistence } from '../../queue/redis-persistence.js';
 import { migrate } from '../../telemetry/migrate.js';
 import { TelemetryReader } from '../../telemetry/reader.js';
 import { TelemetryWriter } from '../../telemetry/writer.js';
@@ -71,7 +72,10 @@ async function resourcesPlugin(app: FastifyInstance, opts: { config: Config; dep
       name: 'redis',
       check: async () => {
         await redis.ping();
-        return { url: config.redis.url.replace(/\/\/[^@]*@/, '//***@') };
+        return {
+          url: config.redis.url.replace(/\/\/[^@]*@/, '//***@'),
+          persistence: await redisPersistence(redis),
+        };
       },
     },
   ] satisfies ReadinessCheck[]);
