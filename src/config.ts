@@ -1,7 +1,7 @@
 /**
  * The one configuration of the product, read from the environment once, validated, frozen.
  * Nothing else reads `process.env`. Every key is documented in the README's configuration table;
- * `test/config-docs.test.ts` keeps the two in step.
+ * `test/docs-in-step.test.ts` keeps the two in step.
  */
 import { ConfigError } from './errors.js';
 

@@ -169,15 +169,6 @@ export function jobPlan(o: ResolvedOptions, topology: Topology): Slot[] {
   return slots;
 }
 
-/** The job a slot runs at `ts`, if any. */
-export function jobAt(slot: Slot, ts: number): PlannedJob | undefined {
-  for (const job of slot.jobs) {
-    if (job.start <= ts && ts < job.end) return job;
-    if (job.start > ts) return undefined;
-  }
-  return undefined;
-}
-
 /** A GPU of the slot failed at `ts`: abort the running job and keep the slot empty until `until` (repair). */
 export function truncateSlot(slot: Slot, ts: number, until: number): void {
   slot.jobs = slot.jobs.filter((job) => job.start < ts || job.start >= until);

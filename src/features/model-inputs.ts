@@ -23,10 +23,6 @@ export function anomalyWindows(series: Series, meta: WindowMeta, stride = meta.s
   );
 }
 
-/** Same inputs for the fault predictor and the time-to-failure model (per-device windows). */
-export const faultWindows = anomalyWindows;
-export const ttfWindows = anomalyWindows;
-
 /** A job as the job_metrics table, the simulator and the API carry it. */
 export interface JobFeatures {
   readonly symbols?: Readonly<Record<string, string>>;

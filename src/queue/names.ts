@@ -26,14 +26,6 @@ export interface ActionJobData {
 export const actionJobId = (actionId: string, occurrence = 1): string =>
   occurrence > 1 ? `${actionId}-${occurrence}` : actionId;
 
-/** A scheduled forecast run for one time slot (epoch ms, the slot's end) — fans out into shards. */
-export interface ForecastRunData {
-  readonly slot?: number;
-  /** Backfill: score [from, to) at every `stepMs` instead of one slot. */
-  readonly from?: number;
-  readonly to?: number;
-}
-
 /** One shard of a forecast run: the devices of one cluster scored at `slot`. */
 export interface ForecastShardData {
   readonly slot: number;

@@ -47,9 +47,4 @@ export function labelsToIntervals(labels: ArrayLike<number>): Interval[] {
   return scoresToIntervals(labels, 0.5).map(({ start, end }) => ({ start, end }));
 }
 
-/** Map index intervals to time intervals through a timestamp array. */
-export function toTimeIntervals<T extends Interval>(intervals: readonly T[], ts: ArrayLike<number>): T[] {
-  return intervals.map((iv) => ({ ...iv, start: ts[iv.start], end: ts[iv.end] }));
-}
-
 export const overlaps = (a: Interval, b: Interval): boolean => a.start <= b.end && b.start <= a.end;

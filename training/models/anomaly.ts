@@ -18,7 +18,7 @@ export interface AnomalyDetectorOptions {
   readonly units?: number;
   /** LSTM units of the encoder: the latent code. @defaultValue 8 */
   readonly latentUnits?: number;
-  /** @defaultValue 1e-3 */
+  /** @defaultValue 3e-3 */
   readonly learningRate?: number;
   /** @defaultValue 42 */
   readonly seed?: number;
