@@ -23,7 +23,9 @@ export const KEYS = {
 } as const;
 
 export async function bootApp(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: testConfig(env), logger: false });
+  // Each app its own queue prefix unless the test shares one on purpose: a promotion published by one test's app
+  // must not swap the models of another test's app.
+  const app = await buildApp({ config: testConfig({ QUEUE_PREFIX: uniqueTag('fsapp'), ...env }), logger: false });
   await app.ready();
   return app;
 }

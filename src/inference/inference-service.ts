@@ -195,7 +195,8 @@ export class InferenceService {
 
   /** Make `version` the active one: load and warm it, persist ACTIVE, switch, then drain and release the old one. */
   async promote(name: string, version: string): Promise<ModelInfo> {
-    if (!this.active.has(name) && !this.versions.has(name)) await this.refresh();
+    // A version trained since the last scan (the sync floor rescans every syncIntervalMs) is looked for on disk now.
+    if (!this.versions.get(name)?.some((v) => v.version === version)) await this.refresh();
     if (!this.versions.has(name)) throw this.unknownModel(name);
     await this.switchTo(name, version, true);
     return this.model(name);

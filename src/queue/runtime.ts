@@ -61,22 +61,14 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
     },
   });
   await workers.waitUntilReady();
+  // Promotions arrive at once by pub/sub; the inference service's own sync (every 10 s) is the floor that also
+  // picks up new models and a message this process missed.
   const unsubscribe = inference
-    ? await subscribePromotions(config.redis, queues.prefix, log, (p) =>
-        inference.refresh().then(() => inference.promote(p.model, p.version)),
-      )
+    ? await subscribePromotions(config.redis, queues.prefix, log, (p) => inference.promote(p.model, p.version))
     : async () => {};
-  // New models (a first version trained since start) are picked up within a minute; promotions at once (above).
-  const rescan = setInterval(() => {
-    inference
-      ?.refresh()
-      .catch((err) => log.warn({ err: err instanceof Error ? err.message : err }, 'model rescan failed'));
-  }, 60_000);
-  rescan.unref();
   log.info({ queues: workers.workers.map((w) => w.name), prefix: queues.prefix }, 'workers ready');
   return {
     async close() {
-      clearInterval(rescan);
       await unsubscribe();
       await workers.close();
       await forecast.close();

@@ -39,13 +39,11 @@ async function queuesPlugin(app: FastifyInstance) {
   app.decorate('safety', new SafetySwitches(queues.redis, queues.key()));
   app.addHook('onClose', async () => queues.close());
 
-  // Follow promotions made by the retrain worker (or another API replica) in this process's inference service.
-  if (app.hasDecorator('inference')) {
-    const unsubscribe = await subscribePromotions(app.config.redis, queues.prefix, app.log, (p) =>
-      app.inference.refresh().then(() => app.inference.promote(p.model, p.version)),
-    );
-    app.addHook('onClose', unsubscribe);
-  }
+  // Follow promotions made by the retrain worker or another API replica in this process's inference service.
+  const unsubscribe = await subscribePromotions(app.config.redis, queues.prefix, app.log, (p) =>
+    app.inference.promote(p.model, p.version),
+  );
+  app.addHook('onClose', unsubscribe);
 
   app.readiness.push({
     name: 'queues',
@@ -89,4 +87,4 @@ async function queuesPlugin(app: FastifyInstance) {
   });
 }
 
-export default fp(queuesPlugin, { name: 'queues', dependencies: ['resources', 'metrics'] });
+export default fp(queuesPlugin, { name: 'queues', dependencies: ['resources', 'metrics', 'inference'] });

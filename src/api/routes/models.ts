@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ModelInfo } from '../../inference/inference-types.js';
 import { horizonMinutes, timeToFailure } from '../../inference/predictions.js';
 import { inputFieldsOf } from '../../inference/window-requests.js';
+import { publishPromotion } from '../../queue/model-events.js';
 import { ModelList, ModelName, ModelSummary, PromoteRequest, PromoteResponse } from '../schemas/models.js';
 
 export function modelSummary(m: ModelInfo): ModelSummary {
@@ -43,19 +44,13 @@ export default async function modelRoutes(fastify: FastifyInstance) {
   app.get(
     '/v1/models',
     { config: { role: 'reader' }, schema: { tags: ['models'], response: { 200: ModelList } } },
-    async () => {
-      await app.inference.refresh();
-      return { models: app.inference.models().map(modelSummary) };
-    },
+    async () => ({ models: app.inference.models().map(modelSummary) }),
   );
 
   app.get(
     '/v1/models/:name',
     { config: { role: 'reader' }, schema: { tags: ['models'], params: ModelName, response: { 200: ModelSummary } } },
-    async (request) => {
-      await app.inference.refresh();
-      return modelSummary(app.inference.model(request.params.name));
-    },
+    async (request) => modelSummary(app.inference.model(request.params.name)),
   );
 
   app.post(
@@ -66,9 +61,10 @@ export default async function modelRoutes(fastify: FastifyInstance) {
     },
     async (request) => {
       const { name } = request.params;
-      await app.inference.refresh();
       const previousVersion = app.inference.model(name).activeVersion;
       const info = await app.inference.promote(name, request.body.version);
+      // Every other API replica and worker follows at once (and within the sync floor if it missed the message).
+      await publishPromotion(app.queues.redis, app.queues.prefix, { model: name, version: info.activeVersion });
       request.log.info({ model: name, from: previousVersion, to: info.activeVersion }, 'model promoted');
       return { previousVersion, model: modelSummary(info) };
     },
