@@ -1,12 +1,13 @@
 /**
- * SQL reader over QuestDB's PG wire. Values always travel as bound parameters; the only identifiers placed in SQL
+ * SQL reader over QuestDB's PG wire. Dependencies run one way: the reader knows the feature names it can read for
+ * (src/features: peer and rack fields, the Series shape), and src/features never imports src/telemetry. Values always travel as bound parameters; the only identifiers placed in SQL
  * text are column names checked against the catalogue and integer sample periods, never user strings.
  */
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { baseFields, isPeerField, JOB_FIELD, peerBase, withPeerFields } from '../features/peers.js';
-import { isRackField, RACK_PREFIX, rackFacilityFields } from '../features/rack-fields.js';
+import { isRackField, RACK_PREFIX, rackBase, rackFacilityFields } from '../features/rack-fields.js';
 import type { Series } from '../features/windows.js';
 import {
   deviceId,
@@ -46,6 +47,7 @@ export interface GpuSeriesQuery {
 }
 
 const GPU_FIELDS = new Set(GPU_METRICS.fields.map((f) => f.name));
+const FACILITY_FIELDS = new Set(FACILITY_METRICS.fields.map((f) => f.name));
 /** The most buckets one query may ask for per device: bounds memory against a careless range. */
 const MAX_BUCKETS = 100_000;
 
@@ -118,12 +120,8 @@ export class TelemetryReader {
     if (q.fields.length === 0) throw new AppError('VALIDATION_FAILED', 'fields must not be empty');
     for (const f of q.fields) {
       if (isRackField(f)) {
-        try {
-          rackFacilityFields([f]);
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
+        if (!FACILITY_FIELDS.has(rackBase(f)))
           throw new AppError('VALIDATION_FAILED', `unknown facility_metrics field "${f}"`, { field: f });
-        }
       } else if (!GPU_FIELDS.has(isPeerField(f) ? peerBase(f) : f)) {
         throw new AppError('VALIDATION_FAILED', `unknown gpu_metrics field "${f}"`, { field: f });
       }
