@@ -1,7 +1,8 @@
 /**
- * SQL reader over QuestDB's PG wire. Dependencies run one way: the reader knows the feature names it can read for
- * (src/features: peer and rack fields, the Series shape), and src/features never imports src/telemetry. Values always travel as bound parameters; the only identifiers placed in SQL
+ * SQL reader over QuestDB's PG wire. Values always travel as bound parameters; the only identifiers placed in SQL
  * text are column names checked against the catalogue and integer sample periods, never user strings.
+ * Dependencies run one way: the reader knows the feature names it reads for (src/features: peer and rack fields,
+ * the Series shape); src/features never imports src/telemetry.
  */
 import type pg from 'pg';
 import type { Config } from '../config.js';
