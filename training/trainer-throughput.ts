@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../src/errors.js';
+import { logValue, rawFields } from '../src/features/derived.js';
 import { oneHotName, throughputFromOutput, throughputMatrix, throughputTarget } from '../src/features/model-inputs.js';
 import { applyScaler, fitScaler } from '../src/features/scaler.js';
 import type { TelemetryRow } from '../src/telemetry/catalogue.js';
@@ -32,7 +33,7 @@ const MAX_TRAIN_ROWS = 40_000;
 
 export async function trainThroughputModel(data: TrainingData, o: FamilyOptions): Promise<FamilyResult> {
   const numeric = o.features ?? THROUGHPUT_FEATURES;
-  const rows = usableJobRows(data.jobs ?? [], [...new Set(numeric.map((f) => f.split(':').pop() ?? f))]);
+  const rows = usableJobRows(data.jobs ?? [], rawFields(numeric));
   if (rows.length < 10)
     throw new AppError('NO_DATA', `only ${rows.length} usable job rows (need throughput and inputs)`);
   const sorted = [...rows].sort((a, b) => a.ts - b.ts);
@@ -47,7 +48,7 @@ export async function trainThroughputModel(data: TrainingData, o: FamilyOptions)
   const raw = throughputMatrix(trainRows, features);
   const scaler = fitScaler(raw, features.length);
   const targetScaler = fitScaler(
-    trainRows.map((r) => Math.log(r.values.throughput)),
+    trainRows.map((r) => logValue(r.values.throughput)),
     1,
   );
   const targetMeta = { targetScaler, targetTransform: 'log' as const };

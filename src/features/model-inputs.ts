@@ -5,7 +5,7 @@
  *   - throughput: one row per job: one-hot categories + (derived) numeric fields → scale.
  */
 import { AppError, type RowError } from '../errors.js';
-import { deriveSeries, logValue, parseFeature } from './derived.js';
+import { deriveSeries, logValue, parseFeature, rawFields } from './derived.js';
 import type { ModelMetadata } from './model-metadata.js';
 import { applyScaler, invertScaler } from './scaler.js';
 import { type Series, slidingWindows, type Windows } from './windows.js';
@@ -32,13 +32,24 @@ export interface JobFeatures {
 /** One-hot columns are named `<category>=<value>`, e.g. `gpu_model=H100`. */
 export const oneHotName = (category: string, value: string): string => `${category}=${value}`;
 
-function rowValue(row: JobFeatures, feature: string): number {
+/** `gpu_model=H100` → {category: 'gpu_model', value: 'H100'}; undefined for any other feature. */
+export function parseOneHot(feature: string): { category: string; value: string } | undefined {
   const eq = feature.indexOf('=');
-  if (eq >= 0) {
-    const category = feature.slice(0, eq);
-    const value = row.symbols?.[category] ?? '';
+  return eq < 0 ? undefined : { category: feature.slice(0, eq), value: feature.slice(eq + 1) };
+}
+
+/** The input a feature is computed from: its one-hot category, else its raw field (`ratio:a/b` → `a`). */
+export const featureSource = (feature: string): string => parseOneHot(feature)?.category ?? parseFeature(feature).field;
+
+/** The inputs a caller sends for `features` (one-hot categories and raw fields), without duplicates, in order. */
+export const featureInputs = (features: readonly string[]): string[] =>
+  rawFields(features.map((f) => parseOneHot(f)?.category ?? f));
+
+function rowValue(row: JobFeatures, feature: string): number {
+  const oneHot = parseOneHot(feature);
+  if (oneHot) {
     // An unseen category maps to all zeros (no column lights up) rather than failing the request.
-    return value === feature.slice(eq + 1) ? 1 : 0;
+    return (row.symbols?.[oneHot.category] ?? '') === oneHot.value ? 1 : 0;
   }
   const p = parseFeature(feature);
   const raw = row.values[p.field];
@@ -56,8 +67,7 @@ export function throughputMatrix(rows: readonly JobFeatures[], features: readonl
   rows.forEach((row, r) => {
     features.forEach((f, c) => {
       const v = rowValue(row, f);
-      if (!Number.isFinite(v))
-        errors.push({ row: r, field: parseFeature(f.split('=')[0]).field, reason: 'missing or not finite' });
+      if (!Number.isFinite(v)) errors.push({ row: r, field: featureSource(f), reason: 'missing or not finite' });
       out[r * features.length + c] = v;
     });
   });

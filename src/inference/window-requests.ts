@@ -4,13 +4,12 @@
  * are computed from). Shapes and values are checked here with messages that name the window, row and field.
  */
 import { AppError } from '../errors.js';
-import { rawFields } from '../features/derived.js';
+import { featureInputs } from '../features/model-inputs.js';
 import type { ModelMetadata } from '../features/model-metadata.js';
 import type { Series } from '../features/windows.js';
 
 /** Raw fields a caller sends (in this order) for a model; a one-hot `category=value` feature needs `category`. */
-export const inputFieldsOf = (meta: Pick<ModelMetadata, 'features'>): string[] =>
-  rawFields(meta.features.map((f) => (f.includes('=') ? f.slice(0, f.indexOf('=')) : f)));
+export const inputFieldsOf = (meta: Pick<ModelMetadata, 'features'>): string[] => featureInputs(meta.features);
 
 /** Windows per request; the body limit bounds it too. */
 export const MAX_WINDOWS = 4_096;

@@ -5,8 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
-import { parseFeature } from '../../src/features/derived.js';
-import { throughputFromOutput, throughputRows } from '../../src/features/model-inputs.js';
+import { rawFields } from '../../src/features/derived.js';
+import { parseOneHot, throughputFromOutput, throughputRows } from '../../src/features/model-inputs.js';
 import { parseCsv } from '../data/csv-parse.js';
 import type { Predictor } from './predictor.js';
 import { jobsFromCsvText } from './throughput-eval.js';
@@ -30,7 +30,7 @@ export async function scoreJobsCsv(p: Predictor, csv: string, outDir: string): P
   });
   const { header, rows } = parseCsv(text);
   const jobs = jobsFromCsvText(text);
-  const fields = [...new Set(p.meta.features.filter((f) => !f.includes('=')).map((f) => parseFeature(f).field))];
+  const fields = rawFields(p.meta.features.filter((f) => !parseOneHot(f)));
   const absent = fields.filter((f) => !header.includes(f));
   if (absent.length > 0) {
     throw new AppError(

@@ -5,8 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../src/errors.js';
-import { parseFeature } from '../../src/features/derived.js';
-import { type JobFeatures, throughputFromOutput, throughputRows } from '../../src/features/model-inputs.js';
+import { rawFields } from '../../src/features/derived.js';
+import {
+  type JobFeatures,
+  parseOneHot,
+  throughputFromOutput,
+  throughputRows,
+} from '../../src/features/model-inputs.js';
 import type { ModelMetadata } from '../../src/features/model-metadata.js';
 import { parseCsv } from '../data/csv-parse.js';
 import { parseNumber } from '../data/time-column.js';
@@ -61,7 +66,7 @@ export async function loadJobRows(spec: string, opts: SourceOptions): Promise<Jo
 
 /** Rows with a measured throughput and every numeric input present (others cannot be scored fairly). */
 export function usableRows(rows: readonly JobFeatures[], meta: Pick<ModelMetadata, 'features'>): JobFeatures[] {
-  const fields = meta.features.filter((f) => !f.includes('=')).map((f) => parseFeature(f).field);
+  const fields = rawFields(meta.features.filter((f) => !parseOneHot(f)));
   return rows.filter((r) => (r.values.throughput ?? 0) > 0 && fields.every((f) => Number.isFinite(r.values[f])));
 }
 
@@ -73,7 +78,7 @@ export async function evaluateThroughput(
   if (usable.length === 0) {
     throw new AppError(
       'VALIDATION_FAILED',
-      `no job row has a throughput and all of ${p.meta.features.filter((f) => !f.includes('=')).join(', ')}`,
+      `no job row has a throughput and all of ${rawFields(p.meta.features.filter((f) => !parseOneHot(f))).join(', ')}`,
     );
   }
   const x = throughputRows(usable, p.meta);
