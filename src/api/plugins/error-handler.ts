@@ -2,7 +2,7 @@
  * The one place errors become HTTP responses: `{error:{code,message,details}}` with the status from the error
  * table. Validation errors name the field; 5xx bodies never carry a stack or an internal message.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -14,6 +14,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** Longest path parameter the router accepts; every parameter schema allows less, so validation names it first. */
+export const MAX_PARAM_LENGTH = 1_024;
+
+/**
+ * Errors the router raises before any hook runs (a malformed escape, a parameter over MAX_PARAM_LENGTH): the same
+ * error body as every other error, instead of Fastify's own.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message =
+    status === 414 ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL is not valid';
+  void reply.status(status).send(errorBody('VALIDATION_FAILED', message));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -30,9 +44,18 @@ export function installErrorHandler(app: FastifyInstance): void {
         reason: v.message ?? 'invalid',
       }));
       const first = details[0];
+      // An empty batch (schema `minItems: 1`) keeps its own code, as it had before the schema said so.
+      const v = fe.validation[0];
+      const empty = v?.keyword === 'minItems' && (v.params as { limit?: number }).limit === 1;
       return reply
         .status(400)
-        .send(errorBody('VALIDATION_FAILED', first ? `${first.field}: ${first.reason}` : fe.message, details));
+        .send(
+          errorBody(
+            empty ? 'EMPTY_BATCH' : 'VALIDATION_FAILED',
+            first ? `${first.field}: ${first.reason}` : fe.message,
+            details,
+          ),
+        );
     }
     const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
     if (mapped) return reply.status(ERROR_CODES[mapped].status).send(errorBody(mapped, fe.message));

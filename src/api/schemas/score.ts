@@ -12,9 +12,12 @@ import { MAX_WINDOWS } from '../../inference/window-requests.js';
 
 export const MAX_DEVICES = 1_024;
 
-const Time = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 1, maxLength: 40 })], {
-  description: 'epoch milliseconds, or ISO-8601 with a zone',
-});
+const Time = Type.Union(
+  [Type.Integer({ minimum: 0, maximum: 8.64e15 }), Type.String({ minLength: 1, maxLength: 40 })],
+  {
+    description: 'epoch milliseconds, or ISO-8601 with a zone',
+  },
+);
 
 const ModelChoice = {
   model: Type.Optional(
@@ -26,6 +29,7 @@ const ModelChoice = {
 const WindowSource = {
   windows: Type.Optional(
     Type.Array(Type.Array(Type.Array(Type.Number())), {
+      minItems: 1,
       maxItems: MAX_WINDOWS,
       description: 'windows[w][t][f], raw units',
     }),
@@ -141,7 +145,7 @@ export const ThroughputRequest = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxItems: MAX_WINDOWS },
+      { minItems: 1, maxItems: MAX_WINDOWS },
     ),
   },
   { additionalProperties: false },
