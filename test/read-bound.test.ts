@@ -32,7 +32,12 @@ describe.each(['/v1/score/anomaly', '/v1/predict/fault'])('%s with devices over 
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toContain('API_MAX_READ_VALUES (1000)');
     // 10 s samples in the served models: 360 per device over the hour.
-    expect(error.details).toMatchObject({ limit: 'API_MAX_READ_VALUES', maxReadValues: 1000, devices: 2, samples: 360 });
+    expect(error.details).toMatchObject({
+      limit: 'API_MAX_READ_VALUES',
+      maxReadValues: 1000,
+      devices: 2,
+      samples: 360,
+    });
     expect(error.details.values).toBe(2 * 360 * error.details.fields);
   });
 
