@@ -73,4 +73,20 @@ describe('OpenAPI document', () => {
     const long = await app.inject({ method: 'GET', url: `/v1/retrain/${'j'.repeat(300)}`, headers: KEYS.reader });
     expect([long.statusCode, long.json().error.message]).toEqual([400, expect.stringContaining('params.jobId')]);
   });
+
+  it('answers a method the path does not have with 405 and allow, an unknown path with 404', async () => {
+    const trace = await app.inject({ method: 'TRACE', url: '/healthz' });
+    expect([trace.statusCode, trace.headers.allow, trace.json().error.code]).toEqual([
+      405,
+      'GET, HEAD',
+      'METHOD_NOT_ALLOWED',
+    ]);
+    // QUERY carries a body: the parser's complaint about the missing content type must not hide the 405.
+    const query = await app.inject({ method: 'QUERY', url: '/v1/models/m', headers: KEYS.reader });
+    expect([query.statusCode, query.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const del = await app.inject({ method: 'DELETE', url: '/v1/recommendations/r1/approve', headers: KEYS.reader });
+    expect([del.statusCode, del.headers.allow]).toEqual([405, 'POST']);
+    const none = await app.inject({ method: 'GET', url: '/v1/nothing-here', headers: KEYS.reader });
+    expect([none.statusCode, none.json().error.code]).toEqual([404, 'NOT_FOUND']);
+  });
 });

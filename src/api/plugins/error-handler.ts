@@ -30,8 +30,40 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
   void reply.status(status).send(errorBody('VALIDATION_FAILED', message));
 }
 
+/** Path patterns of every route and their methods: an unknown method on a known path is a 405, not a 404. */
+function routeTable(app: FastifyInstance): (path: string) => string[] {
+  const routes: Array<{ pattern: RegExp; method: string }> = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url
+      .split('/')
+      .map((part) =>
+        part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    for (const method of ([] as string[]).concat(route.method))
+      routes.push({ pattern: new RegExp(`^${source}$`), method });
+  });
+  return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
+  const methodsOf = routeTable(app);
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0];
+    const allow = methodsOf(path);
+    if (allow.length === 0) return reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${path}`));
+    return reply
+      .status(405)
+      .header('allow', allow.join(', '))
+      .send(
+        errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allow.join(', ')}`),
+      );
+  };
+
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    // No route matched and Fastify's body handling failed first (e.g. QUERY without a content type): still a 404
+    // or 405. Our own errors (rate limits, unknown keys) keep their status.
+    if (request.is404 && !(err instanceof AppError)) return notFound(request, reply);
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, err.message);
       const message = err.status >= 500 && err.code === 'INTERNAL' ? ERROR_CODES.INTERNAL.message : err.message;
@@ -67,7 +99,5 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(500).send(errorBody('INTERNAL', ERROR_CODES.INTERNAL.message));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler(notFound);
 }
