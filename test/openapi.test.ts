@@ -66,6 +66,20 @@ describe('OpenAPI document', () => {
     expect(empty.json().error.message).toContain('body.rows');
   });
 
+  it('says a scoring request has exactly one source, and the server refuses the others as documented', async () => {
+    const schema = paths['/v1/score/anomaly'].post.requestBody!.content['application/json'].schema as {
+      oneOf?: Array<{ required: string[] }>;
+    };
+    expect(schema.oneOf?.map((b) => b.required)).toEqual([['windows'], ['devices', 'from', 'to']]);
+    for (const payload of [{}, { devices: ['n/0'], from: 0 }, { windows: [[[1]]], devices: ['n/0'], from: 0, to: 1 }]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/predict/fault', headers: KEYS.reader, payload });
+      expect([res.statusCode, res.json().error.message], JSON.stringify(payload)).toEqual([
+        400,
+        'body: send exactly one of `windows` or `devices` with `from` and `to`',
+      ]);
+    }
+  });
+
   it('answers a path parameter past the router limit with 414 and the error body', async () => {
     const res = await app.inject({ method: 'GET', url: `/v1/models/${'m'.repeat(2000)}`, headers: KEYS.reader });
     expect(res.statusCode).toBe(414);

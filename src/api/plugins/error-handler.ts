@@ -16,6 +16,38 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
+type Problem = { field: string; reason: string };
+type Validation = NonNullable<FastifyError['validation']>;
+
+/** A failed `oneOf` (verbose Ajv errors carry its branches): "send exactly one of <branch descriptions>". */
+function oneOfProblem(validation: Validation, field: (path: string) => string): Problem | undefined {
+  const failed = validation.find((v) => v.keyword === 'oneOf') as
+    | { instancePath: string; schema?: unknown }
+    | undefined;
+  if (!failed || !Array.isArray(failed.schema)) return undefined;
+  const names = failed.schema.map((b: { description?: string }) => b.description).filter(Boolean);
+  if (names.length === 0) return undefined;
+  return { field: field(failed.instancePath), reason: `send exactly one of ${names.join(' or ')}` };
+}
+
+/** Ajv's errors as the API's body: the first problem in the message, every problem in details, naming fields. */
+function validationBody(fe: FastifyError, validation: Validation) {
+  const field = (path: string) => `${fe.validationContext ?? 'body'}${path.replaceAll('/', '.')}`;
+  const shape = oneOfProblem(validation, field);
+  const details = shape
+    ? [shape]
+    : validation.map((v) => ({ field: field(v.instancePath), reason: v.message ?? 'invalid' }));
+  // An empty batch (schema `minItems: 1`) keeps its own code, as it had before the schema said so.
+  const v = validation[0];
+  const empty = v?.keyword === 'minItems' && (v.params as { limit?: number }).limit === 1;
+  const first = details[0];
+  return errorBody(
+    empty ? 'EMPTY_BATCH' : 'VALIDATION_FAILED',
+    first ? `${first.field}: ${first.reason}` : fe.message,
+    details,
+  );
+}
+
 /** Longest path parameter the router accepts; every parameter schema allows less, so validation names it first. */
 export const MAX_PARAM_LENGTH = 1_024;
 
@@ -70,25 +102,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.status).send(errorBody(err.code, message, err.details));
     }
     const fe = err as FastifyError;
-    if (fe.validation) {
-      const details = fe.validation.map((v) => ({
-        field: `${fe.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-        reason: v.message ?? 'invalid',
-      }));
-      const first = details[0];
-      // An empty batch (schema `minItems: 1`) keeps its own code, as it had before the schema said so.
-      const v = fe.validation[0];
-      const empty = v?.keyword === 'minItems' && (v.params as { limit?: number }).limit === 1;
-      return reply
-        .status(400)
-        .send(
-          errorBody(
-            empty ? 'EMPTY_BATCH' : 'VALIDATION_FAILED',
-            first ? `${first.field}: ${first.reason}` : fe.message,
-            details,
-          ),
-        );
-    }
+    if (fe.validation) return reply.status(400).send(validationBody(fe, fe.validation));
     const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
     if (mapped) return reply.status(ERROR_CODES[mapped].status).send(errorBody(mapped, fe.message));
     if (fe.statusCode === 429) return reply.status(429).send(errorBody('RATE_LIMITED', fe.message));

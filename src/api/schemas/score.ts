@@ -47,6 +47,21 @@ const WindowSource = {
   to: Type.Optional(Time),
 };
 
+/**
+ * Exactly one source: inline windows, or devices with from and to. The error handler names the branches by their
+ * descriptions when a body matches neither or both.
+ */
+const ONE_SOURCE = {
+  oneOf: [
+    { description: '`windows`', required: ['windows'], not: { required: ['devices'] } },
+    {
+      description: '`devices` with `from` and `to`',
+      required: ['devices', 'from', 'to'],
+      not: { required: ['windows'] },
+    },
+  ],
+};
+
 export const AnomalyRequest = Type.Object(
   {
     ...ModelChoice,
@@ -60,7 +75,7 @@ export const AnomalyRequest = Type.Object(
       Type.Integer({ minimum: 1, maximum: 32, description: 'top contributing features per window (default 3)' }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...ONE_SOURCE },
 );
 export type AnomalyRequest = Static<typeof AnomalyRequest>;
 
@@ -106,7 +121,7 @@ export const FaultRequest = Type.Object(
       Type.Boolean({ description: 'also predict time to failure when a ttf model is served (default true)' }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...ONE_SOURCE },
 );
 export type FaultRequest = Static<typeof FaultRequest>;
 
