@@ -48,17 +48,14 @@ const WindowSource = {
 };
 
 /**
- * Exactly one source: inline windows, or devices with from and to. The error handler names the branches by their
- * descriptions when a body matches neither or both.
+ * Exactly one source: inline windows, or devices with from and to (a body with both matches both branches). No
+ * `not` (fuzzers' generators trip over it); `windows` with `devices` but no range passes this and is refused by
+ * the route. The error handler names the branches by their descriptions.
  */
 const ONE_SOURCE = {
   oneOf: [
-    { description: '`windows`', required: ['windows'], not: { required: ['devices'] } },
-    {
-      description: '`devices` with `from` and `to`',
-      required: ['devices', 'from', 'to'],
-      not: { required: ['windows'] },
-    },
+    { description: '`windows`', required: ['windows'] },
+    { description: '`devices` with `from` and `to`', required: ['devices', 'from', 'to'] },
   ],
 };
 
