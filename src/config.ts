@@ -128,7 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimitBytes: int(env, 'API_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024),
       rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 6_000, 1),
       rateLimitPerIpPerMinute: int(env, 'API_RATE_LIMIT_PER_IP_PER_MINUTE', 12_000, 1),
-      maxReadValues: int(env, 'API_MAX_READ_VALUES', 4_000_000, 1),
+      maxReadValues: int(env, 'API_MAX_READ_VALUES', 2_000_000, 1),
       apiKeys: str(env, 'API_KEYS', ''),
       apiKeysFile: str(env, 'API_KEYS_FILE', ''),
       anonymousRole: oneOf(env, 'API_ANONYMOUS_ROLE', ['', 'reader', 'operator', 'admin'], ''),
