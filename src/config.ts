@@ -34,6 +34,10 @@ export interface Config {
     readonly port: number;
     readonly bodyLimitBytes: number;
     readonly rateLimitPerMinute: number;
+    /** Requests per minute per client address, counted before the key is checked (key guessing, floods). */
+    readonly rateLimitPerIpPerMinute: number;
+    /** Values one scoring request may read from QuestDB (devices × samples in the range × fields). */
+    readonly maxReadValues: number;
     /** `role:key` pairs in plain text (local use) — hashed at start, never kept in clear. */
     readonly apiKeys: string;
     /** JSON file of `[{name, role, sha256}]`, for deployments: hashes only. */
@@ -126,6 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
       port: int(env, 'API_PORT', 8080, 0),
       bodyLimitBytes: int(env, 'API_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024),
       rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 6_000, 1),
+      rateLimitPerIpPerMinute: int(env, 'API_RATE_LIMIT_PER_IP_PER_MINUTE', 12_000, 1),
+      maxReadValues: int(env, 'API_MAX_READ_VALUES', 2_000_000, 1),
       apiKeys: str(env, 'API_KEYS', ''),
       apiKeysFile: str(env, 'API_KEYS_FILE', ''),
       anonymousRole: oneOf(env, 'API_ANONYMOUS_ROLE', ['', 'reader', 'operator', 'admin'], ''),

@@ -25,6 +25,7 @@ export const ERROR_CODES = Object.freeze({
   INFERENCE_FAILED: { status: 500, message: 'inference failed' },
   BACKEND_UNAVAILABLE: { status: 500, message: 'requested compute backend is not available' },
   INTERNAL: { status: 500, message: 'internal error' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this path' },
 } as const);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -76,6 +76,7 @@ async function serve(dir: string): Promise<void> {
     API_ANONYMOUS_ROLE: 'reader',
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_PER_MINUTE: '100000000',
+    API_RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
   });
   const app = await buildApp({ config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,18 +1,18 @@
 /**
  * The API's composition root. Builds in a fixed order: config → resources (QuestDB, Redis) → cross-cutting
- * plugins (errors, metrics, docs, auth, rate limits) → routes. Tests boot it and call `app.inject`;
+ * plugins (errors, docs, metrics, rate limits, auth) → routes. The per-address rate limit runs before
+ * authentication, so it is registered before the auth plugin. Tests boot it and call `app.inject`;
  * src/server.ts listens and shuts down.
  */
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import authPlugin from './plugins/auth.js';
-import { installErrorHandler } from './plugins/error-handler.js';
+import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from './plugins/error-handler.js';
 import inferencePlugin from './plugins/inference.js';
 import metricsPlugin from './plugins/metrics.js';
+import openapiPlugin from './plugins/openapi.js';
 import queuesPlugin from './plugins/queues.js';
+import rateLimitsPlugin from './plugins/rate-limits.js';
 import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
 import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
@@ -38,33 +38,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: config.api.bodyLimitBytes,
     requestTimeout: 60_000,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   installErrorHandler(app);
   installValidators(app);
 
   await app.register(resourcesPlugin, { config, deps: opts.deps });
+  await app.register(openapiPlugin);
   await app.register(metricsPlugin);
   await app.register(inferencePlugin);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'fleetsense API', version: '0.1.0', description: 'Predictive maintenance for GPU data centers' },
-      components: {
-        securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } },
-      },
-      security: [{ apiKey: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(rateLimitsPlugin);
   await app.register(authPlugin);
-  await app.register(rateLimit, {
-    max: config.api.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    keyGenerator: (request) => request.principal?.name ?? request.ip,
-    errorResponseBuilder: (_request, ctx) => ({
-      statusCode: 429,
-      error: { code: 'RATE_LIMITED', message: `rate limit of ${ctx.max} requests per ${ctx.after} exceeded` },
-    }),
-  });
 
   await app.register(queuesPlugin);
   await app.register(healthRoutes);

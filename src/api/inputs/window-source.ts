@@ -24,12 +24,44 @@ export interface SourceSeries {
   readonly series: Series;
 }
 
+const MAX_DATE_MS = 8.64e15;
+
 function parseTime(field: 'from' | 'to', v: number | string | undefined): number {
   if (v === undefined) throw new AppError('VALIDATION_FAILED', `${field} is required with devices`, { field });
   const t = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(t))
+  // Beyond ±8.64e15 ms a Date is invalid: refused here rather than failing later as a RangeError.
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE_MS)
     throw new AppError('VALIDATION_FAILED', `${field}: "${v}" is not epoch ms or ISO-8601`, { field });
   return t;
+}
+
+export interface ReadLimits {
+  /** Values one request may read: devices × samples in [from, to) × fields (API_MAX_READ_VALUES). */
+  readonly maxReadValues: number;
+}
+
+/**
+ * Refuse, before any query, a read larger than the limit: the work of one request is bounded by what it asks
+ * for, not found out after QuestDB has sent it all (200 devices over the longest range once took 20 s and 8.9 GB).
+ */
+export function checkReadBound(
+  devices: number,
+  from: number,
+  to: number,
+  fields: number,
+  samplePeriodMs: number,
+  maxReadValues: number,
+): void {
+  const start = Math.floor(from / samplePeriodMs) * samplePeriodMs;
+  const samples = Math.max(0, Math.ceil((to - start) / samplePeriodMs));
+  const values = devices * samples * fields;
+  if (values <= maxReadValues) return;
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `the request would read ${devices} device(s) × ${samples} samples × ${fields} fields = ${values} values, ` +
+      `more than API_MAX_READ_VALUES (${maxReadValues}); narrow the range or send fewer devices`,
+    { limit: 'API_MAX_READ_VALUES', maxReadValues, values, devices, samples, fields },
+  );
 }
 
 /**
@@ -40,6 +72,7 @@ export async function seriesForRequest(
   reader: TelemetryReader,
   body: WindowSourceBody,
   models: readonly ModelMetadata[],
+  limits: ReadLimits,
 ): Promise<SourceSeries[]> {
   const meta = models[0];
   const inline = body.windows !== undefined;
@@ -55,6 +88,7 @@ export async function seriesForRequest(
   const from = parseTime('from', body.from);
   const to = parseTime('to', body.to);
   const fields = [...new Set(models.flatMap((m) => rawFields(m.features)))];
+  checkReadBound(devices.length, from, to, fields.length, meta.samplePeriodMs, limits.maxReadValues);
   const found = await reader.gpuSeries({ from, to, fields, samplePeriodMs: meta.samplePeriodMs, devices });
   const missing = devices.filter((d) => !found.has(d));
   if (missing.length > 0) {

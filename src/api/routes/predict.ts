@@ -31,7 +31,7 @@ export default async function predictRoutes(fastify: FastifyInstance) {
   app.post(
     '/v1/predict/fault',
     {
-      config: { role: 'reader', audit: false },
+      config: { role: 'reader', audit: false, errorStatuses: [404] },
       schema: {
         tags: ['scoring'],
         description:
@@ -50,7 +50,12 @@ export default async function predictRoutes(fastify: FastifyInstance) {
         requireFamily(meta, 'fault', '/v1/predict/fault');
         const horizon = horizonMinutes(meta);
         const predict = async (ttfLease?: ModelLease) => {
-          const sources = await seriesForRequest(app.reader, body, ttfLease ? [meta, ttfLease.metadata] : [meta]);
+          const sources = await seriesForRequest(
+            app.reader,
+            body,
+            ttfLease ? [meta, ttfLease.metadata] : [meta],
+            app.config.api,
+          );
           const batch = concatWindows(sources, (s) => latestWindow(s, meta));
           const [r, ttf] = await Promise.all([
             fault.run(batch.data, [batch.count, batch.length, batch.width]),
@@ -97,7 +102,7 @@ export default async function predictRoutes(fastify: FastifyInstance) {
   app.post(
     '/v1/predict/throughput',
     {
-      config: { role: 'reader', audit: false },
+      config: { role: 'reader', audit: false, errorStatuses: [404] },
       schema: {
         tags: ['scoring'],
         description:
@@ -109,8 +114,6 @@ export default async function predictRoutes(fastify: FastifyInstance) {
     },
     async (request) => {
       const body = request.body;
-      if (body.configurations.length === 0)
-        throw new AppError('EMPTY_BATCH', 'configurations must hold at least one configuration');
       const name = body.model ?? app.inference.modelFor('throughput').name;
       return app.inference.withModel(name, { version: body.version }, async (lease) => {
         const meta = lease.metadata;

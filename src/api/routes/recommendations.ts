@@ -110,7 +110,7 @@ export default async function recommendationRoutes(fastify: FastifyInstance) {
   app.post(
     '/v1/recommendations/:id/approve',
     {
-      config: { role: 'operator' },
+      config: { role: 'operator', errorStatuses: [409] },
       schema: {
         tags: ['recommendations'],
         description: 'Approve a proposed recommendation and queue it for execution (409 unless it is proposed).',
@@ -127,7 +127,7 @@ export default async function recommendationRoutes(fastify: FastifyInstance) {
   app.post(
     '/v1/recommendations/:id/reject',
     {
-      config: { role: 'operator' },
+      config: { role: 'operator', errorStatuses: [409] },
       schema: {
         tags: ['recommendations'],
         description: 'Reject a proposed or approved (not yet queued) recommendation; it is closed for good.',

@@ -33,7 +33,7 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
     '/v1/score/anomaly',
     {
       // Scoring reads; it changes no state, so it is not audited (it would flood api_audit under load).
-      config: { role: 'reader', audit: false },
+      config: { role: 'reader', audit: false, errorStatuses: [404] },
       schema: {
         tags: ['scoring'],
         description:
@@ -51,7 +51,7 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
       return app.inference.withModel(name, { version: body.version }, async (lease) => {
         const meta = lease.metadata;
         requireFamily(meta, 'anomaly', '/v1/score/anomaly');
-        const sources = await seriesForRequest(app.reader, body, [meta]);
+        const sources = await seriesForRequest(app.reader, body, [meta], app.config.api);
         const inline = body.windows !== undefined;
         const cut =
           inline || body.latest

@@ -45,14 +45,13 @@ export default async function telemetryRoutes(fastify: FastifyInstance) {
           tags: ['telemetry'],
           description: describe(table),
           body: Type.Object({
-            rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: MAX_ROWS_PER_BATCH }),
+            rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, maxItems: MAX_ROWS_PER_BATCH }),
           }),
           response: { 200: Stored },
         },
       },
       async (request) => {
         const { rows } = request.body;
-        if (rows.length === 0) throw new AppError('EMPTY_BATCH', 'rows must hold at least one row');
         const result = validateRows(table, rows);
         if (result.errors.length > 0) {
           throw new AppError(
