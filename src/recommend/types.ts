@@ -255,6 +255,8 @@ export interface Evidence {
   readonly anomaly?: { readonly score: number; readonly threshold: number; readonly multiple: number };
   readonly prediction?: {
     readonly probability: number;
+    /** The threshold the policy acted on, and its source (model threshold or operator override). */
+    readonly threshold: ThresholdRef;
     readonly horizonMs: number;
     readonly ttfMs?: number;
     readonly predictedFailureAt: number;
