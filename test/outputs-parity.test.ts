@@ -146,7 +146,10 @@ describe('API and batch forecast report the same outputs', () => {
       alarm: boolean;
       ttfMinutes: number;
     }[];
-    expect(faults.alarmThreshold).toEqual({ value: 0.6, source: 'model par-fault@v1 (model.json threshold, fixed)' });
+    expect(faults.alarmThreshold).toEqual({
+      value: 0.6,
+      source: 'model par-fault@v1 (model.json threshold, fixed, on raw scores)',
+    });
     expect(batchFaults.map((r) => r.device)).toEqual(devices);
     expect(batchFaults.map((r) => r.probability)).toEqual(preds.map((p) => p.faultProbability));
     expect(batchFaults.map((r) => Number(r.alarm) === 1)).toEqual(preds.map((p) => p.alarm));

@@ -172,7 +172,7 @@ describe('forecast shard', () => {
     expect(predictive[0].action.evidence.model).toEqual({ name: 'fault-t', version: 'v1' });
     expect(predictive[0].action.evidence.prediction?.threshold).toEqual({
       value: 0.8,
-      source: 'model fault-t@v1 (model.json threshold, fixed)',
+      source: 'model fault-t@v1 (model.json threshold, fixed, on raw scores)',
     });
     expect(predictive.some((r) => r.action.type === 'drain_node' && r.action.target.id === `${cluster}-n0`)).toBe(true);
     // Scoring the same slot again (a retried shard) replaces rows and adds no recommendation.

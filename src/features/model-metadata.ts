@@ -20,7 +20,8 @@ export interface ThresholdChoice {
  * Fault predictor: the map from the network's raw score to the probability of a fault within the horizon, fitted on
  * the validation split at training time (training/calibration.ts). `platt`: p = σ(a · logit(s) + b). `isotonic`: a
  * non-decreasing step function, `x` ascending raw scores and `y` the probability from each `x` on (below `x[0]`:
- * `y[0]`). Both are monotone, so a threshold maps through them and alarms keep their order.
+ * `y[0]`). Both are monotone. A model with a calibration has its `threshold` on the calibrated scale (chosen in
+ * training on calibrated validation probabilities); one without has it on the raw score.
  */
 export type Calibration =
   | {

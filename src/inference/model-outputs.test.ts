@@ -133,18 +133,27 @@ describe('fault outputs', () => {
   test("alarm strictly above the model's own threshold, which names its source", () => {
     const out = faultOutputs(meta, [0.5, 0.9, 0.95]);
     expect(out.map((o) => o.alarm)).toEqual([false, false, true]);
-    expect(out[2].threshold).toEqual({ value: 0.9, source: 'model fault@v7 (model.json threshold, fixed)' });
+    expect(out[2].threshold).toEqual({
+      value: 0.9,
+      source: 'model fault@v7 (model.json threshold, fixed, on raw scores)',
+    });
     expect(out[2].probability).toBe(0.95); // no calibration: the raw score
     expect(faultOutputs({ ...meta, threshold: undefined }, [0.99])[0]).toMatchObject({ alarm: null, threshold: null });
   });
 
-  test('a calibration map turns raw scores into probabilities and moves the threshold with them', () => {
+  test('a calibration map turns raw scores into probabilities; its threshold is on that scale', () => {
     const calibration = { method: 'isotonic' as const, x: [0, 0.5, 0.95], y: [0.01, 0.1, 0.6], metrics: {} };
-    const out = faultOutputs({ ...meta, calibration }, [0.2, 0.92, 0.97]);
+    const calibrated = { ...meta, calibration, threshold: { value: 0.3, method: 'fixed' as const, params: {} } };
+    const out = faultOutputs(calibrated, [0.2, 0.92, 0.97]);
     expect(out.map((o) => o.probability)).toEqual([0.01, 0.1, 0.6]);
-    expect(faultAlarmThreshold({ ...meta, calibration })?.value).toBe(0.1);
+    expect(faultAlarmThreshold(calibrated)).toEqual({
+      value: 0.3,
+      source: 'model fault@v7 (model.json threshold, fixed, on probabilities calibrated by isotonic)',
+    });
     expect(out.map((o) => o.alarm)).toEqual([false, false, true]);
     expect(out[1].rawScore).toBeCloseTo(0.92, 6);
+    const platt = faultOutputs({ ...meta, calibration: { method: 'platt', a: 1, b: -2, metrics: {} } }, [0.5]);
+    expect(platt[0].probability).toBeCloseTo(1 / (1 + Math.exp(2)), 9);
   });
 });
 

@@ -4,8 +4,8 @@
  * functions and re-implement none of them.
  *
  *  - anomaly: score (the shared definition in features/reconstruction.ts), threshold, verdict, top features;
- *  - fault: probability (calibrated when model.json carries a calibration map), the alarm threshold with where it
- *    came from, and the alarm;
+ *  - fault: probability (through model.json's calibration map when it has one; older models report the raw score),
+ *    the alarm threshold with where it came from, and the alarm;
  *  - ttf: time to failure, clamped to the model's cap.
  *
  * Every verdict uses one comparison, `exceeds`: the value must be strictly ABOVE the threshold. Why `>`: an anomaly
@@ -168,26 +168,24 @@ export function horizonMinutes(meta: Pick<ModelMetadata, 'horizonSteps' | 'sampl
 /** A threshold and where it came from, so whoever reads a decision can check it. */
 export interface AlarmThreshold {
   readonly value: number;
-  /** e.g. `model fault@20261128T090630Z (model.json threshold, fixed)`. */
+  /** e.g. `model fault@20261128T090630Z (model.json threshold, fixed, on raw scores)`. */
   readonly source: string;
 }
 
 type FaultMeta = Pick<ModelMetadata, 'name' | 'version' | 'threshold' | 'calibration'>;
 
 /**
- * The model's alarm threshold on the probability scale callers see: model.json's threshold (chosen in training),
- * passed through the calibration map when the model has one (the map is monotone, so the alarms do not change).
- * Null when model.json carries no threshold.
+ * The model's alarm threshold, on the probability scale callers see: model.json's threshold, chosen in training
+ * (on the calibrated probabilities when the model has a calibration map, else on the raw score, as older models
+ * did). Null when model.json carries no threshold.
  */
 export function faultAlarmThreshold(meta: FaultMeta): AlarmThreshold | null {
   const t = meta.threshold;
   if (!t) return null;
-  const calibrated = meta.calibration !== undefined;
+  const scale = meta.calibration ? `on probabilities calibrated by ${meta.calibration.method}` : 'on raw scores';
   return {
-    value: calibratedProbability(t.value, meta.calibration),
-    source:
-      `model ${meta.name}@${meta.version} (model.json threshold, ${t.method}` +
-      `${calibrated ? `, through its ${meta.calibration?.method} calibration` : ''})`,
+    value: t.value,
+    source: `model ${meta.name}@${meta.version} (model.json threshold, ${t.method}, ${scale})`,
   };
 }
 
