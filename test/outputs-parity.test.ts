@@ -160,4 +160,36 @@ describe('API and batch forecast report the same outputs', () => {
     expect(Math.max(...preds.map((p) => p.ttfMinutes))).toBe(60);
     expect(Math.max(...batchFaults.map((r) => r.ttf_ms))).toBe(3_600_000);
   });
+
+  it('a device whose window overflows: 422 naming it in the API, left unscored and counted in the forecast', async () => {
+    const tag = uniqueTag('ovf');
+    const hot = [`${tag}-n0/0`, `${tag}-n0/1`];
+    const rows: TelemetryRow[] = [];
+    for (let k = 20; k >= 1; k--) {
+      hot.forEach((d, g) => {
+        const [node, gpu] = d.split('/');
+        rows.push({
+          ts: slot - k * PERIOD,
+          symbols: { cluster: tag, rack: `${tag}-r0`, node, gpu, gpu_model: 'H100' },
+          // 1e308 W is a finite double (QuestDB stores it) but overflows the scaled float32 model input.
+          values: { gpu_temp_c: 60, power_w: g === 1 ? 1e308 : 400, gpu_util: 90 },
+        });
+      });
+    }
+    await h.writer.write('gpu_metrics', rows);
+    await h.writer.flush();
+    await walApplied(h.reader, 'gpu_metrics');
+    const api = await post('/v1/score/anomaly', {
+      devices: hot,
+      from: slot - 20 * PERIOD,
+      to: slot,
+      model: 'par-ae',
+      latest: true,
+    });
+    expect([api.statusCode, api.json().error.code]).toEqual([422, 'SCORE_NOT_FINITE']);
+    expect(api.json().error.details).toEqual({ windows: [{ index: 1, features: ['power_w'] }] });
+    const shard = await runShard({ ...h.forecastDeps(), inference }, { cluster: tag, slot, recommend: false });
+    expect(shard.scored['par-ae']).toBe(1);
+    expect(shard.unscorable['par-ae']).toEqual({ devices: 1, fields: ['power_w'] });
+  });
 });
