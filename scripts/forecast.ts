@@ -20,6 +20,7 @@ import { runShard } from '../src/queue/forecast-shard.js';
 import { SafetySwitches } from '../src/queue/policy-state.js';
 import { FleetQueues } from '../src/queue/queues.js';
 import { RecommendationStore } from '../src/queue/recommendation-store.js';
+import { policyFor } from '../src/queue/runtime.js';
 import { migrate } from '../src/telemetry/migrate.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
 import { TelemetryWriter } from '../src/telemetry/writer.js';
@@ -72,6 +73,7 @@ async function main() {
     inference,
     dispatcher: new RemediationDispatcher(queues, store),
     safety: new SafetySwitches(queues.redis, queues.key()),
+    policy: policyFor(config),
     dryRun: config.queue.dryRun,
     log,
   };

@@ -11,6 +11,7 @@ export FORECAST_EVERY_MINUTES="${FORECAST_EVERY_MINUTES:-1}" # demo: see forecas
 SIM_GPUS="${SIM_GPUS:-256}"
 SIM_SEED="${SIM_SEED:-42}"
 BACKFILL_HOURS="${BACKFILL_HOURS:-2}"
+STREAM_HOURS="${STREAM_HOURS:-168}"   # how long the live stream may run before its simulated run ends
 log() { printf '\n[quickstart] %s\n' "$*"; }
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -22,15 +23,21 @@ log "starting QuestDB and Redis"
 bash scripts/services.sh up
 
 log "backfilling ${BACKFILL_HOURS} h of a simulated ${SIM_GPUS}-GPU fleet (seed ${SIM_SEED}) into QuestDB"
-# The backfill ends where the live stream starts: now.
-START=$(node -e "console.log(new Date(Date.now() - ${BACKFILL_HOURS} * 3600e3).toISOString())")
-npx tsx scripts/simulate.ts backfill --hours "$BACKFILL_HOURS" --gpus "$SIM_GPUS" --seed "$SIM_SEED" --start "$START" --progress lines
+# One simulated run of BACKFILL_HOURS + STREAM_HOURS: the backfill writes its part up to now (END), the live stream
+# continues the same run from END (same seed and plan, the fleet in the state the backfill left it), so the first
+# live minutes look like the hours before them instead of a different fleet stepping in at the seam.
+read -r START END RUN_HOURS < <(node -e "
+  const b = Number(process.argv[1]), s = Number(process.argv[2]), end = Date.now();
+  console.log(new Date(end - b * 3600e3).toISOString(), new Date(end).toISOString(), b + s);
+" "$BACKFILL_HOURS" "$STREAM_HOURS")
+SIM_RUN=(--gpus "$SIM_GPUS" --seed "$SIM_SEED" --start "$START" --hours "$RUN_HOURS")
+npx tsx scripts/simulate.ts backfill "${SIM_RUN[@]}" --until "$END" --progress lines
 
 log "default models"
 bash scripts/default-models.sh
 
 log "starting the simulator stream (live telemetry with faults)"
-node --import tsx scripts/simulate.ts stream --gpus "$SIM_GPUS" --seed "$((SIM_SEED + 1))" --progress lines > .run/simulator.log 2>&1 &
+node --import tsx scripts/simulate.ts stream "${SIM_RUN[@]}" --resume "$END" --progress lines > .run/simulator.log 2>&1 &
 SIM_PID=$!
 log "starting the retrain worker (admin POST /v1/retrain, daily and drift-triggered retraining)"
 node --import tsx scripts/retrain-worker.ts > .run/retrain-worker.log 2>&1 &

@@ -1,8 +1,11 @@
 /**
  * `npm run simulate -- <mode> [options]`: the deterministic GPU-fleet simulator from the command line.
  *
- *   backfill --hours N      write N simulated hours (ending now unless --start) to QuestDB as fast as it accepts
- *   stream [--rate R]       live rows, R steps per second (default: real time), until Ctrl-C / SIGTERM
+ *   backfill --hours N      write N simulated hours (ending now unless --start) to QuestDB as fast as it accepts;
+ *                           --until T writes only the run's part before T (the rest is the stream's)
+ *   stream [--rate R]       live rows, R steps per second (default: real time), until Ctrl-C / SIGTERM;
+ *                           --resume T continues the run of the same --start/--seed/--hours at T, where its
+ *                           backfill ended: the same fleet in the same state, so nothing steps at the seam
  *   csv --out DIR           gpu_metrics.csv, facility_metrics.csv, job_metrics.csv, fault_labels.csv
  *   samples [--out DIR]     the small CSV samples with unseen column names (datasets/samples)
  *
@@ -113,14 +116,29 @@ async function openWriter() {
   return TelemetryWriter.connect(cfg);
 }
 
-async function runBackfill(flags: CommonFlags): Promise<void> {
+/** A part boundary must fall inside the run, else the part is empty or the whole run. */
+function checkInRun(flag: string, t: number | undefined, opts: SimOptions): void {
+  if (t === undefined) return;
+  const end = opts.start + opts.hours * 3_600_000;
+  if (!(t > opts.start && t < end)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${flag} ${new Date(t).toISOString()} is outside the run [${new Date(opts.start).toISOString()}, ` +
+        `${new Date(end).toISOString()})`,
+      { field: flag },
+    );
+  }
+}
+
+async function runBackfill(flags: CommonFlags & { until?: number }): Promise<void> {
   const opts = simOptions(flags, floorToPeriod(Date.now() - flags.hours * 3_600_000));
   faultPlan(opts); // validates the options before anything connects
+  checkInRun('--until', flags.until, opts);
   const writer = await openWriter();
   const bar = stepProgress('backfill', flags.progress);
   const t0 = performance.now();
   try {
-    const summary = await backfill(writer, opts, (d, t) => bar.update(d, t));
+    const summary = await backfill(writer, opts, (d, t) => bar.update(d, t), { to: flags.until });
     bar.stop();
     await writer.close();
     report('backfill', summary, (performance.now() - t0) / 1000);
@@ -131,10 +149,16 @@ async function runBackfill(flags: CommonFlags): Promise<void> {
   }
 }
 
-async function runStream(flags: CommonFlags & { rate?: number }): Promise<void> {
+async function runStream(flags: CommonFlags & { rate?: number; resume?: number }): Promise<void> {
   const rate = flags.rate ?? 1000 / SAMPLE_PERIOD_MS;
+  if (flags.resume !== undefined && flags.start === undefined) {
+    throw new AppError('VALIDATION_FAILED', '--resume needs --start: the start of the run the backfill wrote', {
+      field: '--start',
+    });
+  }
   const opts = simOptions(flags, floorToPeriod(Date.now()));
   faultPlan(opts);
+  checkInRun('--resume', flags.resume, opts);
   const writer = await openWriter();
   const ctl = new AbortController();
   const stop = (sig: string) => {
@@ -151,6 +175,7 @@ async function runStream(flags: CommonFlags & { rate?: number }): Promise<void> 
   try {
     const summary = await streamLive(writer, opts, {
       rate,
+      resumeAt: flags.resume,
       signal: ctl.signal,
       progress: (done, total) => {
         if (Date.now() - lastLog > 15_000 || done === total) {
@@ -199,13 +224,21 @@ const program = new Command('simulate')
   .description('Deterministic GPU-fleet simulator with labelled fault injection')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-withCommon(
-  program.command('backfill').description('write simulated history to QuestDB as fast as it accepts'),
-  '24',
-).action((flags: CommonFlags) => runBackfill(flags).catch(fail));
+withCommon(program.command('backfill').description('write simulated history to QuestDB as fast as it accepts'), '24')
+  .option(
+    '--until <time>',
+    "write only the run's steps before this time (ISO or epoch ms); the stream resumes here",
+    timestamp,
+  )
+  .action((flags: CommonFlags & { until?: number }) => runBackfill(flags).catch(fail));
 withCommon(program.command('stream').description('stream live rows to QuestDB until SIGINT/SIGTERM'), '168')
   .option('--rate <steps>', `steps per second (default ${1000 / SAMPLE_PERIOD_MS}: real time)`, positive)
-  .action((flags: CommonFlags & { rate?: number }) => runStream(flags).catch(fail));
+  .option(
+    '--resume <time>',
+    'continue the run (same --start, --seed, --hours, --gpus) from this time, where its backfill --until ended',
+    timestamp,
+  )
+  .action((flags: CommonFlags & { rate?: number; resume?: number }) => runStream(flags).catch(fail));
 withCommon(program.command('csv').description('write a simulated run as CSV files'), '24')
   .requiredOption('--out <dir>', 'output folder')
   .action((flags: CommonFlags & { out: string }) => runCsv(flags).catch(fail));

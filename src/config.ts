@@ -66,6 +66,10 @@ export interface Config {
     readonly dryRun: boolean;
   };
   readonly simulator: { readonly gpus: number; readonly seed: number };
+  readonly policy: {
+    /** Operator override of the fault probability the policy acts on; undefined: each model's own threshold. */
+    readonly faultActProbability: number | undefined;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -80,6 +84,15 @@ function int(env: Env, key: string, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** A probability in [0, 1], or undefined when unset. */
+function probability(env: Env, key: string): number | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!(n >= 0 && n <= 1)) throw new ConfigError(`${key} must be a number between 0 and 1, got "${raw}"`);
   return n;
 }
 
@@ -164,5 +177,6 @@ export function loadConfig(env: Env = process.env): Config {
       dryRun: bool(env, 'REMEDIATION_DRY_RUN', true),
     },
     simulator: { gpus: int(env, 'SIM_GPUS', 256, 1), seed: int(env, 'SIM_SEED', 42, 0) },
+    policy: { faultActProbability: probability(env, 'POLICY_FAULT_ACT_PROBABILITY') },
   });
 }

@@ -22,6 +22,7 @@ export const ERROR_CODES = Object.freeze({
   STORAGE_UNAVAILABLE: { status: 503, message: 'time-series store unavailable' },
   STORAGE_REJECTED: { status: 400, message: 'the time-series store refused the rows; nothing of them was stored' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'queue unavailable' },
+  SCORE_NOT_FINITE: { status: 422, message: 'the model output is not a finite number for these inputs' },
   INFERENCE_FAILED: { status: 500, message: 'inference failed' },
   BACKEND_UNAVAILABLE: { status: 500, message: 'requested compute backend is not available' },
   INTERNAL: { status: 500, message: 'internal error' },

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError, ERROR_CODES } from '../src/errors.js';
+import { policyFor } from '../src/queue/runtime.js';
 
 const readme = () => readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -35,5 +36,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT must be an integer >= 0, got "eighty"/);
     expect(() => loadConfig({ REMEDIATION_EXECUTOR: 'ssh' })).toThrow(/REMEDIATION_EXECUTOR must be one of/);
     expect(() => loadConfig({ REMEDIATION_DRY_RUN: 'maybe' })).toThrow(/true or false/);
+    expect(() => loadConfig({ POLICY_FAULT_ACT_PROBABILITY: '1.5' })).toThrow(
+      /POLICY_FAULT_ACT_PROBABILITY must be a number between 0 and 1, got "1.5"/,
+    );
+  });
+  it("the policy acts on each model's threshold unless the operator sets POLICY_FAULT_ACT_PROBABILITY", () => {
+    expect(policyFor(loadConfig({})).fault.actProbability).toBeUndefined();
+    expect(policyFor(loadConfig({ POLICY_FAULT_ACT_PROBABILITY: '0.85' })).fault.actProbability).toBe(0.85);
   });
 });

@@ -52,6 +52,8 @@ beforeAll(async () => {
       windowLength: T,
       outputs: ['fault_probability'],
       horizonSteps: 180,
+      // The policy acts on the model's own threshold: 0.881 is above it.
+      threshold: { value: 0.8, method: 'fixed', params: {} },
     }),
     linearHeads([T, FEATURES.length], [{ name: 'fault_probability', weights: zeros, bias: 2, activation: 'sigmoid' }]),
   );
@@ -162,11 +164,16 @@ describe('forecast shard', () => {
       expect(p.ttf_ms).toBeCloseTo(0.5 * 360 * PERIOD, 0);
       expect(Number(p.horizon_ms)).toBe(180 * PERIOD);
     }
-    // p = 0.88 >= 0.7: the policy schedules maintenance; the recommendations carry the prediction as evidence.
+    // p = 0.88 > the model's 0.8: the policy schedules maintenance; the recommendations carry the prediction and
+    // the threshold it acted on as evidence.
     const recs = await h.store.list({ limit: 100 });
     const predictive = recs.filter((r) => r.action.evidence.kind === 'fault-prediction');
     expect(predictive.length).toBeGreaterThan(0);
     expect(predictive[0].action.evidence.model).toEqual({ name: 'fault-t', version: 'v1' });
+    expect(predictive[0].action.evidence.prediction?.threshold).toEqual({
+      value: 0.8,
+      source: 'model fault-t@v1 (model.json threshold, fixed, on raw scores)',
+    });
     expect(predictive.some((r) => r.action.type === 'drain_node' && r.action.target.id === `${cluster}-n0`)).toBe(true);
     // Scoring the same slot again (a retried shard) replaces rows and adds no recommendation.
     const again = await runShard({ ...h.forecastDeps(), inference }, { cluster, slot });

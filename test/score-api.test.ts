@@ -213,6 +213,16 @@ describe('POST /v1/score/anomaly', () => {
     });
     expect([inf.statusCode, inf.json().error.message]).toEqual([400, expect.stringContaining('windows.0.0.1')]);
 
+    // 1e308 is a finite JSON number, but scaled into the float32 model input it overflows: the score is not a
+    // number. A 422 names the window and the input instead of a broken 200 (or a 500 from the response schema).
+    const huge = rawWindow().map((r) => [r[0], 1e308, r[2]]);
+    const overflow = await post('/v1/score/anomaly', { windows: [rawWindow(), huge] });
+    expect([overflow.statusCode, overflow.json().error.code], overflow.body).toEqual([422, 'SCORE_NOT_FINITE']);
+    expect(overflow.json().error.details).toEqual({ windows: [{ index: 1, features: ['power_w'] }] });
+    expect(overflow.json().error.message).toContain('power_w');
+    const overflowFault = await post('/v1/predict/fault', { windows: [huge], ttf: false });
+    expect([overflowFault.statusCode, overflowFault.json().error.code]).toEqual([422, 'SCORE_NOT_FINITE']);
+
     const empty = await post('/v1/score/anomaly', { windows: [] });
     expect([empty.statusCode, empty.json().error.code]).toEqual([400, 'EMPTY_BATCH']);
     const model = await post('/v1/score/anomaly', { model: 'nope', windows: [rawWindow()] });

@@ -1,10 +1,15 @@
 /**
  * Fault predictor (P[failure within H samples]) and time-to-failure regressor training, on per-device windows.
  * Windows touching a down period are dropped (the device is failed or in repair). Negatives are thinned by the
- * training stride and every positive is kept; class weights balance what imbalance remains. The alarm threshold
- * is the validation-F1-optimal probability (class weights shift probabilities, so 0.5 would be arbitrary).
+ * training stride and every positive is kept; class weights balance what imbalance remains. Class weights also
+ * shift the network's output away from a probability, so a calibration map (Platt or isotonic, training/
+ * calibration.ts) is fitted on the validation split and stored in model.json; the alarm threshold is then the
+ * validation-F1-optimal calibrated probability. Alarms are `probability > threshold`, as the outputs module
+ * (src/inference/model-outputs.ts) decides them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { calibratedProbability } from '../src/inference/calibration.js';
+import { chooseCalibration } from './calibration.js';
 import { ROW_DOWN, ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { balancedClassWeights, faultWithinHorizon, stepsToFailure } from './datasets/labels.js';
 import { buildWindowSplits, selectWindows, type WindowSet, type WindowSplits } from './datasets/windows.js';
@@ -49,7 +54,7 @@ export function bestF1Threshold(
     let fn = 0;
     for (let i = 0; i < prob.length; i++) {
       const w = weight ? weight[i] : 1;
-      const alarm = prob[i] >= t;
+      const alarm = prob[i] > t;
       if (alarm && y[i] > 0.5) tp += w;
       else if (alarm) fp += w;
       else if (y[i] > 0.5) fn += w;
@@ -136,12 +141,14 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
   const result = await trainModel(model, train, val, { label: 'fault', ...o.trainer, seed: o.seed, classWeight });
   for (const t of [train.x, train.y, val?.x, val?.y]) t?.dispose();
 
-  const prob = await predictSet(model, p.splits.validation);
+  const raw = await predictSet(model, p.splits.validation);
   const vs = p.splits.validation;
   const weight = Float64Array.from(vs.status, (st, i) => (yVal[i] === 0 ? negativeStride(o.trainStride, st) : 1));
+  const calibration = chooseCalibration({ scores: raw, labels: yVal, weights: weight }, vs.entityIndex);
+  const prob = Float64Array.from(raw, (s) => calibratedProbability(s, calibration));
   const chosen = bestF1Threshold(prob, yVal, weight);
   const pm = pointMetrics(
-    Array.from(prob, (v) => (v >= chosen.value ? 1 : 0)),
+    Array.from(prob, (v) => (v > chosen.value ? 1 : 0)),
     yVal,
   );
   return {
@@ -157,8 +164,13 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
       threshold: {
         value: chosen.value,
         method: 'fixed',
-        params: { validationF1: round(chosen.f1, 4), negativeWeight: o.trainStride },
+        params: {
+          validationF1: round(chosen.f1, 4),
+          negativeWeight: o.trainStride,
+          calibrated: calibration ? 1 : 0,
+        },
       },
+      ...(calibration ? { calibration } : {}),
     },
     metrics: {
       trainWindows: p.splits.train.count,
@@ -169,6 +181,13 @@ export async function trainFaultPredictor(data: TrainingData, o: FamilyOptions):
       valPrecision: round(pm.precision, 4),
       valRecall: round(pm.recall, 4),
       valF1: round(pm.f1, 4),
+      ...(calibration
+        ? {
+            valBrier: calibration.metrics.brier,
+            valEce: calibration.metrics.ece,
+            valBrierRaw: calibration.metrics.brierRaw,
+          }
+        : {}),
     },
     hyperparameters: {
       units,

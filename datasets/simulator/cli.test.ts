@@ -25,6 +25,8 @@ describe('scripts/simulate.ts', () => {
       ['csv', '--out', '/tmp/x', '--gpus', 'many'],
       ['csv', '--out', '/tmp/x', '--hours', '0'],
       ['stream', '--rate', '-1'],
+      ['stream', '--resume', '2026-01-01T01:00:00Z'], // resuming needs the run's --start
+      ['backfill', '--start', '2026-01-01T00:00:00Z', '--hours', '1', '--until', '2026-01-01T02:00:00Z'],
       ['nonsense'],
     ]) {
       const r = await simulate(args);

@@ -20,13 +20,38 @@ export interface SimStep {
   jobs: TelemetryRow[];
 }
 
-export function* simulateFleet(opts: SimOptions): Generator<SimStep> {
+/**
+ * Part of a run to emit: steps with `from <= ts < to`. The run (its jobs, faults and every random stream) is
+ * planned and simulated from its start as always; steps before `from` only advance the fleet, so a part that
+ * begins where another ended continues the same fleet in the same state, as if the run had never stopped.
+ */
+export interface RunPart {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export function* simulateFleet(opts: SimOptions, part: RunPart = {}): Generator<SimStep> {
   const plan = planFleet(opts);
   const engine = new FleetEngine(plan);
+  const from = part.from ?? Number.NEGATIVE_INFINITY;
+  const to = part.to ?? Number.POSITIVE_INFINITY;
   for (let k = 0; k < plan.options.steps; k++) {
     const ts = engine.step(k);
+    if (ts >= to) break;
+    if (ts < from) continue;
     yield { ts, gpu: engine.gpuRows(ts), facility: engine.facilityRows(ts), jobs: engine.jobRows(ts) };
   }
+}
+
+/** The steps of the run inside `part`: the first one's index and how many. */
+export function partSteps(
+  o: { start: number; steps: number; samplePeriodMs: number },
+  part: RunPart = {},
+): { first: number; count: number } {
+  const index = (t: number) => Math.min(o.steps, Math.max(0, Math.ceil((t - o.start) / o.samplePeriodMs)));
+  const first = part.from === undefined ? 0 : index(part.from);
+  const end = part.to === undefined ? o.steps : index(part.to);
+  return { first, count: Math.max(0, end - first) };
 }
 
 export interface SimulatedSeries {

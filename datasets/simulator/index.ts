@@ -10,7 +10,7 @@ export {
   planFleet,
   REPAIR_MS,
 } from './faults.js';
-export { type SimStep, type SimulatedSeries, simulateFleet, simulateSeries } from './fleet.js';
+export { partSteps, type RunPart, type SimStep, type SimulatedSeries, simulateFleet, simulateSeries } from './fleet.js';
 export { GPU_MODELS, type GpuModelSpec } from './gpu-models.js';
 export { jobPlan, type PlannedJob, type Slot, type Workload } from './jobs.js';
 export { type ResolvedOptions, resolveOptions, SAMPLE_PERIOD_MS, type SimOptions } from './options.js';

@@ -8,9 +8,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
 import { faultPlan } from './faults.js';
-import { simulateFleet } from './fleet.js';
+import { partSteps, simulateFleet } from './fleet.js';
 import { resolveOptions, type SimOptions } from './options.js';
-import type { Progress, RunSummary, TelemetrySink } from './sinks.js';
+import { inPart, type Progress, type RunSummary, type TelemetrySink } from './sinks.js';
 
 export interface StreamOptions {
   /** Steps per second. */
@@ -19,6 +19,12 @@ export interface StreamOptions {
   readonly progress?: Progress;
   /** Wall clock, for tests. @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * Continue the run from this simulated time (the end of its backfill): the steps before it are simulated but not
+   * written, so the stream carries on the backfilled fleet in the state the backfill left it (the same jobs,
+   * counters, temperatures and faults in progress), and only faults failing from here on are labelled.
+   */
+  readonly resumeAt?: number;
 }
 
 const restamp = (rows: readonly TelemetryRow[], ts: number): TelemetryRow[] =>
@@ -28,15 +34,21 @@ export async function streamLive(sink: TelemetrySink, opts: SimOptions, s: Strea
   const o = resolveOptions(opts);
   const now = s.now ?? Date.now;
   const stepMs = 1000 / s.rate;
+  const part = { from: s.resumeAt };
+  const { first, count: total } = partSteps(o, part);
+  // Wall time of the first streamed step is "now"; every simulated time maps to the wall clock from there.
+  const origin = o.start + first * o.samplePeriodMs;
   const wall0 = now();
-  const toWall = (simTs: number) => Math.round(wall0 + ((simTs - o.start) / o.samplePeriodMs) * stepMs);
-  const pending = faultPlan(o).sort((a, b) => a.failureTs - b.failureTs);
+  const toWall = (simTs: number) => Math.round(wall0 + ((simTs - origin) / o.samplePeriodMs) * stepMs);
+  const pending = faultPlan(o)
+    .filter((l) => inPart(l.failureTs, part))
+    .sort((a, b) => a.failureTs - b.failureTs);
   const written: FaultLabel[] = [];
   let gpuRows = 0;
   let facilityRows = 0;
   let jobRows = 0;
   let k = 0;
-  for (const step of simulateFleet(o)) {
+  for (const step of simulateFleet(o, part)) {
     const due = wall0 + k * stepMs;
     const wait = due - now();
     if (wait > 0) await sleep(wait, undefined, { signal: s.signal }).catch(() => {});
@@ -58,7 +70,7 @@ export async function streamLive(sink: TelemetrySink, opts: SimOptions, s: Strea
       written.push(...happened);
     }
     k++;
-    s.progress?.(k, o.steps);
+    s.progress?.(k, total);
   }
   await sink.flush();
   return { steps: k, gpuRows, facilityRows, jobRows, labels: written };

@@ -16,6 +16,28 @@ export interface ThresholdChoice {
   readonly candidates?: Readonly<Record<string, number>>;
 }
 
+/**
+ * Fault predictor: the map from the network's raw score to the probability of a fault within the horizon, fitted on
+ * the validation split at training time (training/calibration.ts). `platt`: p = σ(a · logit(s) + b). `isotonic`: a
+ * non-decreasing step function, `x` ascending raw scores and `y` the probability from each `x` on (below `x[0]`:
+ * `y[0]`). Both are monotone. A model with a calibration has its `threshold` on the calibrated scale (chosen in
+ * training on calibrated validation probabilities); one without has it on the raw score.
+ */
+export type Calibration =
+  | {
+      readonly method: 'platt';
+      readonly a: number;
+      readonly b: number;
+      /** Validation measures of the chosen map and of the raw scores, so a reader sees what was gained. */
+      readonly metrics: Readonly<Record<string, number>>;
+    }
+  | {
+      readonly method: 'isotonic';
+      readonly x: readonly number[];
+      readonly y: readonly number[];
+      readonly metrics: Readonly<Record<string, number>>;
+    };
+
 export interface DataSource {
   /** `questdb` or `csv:<path>`. */
   readonly kind: string;
@@ -61,6 +83,8 @@ export interface ModelMetadata {
   /** Output names and meaning, e.g. ['reconstruction'] or ['fault_probability']. */
   readonly outputs: readonly string[];
   readonly threshold?: ThresholdChoice;
+  /** Fault predictor: raw score → calibrated probability (absent in older models: the raw score is reported). */
+  readonly calibration?: Calibration;
   /** Fault predictor: horizon H in samples; TTF: cap on the target in samples. */
   readonly horizonSteps?: number;
   readonly ttfCapSteps?: number;

@@ -1,15 +1,23 @@
 /**
  * Model scores for one shard, with the SAME code path as the scoring API: the active version of each served
  * window model (anomaly, fault, ttf) through the InferenceService, inputs built by src/features from the model's
- * own metadata (`latestWindow`), anomaly scores by `anomalyScores`. Returns the policy's inputs and the rows
- * for `anomaly_scores` and `fault_predictions`.
+ * own metadata (`latestWindow`), and raw outputs turned into scores, verdicts, alarms and times to failure by the
+ * one outputs module (src/inference/model-outputs.ts). Returns the policy's inputs and the rows for
+ * `anomaly_scores` and `fault_predictions`. A device whose output is not finite (inputs far out of range) is left
+ * unscored and counted, never written as NaN.
  */
 import { rawFields } from '../features/derived.js';
 import { latestWindow } from '../features/model-inputs.js';
-import { anomalyScores } from '../features/reconstruction.js';
 import { nonFiniteFields, type Series } from '../features/windows.js';
 import type { InferenceService } from '../inference/inference-service.js';
 import type { ModelLease } from '../inference/inference-types.js';
+import {
+  anomalyVerdicts,
+  faultOutputs,
+  nonFiniteWindows,
+  primaryOutput,
+  timeToFailure,
+} from '../inference/model-outputs.js';
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
@@ -74,6 +82,26 @@ function batchOf(
   return { devices, input, endTs };
 }
 
+/** Windows whose output is not finite: left out of the scores (never written as NaN). */
+function skipNonFinite(
+  values: ArrayLike<number>,
+  meta: { features: readonly string[]; windowLength: number },
+  input: Float32Array,
+): Map<number, readonly string[]> {
+  return new Map(nonFiniteWindows(values, meta, input).map((w) => [w.window, w.features]));
+}
+
+function countUnscorable(out: ShardScores, model: string, bad: Map<number, readonly string[]>): void {
+  if (bad.size === 0) return;
+  out.scored[model] -= bad.size;
+  const m = out.unscorable[model] ?? { devices: 0, fields: [] };
+  const fields = [...bad.values()].flat();
+  out.unscorable[model] = {
+    devices: m.devices + bad.size,
+    fields: [...new Set([...m.fields, ...(fields.length > 0 ? fields : ['non-finite output'])])],
+  };
+}
+
 export async function scoreShard(
   svc: ScoringService,
   reader: TelemetryReader,
@@ -109,42 +137,64 @@ export async function scoreShard(
       if (missing.devices > 0) out.unscorable[lease.model] = missing;
       if (n === 0) return;
       const result = await lease.run(batch.input, [n, ...lease.rowDims]);
-      const output = result.outputs[meta.onnx?.outputs[0] ?? ''] ?? Object.values(result.outputs)[0];
+      const raw = primaryOutput(meta, result.outputs).data;
       const model = { name: lease.model, version: lease.version };
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
+      const windowMeta = { features: meta.features, windowLength: meta.windowLength };
       if (meta.family === 'anomaly') {
-        const F = lease.rowDims[1];
-        // The one score definition shared with training and the scoring API (weighted per feature when the
-        // model says so).
-        const { scores, contributions } = anomalyScores(meta, batch.input, output.data, n);
-        const threshold = meta.threshold?.value ?? Number.POSITIVE_INFINITY;
+        const verdicts = anomalyVerdicts(meta, batch.input, raw, n, TOP_FEATURES);
+        const bad = skipNonFinite(
+          verdicts.map((v) => v.score),
+          windowMeta,
+          batch.input,
+        );
+        countUnscorable(out, lease.model, bad);
         const rows: TableRow[] = [];
         batch.devices.forEach((device, i) => {
-          const topFeatures = meta.features
-            .map((name, f) => ({ name, contribution: contributions[i * F + f] }))
-            .sort((a, b) => b.contribution - a.contribution)
-            .slice(0, TOP_FEATURES);
-          if (Number.isFinite(threshold)) {
-            out.anomalies.push({ device, ts: batch.endTs[i], score: scores[i], threshold, model, topFeatures });
+          const v = verdicts[i];
+          if (bad.has(i)) return;
+          const topFeatures = v.topFeatures.map((f) => ({ name: f.feature, contribution: f.share }));
+          if (v.threshold !== null) {
+            out.anomalies.push({
+              device,
+              ts: batch.endTs[i],
+              score: v.score,
+              threshold: v.threshold,
+              model,
+              topFeatures,
+            });
           }
           rows.push({
             ts: batch.endTs[i],
             symbols: { device, ...place(device), model: model.name, model_version: model.version },
-            doubles: { score: scores[i], ...(Number.isFinite(threshold) ? { threshold } : {}) },
-            longs: { anomalous: scores[i] >= threshold ? 1 : 0 },
+            doubles: { score: v.score, ...(v.threshold !== null ? { threshold: v.threshold } : {}) },
+            longs: { anomalous: v.anomalous ? 1 : 0 },
             strings: { top_features: JSON.stringify(topFeatures) },
           });
         });
         out.rows.push({ table: 'anomaly_scores', rows });
       } else if (meta.family === 'fault') {
         const horizonMs = (meta.horizonSteps ?? 0) * period;
-        batch.devices.forEach((device, i) => {
-          faults.push({ device, ts: batch.endTs[i], probability: output.data[i], horizonMs, model });
+        const bad = skipNonFinite(raw, windowMeta, batch.input);
+        countUnscorable(out, lease.model, bad);
+        faultOutputs(meta, raw).forEach((f, i) => {
+          if (bad.has(i)) return;
+          faults.push({
+            device: batch.devices[i],
+            ts: batch.endTs[i],
+            probability: f.probability,
+            horizonMs,
+            model,
+            ...(f.threshold ? { threshold: f.threshold } : {}),
+            ...(f.alarm !== null ? { alarm: f.alarm } : {}),
+          });
         });
       } else {
-        const cap = (meta.ttfCapSteps ?? 0) * period;
+        const bad = skipNonFinite(raw, windowMeta, batch.input);
+        countUnscorable(out, lease.model, bad);
         batch.devices.forEach((device, i) => {
-          ttf.set(device, { ttfMs: Math.max(0, output.data[i]) * cap, model });
+          if (bad.has(i)) return;
+          ttf.set(device, { ttfMs: timeToFailure(raw[i], meta).minutes * 60_000, model });
         });
       }
     });
@@ -162,8 +212,12 @@ export async function scoreShard(
         model: p.model.name,
         model_version: p.model.version,
       },
-      doubles: { probability: p.probability, ...(p.ttfMs !== undefined ? { ttf_ms: p.ttfMs } : {}) },
-      longs: { horizon_ms: p.horizonMs },
+      doubles: {
+        probability: p.probability,
+        ...(p.ttfMs !== undefined ? { ttf_ms: p.ttfMs } : {}),
+        ...(p.threshold ? { threshold: p.threshold.value } : {}),
+      },
+      longs: { horizon_ms: p.horizonMs, ...(p.alarm !== undefined ? { alarm: p.alarm ? 1 : 0 } : {}) },
     });
   }
   if (rows.length > 0) out.rows.push({ table: 'fault_predictions', rows });

@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import { InferenceService } from '../inference/inference-service.js';
 import { ModelStore } from '../inference/model-store.js';
+import { definePolicy, type PolicyConfig } from '../recommend/index.js';
 import { migrate } from '../telemetry/migrate.js';
 import { TelemetryReader } from '../telemetry/reader.js';
 import { TelemetryWriter } from '../telemetry/writer.js';
@@ -26,6 +27,15 @@ export interface Stoppable {
 
 export function queueLogger(config: Config, role: string): Logger {
   return pino({ level: config.logLevel, base: { role, pid: process.pid } });
+}
+
+/**
+ * The policy the forecasts run: the defaults, with the operator's fault threshold override when
+ * POLICY_FAULT_ACT_PROBABILITY is set (else each fault model's own threshold applies).
+ */
+export function policyFor(config: Config): PolicyConfig {
+  const act = config.policy.faultActProbability;
+  return definePolicy(act === undefined ? {} : { fault: { actProbability: act } });
 }
 
 /** The worker role: remediation + rebalancing + forecast workers. `close()` finishes active jobs first. */
@@ -47,6 +57,7 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
     inference,
     dispatcher: new RemediationDispatcher(queues, store),
     safety: new SafetySwitches(queues.redis, queues.key()),
+    policy: policyFor(config),
     dryRun: config.queue.dryRun,
     log,
   });

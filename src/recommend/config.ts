@@ -24,8 +24,12 @@ export interface PolicyConfig {
     readonly remappedRowsPending: number;
   };
   readonly fault: {
-    /** Probability at which a predicted failure gets a scheduled drain and maintenance. */
-    readonly actProbability: number;
+    /**
+     * Operator override of the probability above which a predicted failure gets a scheduled drain and maintenance.
+     * Unset (the default): the policy acts on each prediction's own model threshold (model.json, chosen in
+     * training for the model's alarm budget), which is what evaluation measured.
+     */
+    readonly actProbability?: number;
     /** Probability at which the prediction is critical (also critical when failure is closer than `urgentMs`). */
     readonly criticalProbability: number;
     readonly urgentMs: number;
@@ -98,7 +102,7 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
   maxInputAgeMs: 15 * MINUTE,
   xid: { lookbackMs: HOUR },
   ecc: { sbeRatePerHour: 100, dbeCount: 1, remappedRowsPending: 1 },
-  fault: { actProbability: 0.7, criticalProbability: 0.9, urgentMs: 2 * HOUR, drainLeadMs: 30 * MINUTE },
+  fault: { criticalProbability: 0.9, urgentMs: 2 * HOUR, drainLeadMs: 30 * MINUTE },
   anomaly: { warningMultiple: 1.5, criticalMultiple: 3, actSeverity: 'warning', topFeatures: 3 },
   straggler: { utilDeficitPct: 30, minJobGpus: 2 },
   facility: {
@@ -184,7 +188,9 @@ export function validatePolicy(p: PolicyConfig): void {
   ];
   for (const [field, v] of atLeastOne) if (!Number.isInteger(v) || v < 1) fail(field, 'must be an integer >= 1');
   const shares: [string, number][] = [
-    ['fault.actProbability', p.fault.actProbability],
+    ...(p.fault.actProbability !== undefined
+      ? [['fault.actProbability', p.fault.actProbability] as [string, number]]
+      : []),
     ['fault.criticalProbability', p.fault.criticalProbability],
     ['blastRadius.maxRackShare', p.blastRadius.maxRackShare],
     ['blastRadius.maxClusterShare', p.blastRadius.maxClusterShare],
@@ -192,7 +198,7 @@ export function validatePolicy(p: PolicyConfig): void {
     ['power.confidence', p.power.confidence],
   ];
   for (const [field, v] of shares) if (!(v >= 0 && v <= 1)) fail(field, 'must be between 0 and 1');
-  if (p.fault.criticalProbability < p.fault.actProbability)
+  if (p.fault.actProbability !== undefined && p.fault.criticalProbability < p.fault.actProbability)
     fail('fault.criticalProbability', 'must be >= fault.actProbability');
   if (!(p.anomaly.warningMultiple >= 1)) fail('anomaly.warningMultiple', 'must be >= 1');
   if (!(p.anomaly.criticalMultiple >= p.anomaly.warningMultiple))

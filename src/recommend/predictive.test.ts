@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePolicy } from './config.js';
-import { HOUR, MIN, NOW, notes, ofType, one, prediction, run } from './testing/fleet.js';
+import { HOUR, MIN, MODEL_THRESHOLD, NOW, notes, ofType, one, prediction, run } from './testing/fleet.js';
 
 // c1r1n1 hosts job train-a on all four GPUs.
 const DEV = 'c1r1n1/g0';
@@ -33,7 +33,8 @@ describe('predicted failures', () => {
     expect(drain.reason).toContain('fault-gru@2');
     expect(drain.reason).toContain('ttf-gru@1');
     expect(drain.reason).toContain('0.8');
-    expect(drain.reason).toContain('act at 0.7');
+    expect(drain.reason).toContain(`acts above 0.7: ${MODEL_THRESHOLD.source}`);
+    expect(drain.evidence.prediction?.threshold).toEqual(MODEL_THRESHOLD);
     expect(drain.reason).toContain(new Date(failureAt - 30 * MIN).toISOString());
     expect(drain.reason).toContain('ecc_storm');
   });
@@ -56,10 +57,41 @@ describe('predicted failures', () => {
     expect(noTtf.reason).toContain('no time-to-failure estimate');
   });
 
-  it('does nothing below the configured probability, and follows the configured level', () => {
+  it("acts only strictly above the model's own threshold", () => {
     expect(run({ faultPredictions: [prediction(DEV, 0.69)] }).actions).toEqual([]);
+    expect(run({ faultPredictions: [prediction(DEV, 0.7)] }).actions).toEqual([]);
+    const strict = { value: 0.993, source: 'model fault@x (model.json threshold, fixed)' };
+    // The quick start's case: 0.97 is far above the old fixed 0.7, but below the model's own 0.993.
+    expect(run({ faultPredictions: [prediction(DEV, 0.97, { threshold: strict })] }).actions).toEqual([]);
+    const drain = one(run({ faultPredictions: [prediction(DEV, 0.995, { threshold: strict })] }), 'drain_node');
+    expect(drain.evidence.prediction?.threshold).toEqual(strict);
+  });
+
+  it("an operator's fault.actProbability overrides the model threshold, and the recommendation says so", () => {
     const lower = definePolicy({ fault: { actProbability: 0.5 } });
-    expect(ofType(run({ faultPredictions: [prediction(DEV, 0.6)] }, lower), 'drain_node')).toHaveLength(1);
+    const drain = one(run({ faultPredictions: [prediction(DEV, 0.6)] }, lower), 'drain_node');
+    expect(drain.evidence.prediction?.threshold).toEqual({
+      value: 0.5,
+      source: 'operator override (policy fault.actProbability)',
+    });
+    expect(drain.reason).toContain('acts above 0.5: operator override');
+    const higher = definePolicy({ fault: { actProbability: 0.85 } });
+    expect(run({ faultPredictions: [prediction(DEV, 0.8)] }, higher).actions).toEqual([]);
+  });
+
+  it('a model without a threshold and no override: nothing acts, one note names the model', () => {
+    const r = run({
+      faultPredictions: [
+        prediction(DEV, 0.99, { threshold: undefined }),
+        prediction('c1r2n1/g0', 0.99, { threshold: undefined }),
+      ],
+    });
+    expect(r.actions).toEqual([]);
+    expect(notes(r).filter((n) => n.includes('fault-gru@2') && n.includes('no threshold'))).toHaveLength(1);
+    const lower = definePolicy({ fault: { actProbability: 0.9 } });
+    expect(
+      ofType(run({ faultPredictions: [prediction(DEV, 0.99, { threshold: undefined })] }, lower), 'drain_node'),
+    ).toHaveLength(1);
   });
 
   it('uses the latest prediction per device: a falling probability cancels the plan', () => {

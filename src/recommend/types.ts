@@ -62,11 +62,24 @@ export interface AnomalyScore {
   readonly topFeatures: readonly FeatureContribution[];
 }
 
+/** A decision threshold and where it came from (the model's model.json, or an operator's override). */
+export interface ThresholdRef {
+  readonly value: number;
+  readonly source: string;
+}
+
 export interface FaultPrediction {
   readonly device: string;
   readonly ts: number;
   /** Probability that the device fails within `horizonMs` of `ts`. */
   readonly probability: number;
+  /**
+   * The model's own alarm threshold (model.json, through src/inference/model-outputs.ts): what the policy acts on
+   * unless the operator set `fault.actProbability`. Absent: only an operator override makes the policy act.
+   */
+  readonly threshold?: ThresholdRef;
+  /** The outputs module's alarm at the model's threshold (probability strictly above it). */
+  readonly alarm?: boolean;
   readonly horizonMs: number;
   /** Predicted time to failure from `ts`, ms (from the TTF model), when known. */
   readonly ttfMs?: number;
@@ -242,6 +255,8 @@ export interface Evidence {
   readonly anomaly?: { readonly score: number; readonly threshold: number; readonly multiple: number };
   readonly prediction?: {
     readonly probability: number;
+    /** The threshold the policy acted on, and its source (model threshold or operator override). */
+    readonly threshold: ThresholdRef;
     readonly horizonMs: number;
     readonly ttfMs?: number;
     readonly predictedFailureAt: number;

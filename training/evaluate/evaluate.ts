@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
 import type { ThresholdChoice } from '../../src/features/model-metadata.js';
+import { faultAlarmThreshold } from '../../src/inference/model-outputs.js';
 import {
   type EntityResult,
   evaluateAnomaly,
@@ -64,7 +65,10 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
     });
   }
   log(`scored ${results.reduce((s, r) => s + r.out.values.length, 0)} windows of ${results.length} entities`);
-  const threshold = opts.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
+  // The threshold every caller reports (src/inference/model-outputs.ts): for a calibrated fault model, model.json's
+  // threshold mapped onto the probability scale the values are on.
+  const modelThreshold = meta.family === 'fault' ? faultAlarmThreshold(meta)?.value : meta.threshold?.value;
+  const threshold = opts.threshold ?? modelThreshold ?? (meta.family === 'fault' ? 0.5 : undefined);
   let ev: FamilyEvaluation;
   if (meta.family === 'anomaly') {
     if (threshold === undefined)

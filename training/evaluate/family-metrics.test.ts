@@ -90,6 +90,9 @@ describe('evaluateFault', () => {
     expect(ev.metrics.detectedFailures).toBe(1);
     expect(ev.metrics.medianLeadMinutes).toBeCloseTo((2 * P) / 60_000, 12);
     expect(ev.metrics.falseAlarms).toBe(0);
+    // Windows 0..9 (10 and 11 are after the failure): positives 7, 8, 9 with probabilities 0, 0.9, 0.9.
+    expect(ev.metrics.brier).toBeCloseTo((1 + 0.01 + 0.01) / 10, 12);
+    expect(ev.metrics.ece).toBeCloseTo(0.8 * (1 / 8) + 0.2 * 0.1, 12);
   });
 });
 

@@ -7,6 +7,7 @@
  *   ttf:     RMSE and MAE over all windows, RMSE and PHM08 score on each entity's last window (the usual
  *            run-to-failure benchmark convention), truth capped at ttfCapSteps like the training target
  */
+import { brierScore, expectedCalibrationError } from '../calibration.js';
 import {
   averagePrecision,
   eventMetrics,
@@ -180,6 +181,10 @@ export function evaluateFault(
       deviceDays: f.deviceDays,
       falseAlarmsPerDeviceDay: f.falseAlarmsPerDeviceDay,
       prAuc: averagePrecision(scores, labels),
+      // Is `probability` a probability? Brier score and expected calibration error (10 bins) of the point-wise
+      // "fails within the horizon" outcome, over every window evaluated (no thinning).
+      brier: brierScore(scores, labels),
+      ece: expectedCalibrationError(scores, labels),
     },
     detections,
     pr: precisionRecallCurve(scores, labels, 400),

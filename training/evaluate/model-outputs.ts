@@ -1,12 +1,14 @@
 /**
  * A model's outputs along one entity's series, one value per window (stride 1 by default, so every row from the
- * first full window on gets a value): the anomaly score (with per-feature shares), the fault probability, or the
- * predicted time to failure in samples. Inputs come from src/features/model-inputs.ts, as serving builds them.
+ * first full window on gets a value): the anomaly score (with per-feature shares), the fault probability
+ * (calibrated when model.json has a calibration), or the predicted time to failure in samples (clamped to the cap).
+ * Inputs come from src/features/model-inputs.ts and outputs go through src/inference/model-outputs.ts, exactly as
+ * serving builds and reports them.
  */
 import { AppError } from '../../src/errors.js';
 import { anomalyWindows } from '../../src/features/model-inputs.js';
-import { anomalyScores } from '../../src/features/reconstruction.js';
 import type { Series } from '../../src/features/windows.js';
+import { anomalyOutputs, faultOutputs, timeToFailure } from '../../src/inference/model-outputs.js';
 import type { Predictor } from './predictor.js';
 
 export interface EntityOutputs {
@@ -29,14 +31,15 @@ export async function modelOutputs(p: Predictor, series: Series, stride = 1): Pr
   const w = anomalyWindows(series, meta, stride);
   const out = await p.predict(w.data, w.count);
   if (meta.family === 'anomaly') {
-    // Exactly serving's score: model.json's scoreLastSteps and per-feature scoreWeights.
-    const r = anomalyScores(meta, w.data, out, w.count);
+    const r = anomalyOutputs(meta, w.data, out, w.count);
     return { endIndex: w.endIndex, endTs: w.endTs, values: r.scores, contributions: r.contributions };
   }
   const per = out.length / w.count;
-  const values = new Float64Array(w.count);
-  const cap = meta.family === 'ttf' ? (meta.ttfCapSteps ?? 1) : 1;
-  for (let i = 0; i < w.count; i++) values[i] = out[i * per] * cap;
+  const first = Float64Array.from({ length: w.count }, (_, i) => out[i * per]);
+  const values =
+    meta.family === 'fault'
+      ? Float64Array.from(faultOutputs(meta, first), (f) => f.probability)
+      : Float64Array.from(first, (f) => timeToFailure(f, meta).steps);
   return { endIndex: w.endIndex, endTs: w.endTs, values };
 }
 

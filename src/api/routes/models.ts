@@ -6,7 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ModelInfo } from '../../inference/inference-types.js';
-import { horizonMinutes, timeToFailure } from '../../inference/predictions.js';
+import { horizonMinutes, timeToFailure } from '../../inference/model-outputs.js';
 import { inputFieldsOf } from '../../inference/window-requests.js';
 import { publishPromotion } from '../../queue/model-events.js';
 import { ModelList, ModelName, ModelSummary, PromoteRequest, PromoteResponse } from '../schemas/models.js';

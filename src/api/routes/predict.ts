@@ -8,13 +8,21 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { latestWindow, throughputFromOutput, throughputRows } from '../../features/model-inputs.js';
 import type { ModelLease } from '../../inference/inference-types.js';
-import { horizonMinutes, primaryOutput, timeToFailure } from '../../inference/predictions.js';
+import {
+  faultAlarmThreshold,
+  faultOutputs,
+  horizonMinutes,
+  primaryOutput,
+  requireFinite,
+  timeToFailure,
+} from '../../inference/model-outputs.js';
 import { concatWindows, type SourceSeries, seriesForRequest } from '../inputs/window-source.js';
 import { FaultRequest, FaultResponse, ThroughputRequest, ThroughputResponse } from '../schemas/score.js';
 import { requireFamily } from './score.js';
 
 interface TtfPart {
   fractions: Float32Array;
+  input: Float32Array;
   lease: ModelLease;
 }
 
@@ -22,7 +30,7 @@ interface TtfPart {
 async function runTtf(lease: ModelLease, sources: readonly SourceSeries[]): Promise<TtfPart> {
   const batch = concatWindows(sources, (s) => latestWindow(s, lease.metadata));
   const r = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
-  return { fractions: primaryOutput(lease.metadata, r.outputs).data, lease };
+  return { fractions: primaryOutput(lease.metadata, r.outputs).data, input: batch.data, lease };
 }
 
 export default async function predictRoutes(fastify: FastifyInstance) {
@@ -36,7 +44,9 @@ export default async function predictRoutes(fastify: FastifyInstance) {
         tags: ['scoring'],
         description:
           'Probability of a fault within the fault model horizon (`horizonMinutes`), per inline window or per device ' +
-          '(its latest window in [from, to)), and predicted minutes to failure when a ttf model is served.',
+          "(its latest window in [from, to)), the alarm (probability strictly above `alarmThreshold`, the model's own " +
+          "threshold, with its source) and predicted minutes to failure, clamped to the ttf model's cap, when a ttf " +
+          'model is served.',
         body: FaultRequest,
         response: { 200: FaultResponse },
       },
@@ -66,13 +76,17 @@ export default async function predictRoutes(fastify: FastifyInstance) {
                 })
               : Promise.resolve(ttfName ? undefined : 'no ttf model is served'),
           ]);
-          const probs = primaryOutput(meta, r.outputs).data;
+          const raw = primaryOutput(meta, r.outputs).data;
+          requireFinite('fault probability', raw, meta, batch.data);
+          const faults = faultOutputs(meta, raw);
           const ttfPart = typeof ttf === 'object' ? ttf : undefined;
+          if (ttfPart) requireFinite('time to failure', ttfPart.fractions, ttfPart.lease.metadata, ttfPart.input);
           return {
             model: r.model,
             version: r.version,
             executionProvider: r.executionProvider,
             horizonMinutes: horizon,
+            alarmThreshold: faultAlarmThreshold(meta),
             ttfModel: ttfPart
               ? {
                   model: ttfPart.lease.model,
@@ -81,13 +95,14 @@ export default async function predictRoutes(fastify: FastifyInstance) {
                 }
               : null,
             ...(typeof ttf === 'string' ? { ttfNote: ttf } : {}),
-            predictions: Array.from(probs, (p, i) => {
+            predictions: faults.map((f, i) => {
               const device = sources[batch.refs[i].source].device;
               const t = ttfPart ? timeToFailure(ttfPart.fractions[i], ttfPart.lease.metadata) : undefined;
               return {
                 index: i,
                 ...(device ? { device, endTs: new Date(batch.refs[i].endTs).toISOString() } : {}),
-                faultProbability: p,
+                faultProbability: f.probability,
+                alarm: f.alarm,
                 ttfMinutes: t ? t.minutes : null,
                 ttfBeyondCap: t ? t.beyondCap : null,
               };

@@ -8,8 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { anomalyWindows, latestWindow } from '../../features/model-inputs.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
-import { scoreWindows } from '../../inference/anomaly-scoring.js';
-import { primaryOutput } from '../../inference/predictions.js';
+import { anomalyVerdicts, primaryOutput, requireFinite } from '../../inference/model-outputs.js';
 import { concatWindows, seriesForRequest } from '../inputs/window-source.js';
 import { AnomalyRequest, AnomalyResponse } from '../schemas/score.js';
 
@@ -40,7 +39,9 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
           'Anomaly scores from the LSTM autoencoder. Send `windows` (raw telemetry, `windows[w][t][f]` in the order of ' +
           "the model's `inputFields`, at least `windowLength` rows each) or `devices` with `from`/`to` (read from " +
           'QuestDB; every window at the model stride, or only the latest with `latest: true`). Per window: score (mean ' +
-          'squared reconstruction error, scaled units), threshold, verdict, top features by share of the error.',
+          'squared reconstruction error, scaled units), threshold, verdict (`anomalous`: score strictly above the ' +
+          'threshold), top features by share of the error. A window whose score is not finite (inputs far outside ' +
+          'the trained range) gets 422 SCORE_NOT_FINITE naming it.',
         body: AnomalyRequest,
         response: { 200: AnomalyResponse },
       },
@@ -59,12 +60,20 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
             : (s: Parameters<typeof anomalyWindows>[0]) => anomalyWindows(s, meta);
         const batch = concatWindows(sources, cut);
         const result = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
-        const verdicts = scoreWindows(
+        const verdicts = anomalyVerdicts(
           meta,
           batch.data,
           primaryOutput(meta, result.outputs).data,
           batch.count,
           body.topK ?? 3,
+        );
+        // A non-finite score would break the response (and mean nothing): a 422 naming the windows instead.
+        requireFinite(
+          'anomaly score',
+          verdicts.map((v) => v.score),
+          meta,
+          batch.data,
+          (w) => (inline ? batch.refs[w].source : w),
         );
         return {
           model: result.model,

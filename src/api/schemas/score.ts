@@ -104,7 +104,7 @@ export const AnomalyResponse = Type.Object({
       ...WindowRef,
       score: Type.Number({ description: 'mean squared reconstruction error in scaled units' }),
       threshold: NullableNumber,
-      anomalous: Type.Union([Type.Boolean(), Type.Null()]),
+      anomalous: Type.Union([Type.Boolean(), Type.Null()], { description: 'score strictly above threshold' }),
       topFeatures: Type.Array(FeatureShare),
     }),
   ),
@@ -127,6 +127,16 @@ export const FaultResponse = Type.Object({
   horizonMinutes: Type.Number({
     description: 'faultProbability is the probability of a fault within this many minutes',
   }),
+  alarmThreshold: Type.Union(
+    [
+      Type.Object({
+        value: Type.Number({ description: 'alarm when faultProbability is strictly above this' }),
+        source: Type.String({ description: 'where the threshold comes from (model and version, model.json)' }),
+      }),
+      Type.Null(),
+    ],
+    { description: "the model's alarm threshold; null when its model.json has none (then alarm is null)" },
+  ),
   ttfModel: Type.Union([
     Type.Object({ model: Type.String(), version: Type.String(), capMinutes: Type.Number() }),
     Type.Null(),
@@ -135,7 +145,10 @@ export const FaultResponse = Type.Object({
   predictions: Type.Array(
     Type.Object({
       ...WindowRef,
-      faultProbability: Type.Number(),
+      faultProbability: Type.Number({
+        description: 'probability of a fault within horizonMinutes (calibrated when the model has a calibration)',
+      }),
+      alarm: Type.Union([Type.Boolean(), Type.Null()]),
       ttfMinutes: NullableNumber,
       ttfBeyondCap: Type.Union([Type.Boolean(), Type.Null()]),
     }),

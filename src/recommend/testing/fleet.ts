@@ -73,8 +73,11 @@ export function anomaly(
   };
 }
 
+/** The test fault model's own alarm threshold, as the outputs module carries it from model.json. */
+export const MODEL_THRESHOLD = { value: 0.7, source: 'model fault-gru@2 (model.json threshold, fixed)' };
+
 export function prediction(device: string, probability: number, over: Partial<FaultPrediction> = {}): FaultPrediction {
-  return { device, ts: NOW - MIN, probability, horizonMs: 6 * HOUR, model: FAULT, ...over };
+  return { device, ts: NOW - MIN, probability, horizonMs: 6 * HOUR, model: FAULT, threshold: MODEL_THRESHOLD, ...over };
 }
 
 export function ecc(device: string, over: Partial<EccState> = {}): EccState {

@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { scoreWindows, topShares } from './anomaly-scoring.js';
-import { horizonMinutes, primaryOutput, timeToFailure } from './predictions.js';
+import {
+  exceeds,
+  faultAlarmThreshold,
+  faultOutputs,
+  horizonMinutes,
+  nonFiniteWindows,
+  primaryOutput,
+  requireFinite,
+  anomalyVerdicts as scoreWindows,
+  timeToFailure,
+  topShares,
+} from './model-outputs.js';
 
 const FEATURES = ['gpu_temp_c', 'power_w', 'sm_clock_mhz'];
 
@@ -16,7 +26,7 @@ function pair(errs: number[][]) {
   return { input, recon, T };
 }
 
-describe('scoreWindows', () => {
+describe('anomalyVerdicts', () => {
   test('score is the mean squared error; shares say which features carry it; verdict uses the threshold', () => {
     const { input, recon, T } = pair([
       [0.1, 0.2, 0],
@@ -77,10 +87,15 @@ describe('predictions', () => {
     expect(horizonMinutes({ ...base, horizonSteps: 30 })).toBe(5);
     expect(timeToFailure(0.25, { ...base, ttfCapSteps: 360 })).toEqual({
       minutes: 15,
+      steps: 90,
       beyondCap: false,
       capMinutes: 60,
     });
-    expect(timeToFailure(1.2, { ...base, ttfCapSteps: 360 })).toMatchObject({ minutes: 60, beyondCap: true });
+    expect(timeToFailure(1.2, { ...base, ttfCapSteps: 360 })).toMatchObject({
+      minutes: 60,
+      steps: 360,
+      beyondCap: true,
+    });
     expect(timeToFailure(-0.1, { ...base, ttfCapSteps: 360 }).minutes).toBe(0);
     expect(() => horizonMinutes(base)).toThrow(/horizonSteps/);
   });
@@ -90,5 +105,71 @@ describe('predictions', () => {
     expect(primaryOutput(meta, { a: 1, b: 2 })).toBe(2);
     expect(primaryOutput({ ...base, onnx: undefined }, { a: 1 })).toBe(1);
     expect(() => primaryOutput(meta, {})).toThrow(/no output/);
+  });
+});
+
+describe('one verdict comparison', () => {
+  test('a value exactly at the threshold is not past it', () => {
+    expect(exceeds(0.5, 0.5)).toBe(false);
+    expect(exceeds(0.5000001, 0.5)).toBe(true);
+    const T = 2;
+    const input = new Float32Array(T * 3);
+    const recon = new Float32Array(T * 3).fill(0.5); // score 0.25 exactly
+    const at = {
+      features: FEATURES,
+      windowLength: T,
+      threshold: { value: 0.25, method: 'fixed' as const, params: {} },
+    };
+    expect(scoreWindows(at, input, recon, 1)[0]).toMatchObject({ score: 0.25, anomalous: false });
+  });
+});
+
+describe('fault outputs', () => {
+  const meta = {
+    name: 'fault',
+    version: 'v7',
+    threshold: { value: 0.9, method: 'fixed' as const, params: {} },
+  };
+  test("alarm strictly above the model's own threshold, which names its source", () => {
+    const out = faultOutputs(meta, [0.5, 0.9, 0.95]);
+    expect(out.map((o) => o.alarm)).toEqual([false, false, true]);
+    expect(out[2].threshold).toEqual({
+      value: 0.9,
+      source: 'model fault@v7 (model.json threshold, fixed, on raw scores)',
+    });
+    expect(out[2].probability).toBe(0.95); // no calibration: the raw score
+    expect(faultOutputs({ ...meta, threshold: undefined }, [0.99])[0]).toMatchObject({ alarm: null, threshold: null });
+  });
+
+  test('a calibration map turns raw scores into probabilities; its threshold is on that scale', () => {
+    const calibration = { method: 'isotonic' as const, x: [0, 0.5, 0.95], y: [0.01, 0.1, 0.6], metrics: {} };
+    const calibrated = { ...meta, calibration, threshold: { value: 0.3, method: 'fixed' as const, params: {} } };
+    const out = faultOutputs(calibrated, [0.2, 0.92, 0.97]);
+    expect(out.map((o) => o.probability)).toEqual([0.01, 0.1, 0.6]);
+    expect(faultAlarmThreshold(calibrated)).toEqual({
+      value: 0.3,
+      source: 'model fault@v7 (model.json threshold, fixed, on probabilities calibrated by isotonic)',
+    });
+    expect(out.map((o) => o.alarm)).toEqual([false, false, true]);
+    expect(out[1].rawScore).toBeCloseTo(0.92, 6);
+    const platt = faultOutputs({ ...meta, calibration: { method: 'platt', a: 1, b: -2, metrics: {} } }, [0.5]);
+    expect(platt[0].probability).toBeCloseTo(1 / (1 + Math.exp(2)), 9);
+  });
+});
+
+describe('non-finite outputs', () => {
+  const meta = { name: 'ae', version: 'v1', features: FEATURES, windowLength: 2 };
+  test('names the windows and the inputs that overflowed', () => {
+    const input = new Float32Array(12);
+    input[6 + 1] = Number.POSITIVE_INFINITY; // window 1, power_w
+    expect(nonFiniteWindows([0.1, Number.NaN], meta, input)).toEqual([{ window: 1, features: ['power_w'] }]);
+    expect(() => requireFinite('anomaly score', [0.1, Number.NaN], meta, input)).toThrow(
+      expect.objectContaining({
+        code: 'SCORE_NOT_FINITE',
+        status: 422,
+        details: { windows: [{ index: 1, features: ['power_w'] }] },
+      }),
+    );
+    expect(() => requireFinite('anomaly score', [0.1, 0.2], meta, input)).not.toThrow();
   });
 });
