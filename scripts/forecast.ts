@@ -12,18 +12,11 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
+import { openComposition } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
-import { InferenceService } from '../src/inference/inference-service.js';
-import { RemediationDispatcher } from '../src/queue/dispatcher.js';
 import { activeClusters } from '../src/queue/forecast-evidence.js';
 import { runShard } from '../src/queue/forecast-shard.js';
-import { SafetySwitches } from '../src/queue/policy-state.js';
-import { FleetQueues } from '../src/queue/queues.js';
-import { RecommendationStore } from '../src/queue/recommendation-store.js';
 import { policyFor } from '../src/queue/runtime.js';
-import { migrate } from '../src/telemetry/migrate.js';
-import { TelemetryReader } from '../src/telemetry/reader.js';
-import { TelemetryWriter } from '../src/telemetry/writer.js';
 
 function time(raw: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
@@ -61,18 +54,15 @@ async function main() {
   const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const stepMs = (flags.stepMinutes ?? config.queue.forecastEveryMinutes) * 60_000;
 
-  const reader = TelemetryReader.connect(config.questdb, log);
-  await migrate(reader);
-  const writer = await TelemetryWriter.connect(config.questdb);
-  const queues = new FleetQueues(config);
-  const inference = flags.models ? await InferenceService.open(config, log) : undefined;
-  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer, reader });
+  const composition = await openComposition(config, log);
+  const { reader, writer } = composition;
+  const inference = flags.models ? await composition.inference() : undefined;
   const deps = {
     reader,
     writer,
     inference,
-    dispatcher: new RemediationDispatcher(queues, store),
-    safety: new SafetySwitches(queues.redis, queues.key()),
+    dispatcher: composition.dispatcher,
+    safety: composition.safety,
     policy: policyFor(config),
     dryRun: config.queue.dryRun,
     log,
@@ -103,10 +93,7 @@ async function main() {
       );
     }
   } finally {
-    await writer.close();
-    await inference?.close();
-    await queues.close();
-    await reader.close();
+    await composition.close();
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(

@@ -10,16 +10,15 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import pino, { type Logger } from 'pino';
+import { type Composition, openComposition } from '../src/composition.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { ModelStore } from '../src/inference/model-store.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { publishPromotion } from '../src/queue/model-events.js';
 import type { RetrainJobData } from '../src/queue/names.js';
-import { FleetQueues } from '../src/queue/queues.js';
+import type { FleetQueues } from '../src/queue/queues.js';
 import { decidePromotion, type PromotionDecision } from '../src/queue/retrain-decision.js';
-import { migrate } from '../src/telemetry/migrate.js';
-import { TelemetryReader } from '../src/telemetry/reader.js';
-import { TelemetryWriter } from '../src/telemetry/writer.js';
+import type { TelemetryWriter } from '../src/telemetry/writer.js';
 import { evaluateModel } from '../training/evaluate/evaluate.js';
 
 const HOUR = 3_600_000;
@@ -27,8 +26,8 @@ const HOUR = 3_600_000;
 export interface RetrainWorkerOptions {
   readonly config: Config;
   readonly log: Logger;
-  /** Queue prefix; defaults to the configured one. */
-  readonly prefix?: string;
+  /** The process's composition (src/composition.ts); absent: the worker opens its own and closes it. */
+  readonly composition?: Composition;
   /** Held-out window at the end of the range, for both evaluations. @defaultValue 6 h */
   readonly holdoutMs?: number;
   /** Training range before the held-out window when the job names none. @defaultValue 48 h */
@@ -165,11 +164,8 @@ export function retrainProcessor(opts: RetrainWorkerOptions, writer: TelemetryWr
 }
 
 export async function startRetrainWorker(opts: RetrainWorkerOptions) {
-  const reader = TelemetryReader.connect(opts.config.questdb, opts.log);
-  await reader.waitUntilAvailable(opts.config.questdb.startupWaitMs, opts.log);
-  await migrate(reader);
-  const writer = await TelemetryWriter.connect(opts.config.questdb);
-  const queues = new FleetQueues(opts.config, { prefix: opts.prefix });
+  const composition = opts.composition ?? (await openComposition(opts.config, opts.log));
+  const { writer, queues } = composition;
   const connection = workerConnection(opts.config.redis);
   const worker = new Worker('retrain', retrainProcessor(opts, writer, queues), {
     connection,
@@ -186,9 +182,7 @@ export async function startRetrainWorker(opts: RetrainWorkerOptions) {
     async close() {
       await worker.close();
       await connection.quit().catch(() => {});
-      await queues.close();
-      await writer.close();
-      await reader.close();
+      if (!opts.composition) await composition.close();
     },
   };
 }

@@ -1,21 +1,27 @@
 /**
  * Process entry: `tsx src/main.ts api|worker|scheduler|all` (or `node dist/src/main.js ...`). Each role can run
- * alone so they scale out independently; `all` runs them in one process for a single machine.
+ * alone so they scale out independently; `all` runs them in one process for a single machine. Every role runs on
+ * the process's one composition (src/composition.ts): resources are built once and released last, in reverse order.
  */
+import { openComposition } from './composition.js';
 import { loadConfig } from './config.js';
-import { startSchedulerRole, startWorkerRole } from './queue/runtime.js';
+import { queueLogger, type Stoppable, startSchedulerRole, startWorkerRole } from './queue/runtime.js';
 import { startApi } from './server.js';
 
-type Stoppable = { close(): Promise<unknown> };
 const ROLES = ['api', 'worker', 'scheduler', 'all'] as const;
 type ProcessRole = (typeof ROLES)[number];
 
 async function start(role: ProcessRole): Promise<Stoppable[]> {
   const config = loadConfig();
-  const running: Stoppable[] = [];
-  if (role === 'api' || role === 'all') running.push(await startApi(config));
-  if (role === 'worker' || role === 'all') running.push(await startWorkerRole(config));
-  if (role === 'scheduler' || role === 'all') running.push(await startSchedulerRole(config));
+  const log = queueLogger(config, role);
+  const composition = await openComposition(config, log);
+  // Stopped in reverse: roles first (the API stops accepting, workers finish their jobs), the composition last.
+  const running: Stoppable[] = [composition];
+  if (role === 'api' || role === 'all') running.push(await startApi(config, composition));
+  if (role === 'worker' || role === 'all')
+    running.push(await startWorkerRole(composition, log.child({ role: 'worker' })));
+  if (role === 'scheduler' || role === 'all')
+    running.push(await startSchedulerRole(composition, log.child({ role: 'scheduler' })));
   return running;
 }
 

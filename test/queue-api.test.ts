@@ -107,7 +107,8 @@ describe('recommendations API', () => {
     const audit = await waitFor(
       async () =>
         (await app.inject({ method: 'GET', url: `/v1/actions?actionId=${gated.id}`, headers: KEYS.reader })).json(),
-      (b) => b.actions?.length === 1,
+      // The attempt's row is written as started before the executor runs, then replaced by its outcome.
+      (b) => b.actions?.length === 1 && b.actions[0].result !== 'started',
     );
     expect(audit.actions[0]).toMatchObject({
       actionId: gated.id,

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORECAST_SCHEDULER_ID } from '../src/queue/forecast.js';
 import { RecommendationStore } from '../src/queue/recommendation-store.js';
 import { type Stoppable, startSchedulerRole } from '../src/queue/runtime.js';
-import { bootApp, KEYS, testConfig, uniqueTag, waitFor } from './helpers.js';
+import { bootApp, KEYS, uniqueTag, waitFor } from './helpers.js';
 import { fakeAction, silentLog } from './queue-fixtures.js';
 
 const PORT = 16_390;
@@ -75,7 +75,7 @@ describe('decisions through a Redis restart', () => {
   beforeAll(async () => {
     await redis.start(true);
     app = await bootApp(env);
-    scheduler = await startSchedulerRole(testConfig(env), silentLog, 300);
+    scheduler = await startSchedulerRole(app.composition, silentLog, 300);
   }, 60_000);
   afterAll(async () => {
     await scheduler?.close();

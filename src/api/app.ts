@@ -5,6 +5,7 @@
  * src/server.ts listens and shuts down.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Composition, openComposition } from '../composition.js';
 import type { Config } from '../config.js';
 import authPlugin from './plugins/auth.js';
 import { frameworkErrors, installErrorHandler, MAX_PARAM_LENGTH } from './plugins/error-handler.js';
@@ -13,7 +14,7 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import queuesPlugin from './plugins/queues.js';
 import rateLimitsPlugin from './plugins/rate-limits.js';
-import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
+import resourcesPlugin from './plugins/resources.js';
 import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
@@ -26,8 +27,11 @@ import telemetryRoutes from './routes/telemetry.js';
 
 export interface BuildAppOptions {
   readonly config: Config;
-  /** Inject already-open resources (tests, or a process that shares them with workers). */
-  readonly deps?: Partial<AppDeps>;
+  /**
+   * The process's composition (src/composition.ts), shared with the worker and scheduler roles in `all`. Absent:
+   * the app opens its own and closes it with the app (tests, an API-only process).
+   */
+  readonly composition?: Composition;
   /** Pino logger options or false; defaults to the configured level. */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -44,7 +48,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandler(app);
   installValidators(app);
 
-  await app.register(resourcesPlugin, { config, deps: opts.deps });
+  const composition = opts.composition ?? (await openComposition(config, app.log));
+  // Registered before every plugin: Fastify (avvio) runs onClose hooks last-registered first, so this runs last.
+  if (!opts.composition) app.addHook('onClose', () => composition.close());
+  await app.register(resourcesPlugin, { composition });
   await app.register(openapiPlugin);
   await app.register(metricsPlugin);
   await app.register(inferencePlugin);

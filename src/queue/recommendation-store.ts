@@ -151,7 +151,7 @@ export class RecommendationStore {
    */
   private async restoreRecordedDecision(action: RecommendedAction): Promise<boolean> {
     if (!this.opts.reader || (await this.redis.exists(this.key(action.id))) === 1) return false;
-    const last = await lastRecordedStatus(this.opts.reader, action.id);
+    const last = await lastRecordedStatus(this.opts.reader, this.opts.keyPrefix, action.id);
     if (!last || last.status === 'proposed' || last.status === 'suppressed') return false;
     const status = last.status as RecommendationStatus;
     const restored = await runScript(
@@ -292,6 +292,7 @@ export class RecommendationStore {
           cluster: action.target.cluster,
           severity: action.severity,
           actor,
+          namespace: this.opts.keyPrefix,
         },
         doubles: { confidence: action.confidence },
         strings: { reason: action.reason, evidence: JSON.stringify(action.evidence), note },

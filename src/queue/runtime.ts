@@ -1,23 +1,16 @@
 /**
- * Composition of the queue roles for src/main.ts: `worker` (remediation, rebalancing and forecast workers, with
- * their own QuestDB, Redis and inference resources) and `scheduler` (creates or updates the job schedulers, then
- * idles; BullMQ keeps the schedules in Redis, so any number of these can start). The retrain processor runs from
- * scripts/retrain-worker.ts, outside src/.
+ * The queue roles for src/main.ts, on the process's one composition (src/composition.ts): `worker` (remediation,
+ * rebalancing and forecast workers) and `scheduler` (creates or updates the job schedulers, then keeps them in
+ * place; BullMQ keeps the schedules in Redis, so any number of these can start). The retrain processor runs from
+ * scripts/retrain-worker.ts, outside src/ (training code stays out of src/).
  */
 import pino, { type Logger } from 'pino';
+import type { Composition } from '../composition.js';
 import type { Config } from '../config.js';
-import { InferenceService } from '../inference/inference-service.js';
 import { ModelStore } from '../inference/model-store.js';
 import { definePolicy, type PolicyConfig } from '../recommend/index.js';
-import { migrate } from '../telemetry/migrate.js';
-import { TelemetryReader } from '../telemetry/reader.js';
-import { TelemetryWriter } from '../telemetry/writer.js';
-import { RemediationDispatcher } from './dispatcher.js';
 import { FORECAST_SCHEDULER_ID, forecastProcessor, scheduleForecasts } from './forecast.js';
 import { subscribePromotions } from './model-events.js';
-import { SafetySwitches } from './policy-state.js';
-import { FleetQueues } from './queues.js';
-import { RecommendationStore } from './recommendation-store.js';
 import { RETRAIN_DEFAULTS, scheduleRetrain } from './retrain.js';
 import { QueueWorkers } from './workers.js';
 
@@ -38,25 +31,23 @@ export function policyFor(config: Config): PolicyConfig {
   return definePolicy(act === undefined ? {} : { fault: { actProbability: act } });
 }
 
-/** The worker role: remediation + rebalancing + forecast workers. `close()` finishes active jobs first. */
-export async function startWorkerRole(config: Config, log = queueLogger(config, 'worker')): Promise<Stoppable> {
-  const reader = TelemetryReader.connect(config.questdb, log);
-  await reader.waitUntilAvailable(config.questdb.startupWaitMs, log);
-  await migrate(reader);
-  const writer = await TelemetryWriter.connect(config.questdb, log);
-  const queues = new FleetQueues(config);
-  const inference = await InferenceService.open(config, log).catch((err) => {
+/**
+ * The worker role: remediation + rebalancing + forecast workers on the process's composition. `close()` finishes
+ * active jobs first; the composition's resources are released by whoever opened it.
+ */
+export async function startWorkerRole(c: Composition, log: Logger): Promise<Stoppable> {
+  const { config, reader, writer, queues } = c;
+  const inference = await c.inference().catch((err) => {
     log.warn({ err: err instanceof Error ? err.message : err }, 'inference unavailable: forecasts run model-free');
     return undefined;
   });
-  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer, reader });
   const forecast = forecastProcessor({
     reader,
     writer,
     queues,
     inference,
-    dispatcher: new RemediationDispatcher(queues, store),
-    safety: new SafetySwitches(queues.redis, queues.key()),
+    dispatcher: c.dispatcher,
+    safety: c.safety,
     policy: policyFor(config),
     dryRun: config.queue.dryRun,
     log,
@@ -65,6 +56,7 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
     config,
     queues,
     writer,
+    store: c.store,
     log,
     // A shard scores a whole cluster: its lock must outlive a slow one between renewals.
     processors: {
@@ -73,7 +65,8 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
   });
   await workers.waitUntilReady();
   // Promotions arrive at once by pub/sub; the inference service's own sync (every 10 s) is the floor that also
-  // picks up new models and a message this process missed.
+  // picks up new models and a message this process missed. (An API in the same process shares the service and
+  // subscribes too: a second promote of the active version is a no-op.)
   const unsubscribe = inference
     ? await subscribePromotions(config.redis, queues.prefix, log, (p) => inference.promote(p.model, p.version))
     : async () => {};
@@ -83,10 +76,6 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
       await unsubscribe();
       await workers.close();
       await forecast.close();
-      await inference?.close();
-      await queues.close();
-      await writer.close();
-      await reader.close();
     },
   };
 }
@@ -96,12 +85,8 @@ export async function startWorkerRole(config: Config, log = queueLogger(config, 
  * schedulers live in Redis; if Redis comes back without them (restarted without persistence, or flushed), they are
  * put back: on every reconnect, and by a check every `recheckMs` that finds the forecast scheduler missing.
  */
-export async function startSchedulerRole(
-  config: Config,
-  log = queueLogger(config, 'scheduler'),
-  recheckMs = 30_000,
-): Promise<Stoppable> {
-  const queues = new FleetQueues(config);
+export async function startSchedulerRole(c: Composition, log: Logger, recheckMs = 30_000): Promise<Stoppable> {
+  const { config, queues } = c;
   const everyMs = config.queue.forecastEveryMinutes * 60_000;
   const assertSchedulers = async (why: string) => {
     await scheduleForecasts(queues, everyMs);
@@ -127,7 +112,6 @@ export async function startSchedulerRole(
     close: async () => {
       clearInterval(recheck);
       queues.redis.off('ready', onReady);
-      await queues.close();
     },
   };
 }

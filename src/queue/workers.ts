@@ -24,6 +24,8 @@ export interface QueueWorkersOptions {
   readonly config: Config;
   readonly queues: FleetQueues;
   readonly writer: TelemetryWriter;
+  /** The process's recommendation store (src/composition.ts); tests may leave it out and get one on `queues`. */
+  readonly store?: RecommendationStore;
   readonly log: Logger;
   /** Defaults to the configured executor. */
   readonly executor?: ActionExecutor;
@@ -52,7 +54,7 @@ export class QueueWorkers {
   constructor(readonly opts: QueueWorkersOptions) {
     const { config, queues, log } = opts;
     const name = opts.name ?? workerIdentity();
-    const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer: opts.writer });
+    const store = opts.store ?? new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer: opts.writer });
     const audit = new ActionAudit(queues.redis, opts.writer, queues.key());
     const actions = actionProcessor({
       store,

@@ -1,12 +1,12 @@
 /**
  * The ONNX Runtime serving core as a Fastify plugin: opens `InferenceService` (worker-thread sessions for every
  * served model), decorates `app.inference`, wires its metrics onto `app.metrics`, adds an `inference` readiness
- * check (models served, with their execution provider), and closes the workers with the app.
+ * check (models served, with their execution provider), and leaves closing it to the composition.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { inferenceMetrics } from '../../inference/inference-metrics.js';
-import { InferenceService } from '../../inference/inference-service.js';
+import type { InferenceService } from '../../inference/inference-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,9 +14,9 @@ declare module 'fastify' {
   }
 }
 
-async function inferencePlugin(app: FastifyInstance, opts: { inference?: InferenceService }) {
-  const svc =
-    opts.inference ?? (await InferenceService.open(app.config, app.log, { observer: inferenceMetrics(app.metrics) }));
+async function inferencePlugin(app: FastifyInstance) {
+  // The process's one service (shared with the workers in `all`); the composition closes it.
+  const svc = await app.composition.inference({ observer: inferenceMetrics(app.metrics) });
   app.decorate('inference', svc);
   app.readiness.push({
     name: 'inference',
@@ -28,7 +28,6 @@ async function inferencePlugin(app: FastifyInstance, opts: { inference?: Inferen
       return { workers: s.workers, models: s.models, ...(s.errors.length > 0 ? { errors: s.errors } : {}) };
     },
   });
-  if (!opts.inference) app.addHook('onClose', async () => svc.close());
 }
 
 export default fp(inferencePlugin, { name: 'inference', dependencies: ['resources', 'metrics'] });

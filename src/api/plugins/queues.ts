@@ -10,12 +10,11 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import { AppError, ERROR_CODES } from '../../errors.js';
-import { RemediationDispatcher } from '../../queue/dispatcher.js';
+import type { RemediationDispatcher } from '../../queue/dispatcher.js';
 import { subscribePromotions } from '../../queue/model-events.js';
 import { QUEUE_NAMES } from '../../queue/names.js';
-import { SafetySwitches } from '../../queue/policy-state.js';
-import { FleetQueues } from '../../queue/queues.js';
-import { RecommendationStore } from '../../queue/recommendation-store.js';
+import type { SafetySwitches } from '../../queue/policy-state.js';
+import type { FleetQueues } from '../../queue/queues.js';
 import { errorBody } from './error-handler.js';
 
 declare module 'fastify' {
@@ -32,12 +31,10 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 async function queuesPlugin(app: FastifyInstance) {
-  const queues = new FleetQueues(app.config, { connection: app.redis });
-  const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer: app.writer });
+  const { queues, dispatcher, safety } = app.composition;
   app.decorate('queues', queues);
-  app.decorate('remediation', new RemediationDispatcher(queues, store));
-  app.decorate('safety', new SafetySwitches(queues.redis, queues.key()));
-  app.addHook('onClose', async () => queues.close());
+  app.decorate('remediation', dispatcher);
+  app.decorate('safety', safety);
 
   // Follow promotions made by the retrain worker or another API replica in this process's inference service.
   const unsubscribe = await subscribePromotions(app.config.redis, queues.prefix, app.log, (p) =>

@@ -1,22 +1,17 @@
 /**
- * External resources the API holds: QuestDB writer and reader, Redis. Created from configuration unless the
- * caller injects them (tests, the composition root sharing them with workers); released on close only when
- * created here. Readiness checks from any plugin register on `app.readiness`.
+ * The API's view of the process composition (src/composition.ts): it decorates `app.config`, `app.reader`,
+ * `app.writer`, `app.redis` and `app.composition` from it, and holds `app.readiness`, where any plugin registers a
+ * readiness check. The composition belongs to whoever opened it; buildApp opens one when none is given and closes
+ * it with the app.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { Composition } from '../../composition.js';
 import type { Config } from '../../config.js';
 import { redisPersistence } from '../../queue/redis-persistence.js';
-import { migrate } from '../../telemetry/migrate.js';
-import { TelemetryReader } from '../../telemetry/reader.js';
-import { TelemetryWriter } from '../../telemetry/writer.js';
-
-export interface AppDeps {
-  writer: TelemetryWriter;
-  reader: TelemetryReader;
-  redis: Redis;
-}
+import type { TelemetryReader } from '../../telemetry/reader.js';
+import type { TelemetryWriter } from '../../telemetry/writer.js';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -27,6 +22,7 @@ export interface ReadinessCheck {
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    composition: Composition;
     writer: TelemetryWriter;
     reader: TelemetryReader;
     redis: Redis;
@@ -34,29 +30,12 @@ declare module 'fastify' {
   }
 }
 
-export function connectRedis(cfg: Config['redis']): Redis {
-  return new Redis(cfg.url, {
-    connectTimeout: cfg.timeoutMs,
-    commandTimeout: cfg.timeoutMs,
-    maxRetriesPerRequest: 2,
-    lazyConnect: false,
-  });
-}
-
-async function resourcesPlugin(app: FastifyInstance, opts: { config: Config; deps?: Partial<AppDeps> }) {
-  const { config, deps = {} } = opts;
-  const owned: Array<() => Promise<unknown>> = [];
-  const reader = deps.reader ?? TelemetryReader.connect(config.questdb, app.log);
-  if (!deps.reader) owned.push(() => reader.close());
-  await reader.waitUntilAvailable(config.questdb.startupWaitMs, app.log);
-  await migrate(reader);
-  const writer = deps.writer ?? (await TelemetryWriter.connect(config.questdb, app.log));
-  if (!deps.writer) owned.push(() => writer.close());
-  const redis = deps.redis ?? connectRedis(config.redis);
-  if (!deps.redis) owned.push(() => redis.quit());
-  redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection error'));
-
+async function resourcesPlugin(app: FastifyInstance, opts: { composition: Composition }) {
+  const { composition } = opts;
+  const { config, reader, writer } = composition;
+  const redis = composition.queues.redis;
   app.decorate('config', config);
+  app.decorate('composition', composition);
   app.decorate('reader', reader);
   app.decorate('writer', writer);
   app.decorate('redis', redis);
@@ -79,10 +58,6 @@ async function resourcesPlugin(app: FastifyInstance, opts: { config: Config; dep
       },
     },
   ] satisfies ReadinessCheck[]);
-  // Writer first (it flushes), then the rest, in reverse order of creation.
-  app.addHook('onClose', async () => {
-    for (const release of owned.reverse()) await release().catch((err) => app.log.warn({ err }, 'release failed'));
-  });
 }
 
 export default fp(resourcesPlugin, { name: 'resources' });
