@@ -13,6 +13,7 @@ import type { ModelLease } from '../inference/inference-types.js';
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
+import { StageClock } from './forecast-timings.js';
 
 /** What a shard needs from the inference service (tests and the CLI pass the real one). */
 export type ScoringService = Pick<InferenceService, 'models' | 'withModel'>;
@@ -78,6 +79,7 @@ export async function scoreShard(
   svc: ScoringService,
   reader: TelemetryReader,
   q: { cluster: string; to: number; places: ReadonlyMap<string, DevicePlace> },
+  clock = new StageClock(),
 ): Promise<ShardScores> {
   const out: ShardScores = { anomalies: [], predictions: [], rows: [], scored: {}, unscorable: {} };
   const ttf = new Map<string, { ttfMs: number; model: { name: string; version: string } }>();
@@ -87,7 +89,11 @@ export async function scoreShard(
   const reads = new Map<string, Promise<Map<string, Series>>>();
   const read = (q: Parameters<TelemetryReader['gpuSeries']>[0]) => {
     const key = JSON.stringify(q);
-    if (!reads.has(key)) reads.set(key, reader.gpuSeries(q));
+    if (!reads.has(key))
+      reads.set(
+        key,
+        clock.time('read', () => reader.gpuSeries(q)),
+      );
     return reads.get(key)!;
   };
   for (const info of window) {
@@ -103,12 +109,13 @@ export async function scoreShard(
         cluster: q.cluster,
       });
       const missing = { devices: 0, fields: [] as string[] };
-      const batch = batchOf(series, lease, missing);
+      const batch = clock.timeSync('features', () => batchOf(series, lease, missing));
       const n = batch.devices.length;
       out.scored[lease.model] = n;
       if (missing.devices > 0) out.unscorable[lease.model] = missing;
       if (n === 0) return;
-      const result = await lease.run(batch.input, [n, ...lease.rowDims]);
+      const result = await clock.time('models', () => lease.run(batch.input, [n, ...lease.rowDims]));
+      const endOutputs = clock.begin('outputs');
       const output = result.outputs[meta.onnx?.outputs[0] ?? ''] ?? Object.values(result.outputs)[0];
       const model = { name: lease.model, version: lease.version };
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
@@ -147,8 +154,10 @@ export async function scoreShard(
           ttf.set(device, { ttfMs: Math.max(0, output.data[i]) * cap, model });
         });
       }
+      endOutputs();
     });
   }
+  const endOutputs = clock.begin('outputs');
   const rows: TableRow[] = [];
   for (const f of faults) {
     const t = ttf.get(f.device);
@@ -167,5 +176,6 @@ export async function scoreShard(
     });
   }
   if (rows.length > 0) out.rows.push({ table: 'fault_predictions', rows });
+  endOutputs();
   return out;
 }
