@@ -51,7 +51,7 @@ async function main() {
   cli.parse();
   const named = cli.processedArgs[0] as string[];
   const flags = cli.opts<{ smoke?: boolean; out: string } & Partial<Record<SizeName, number | number[]>>>();
-  const unknown = named.filter((s) => s !== 'all' && !(SUITES as readonly string[]).includes(s));
+  const unknown = named.filter((s) => s !== 'all' && !(SUITES as string[]).includes(s));
   if (unknown.length > 0) {
     console.error(`unknown bench suite "${unknown.join('", "')}"; choose from ${SUITES.join(', ')}`);
     process.exit(2);

@@ -131,6 +131,9 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
         'ms/GPU': Number(((median.seconds * 1000) / gpus).toFixed(3)),
         'runs (min–max s)': `${runs.length} (${Math.min(...runs.map((r) => r.seconds)).toFixed(2)}–${Math.max(...runs.map((r) => r.seconds)).toFixed(2)})`,
         scored: FAMILIES.map((f) => `${f} ${scored[served.get(f) ?? ''] ?? 0}`).join(', '),
+        // Every recommendation is stored one by one (dispatch), whatever becomes of it: queued, awaiting approval,
+        // suppressed.
+        actions: sum(median.shards, (r) => r.actions.proposed + r.actions.suppressed + r.actions.duplicates),
         queued: sum(median.shards, (r) => r.actions.queued),
       });
       console.error(`forecast ${gpus} GPUs: ${median.seconds.toFixed(2)} s/run (median of ${runs.length})`);

@@ -9,8 +9,17 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import type { BenchContext, BenchReport, BenchSuite } from './types.js';
 
-export const SUITES = ['ingest', 'train', 'score', 'queue', 'forecast'] as const;
-export type SuiteName = (typeof SUITES)[number];
+/** Each suite's module, loaded only when it runs (they pull in tfjs, ONNX Runtime, the API). */
+const MODULES = {
+  ingest: () => import('./ingest.js'),
+  train: () => import('./train.js'),
+  score: () => import('./score.js'),
+  queue: () => import('./queue.js'),
+  forecast: () => import('./forecast.js'),
+} satisfies Record<string, () => Promise<BenchSuite>>;
+
+export type SuiteName = keyof typeof MODULES;
+export const SUITES = Object.keys(MODULES) as SuiteName[];
 
 export function machine() {
   return {
@@ -60,7 +69,7 @@ export function describeError(err: unknown): string {
 
 /** Runs `suites` in order; resolves to the names of those that failed. */
 export async function runSuites(suites: readonly SuiteName[], ctx: BenchContext, opts: RunOptions): Promise<string[]> {
-  const load = opts.load ?? ((suite: SuiteName) => import(`./${suite}.js`) as Promise<BenchSuite>);
+  const load = opts.load ?? ((suite: SuiteName): Promise<BenchSuite> => MODULES[suite]());
   const print = opts.print ?? ((t: string) => console.log(t));
   const printError = opts.printError ?? ((t: string) => console.error(t));
   await mkdir(opts.outDir, { recursive: true });

@@ -9,7 +9,7 @@ export type SizeKind = 'count' | 'seconds' | 'counts';
 
 export const SIZES = {
   ingestRows: { kind: 'count', help: 'gpu_metrics rows per ingest candidate', full: 200_000, smoke: 2_000 },
-  trainWindows: { kind: 'count', help: 'windows in the train epoch', full: 2_048, smoke: 256 },
+  trainWindows: { kind: 'count', help: 'windows in the train epoch', full: 2_048, smoke: 64 },
   scoreSeconds: { kind: 'seconds', help: 'seconds per raw ORT / tfjs batch size', full: 3, smoke: 0.2 },
   scoreHttpSeconds: {
     kind: 'seconds',

@@ -66,10 +66,10 @@ describe('StageClock', () => {
     const { clock, at } = manual();
     at(10);
     const end = clock.begin('outputs');
-    at(14.25);
+    at(14.2504);
     end();
     at(30);
     end();
-    expect(clock.timings().outputs).toBe(4.3);
+    expect(clock.timings().outputs).toBe(4.25);
   });
 });

@@ -46,10 +46,10 @@ export class StageClock {
     };
   }
 
-  /** Milliseconds per stage so far, to 0.1 ms. */
+  /** Milliseconds per stage so far, to the microsecond. */
   timings(): StageTimings {
     const out = { ...this.totals };
-    for (const s of FORECAST_STAGES) out[s] = Math.round(out[s] * 10) / 10;
+    for (const s of FORECAST_STAGES) out[s] = Math.round(out[s] * 1000) / 1000;
     return out;
   }
 
