@@ -13,6 +13,7 @@ import { InferenceService } from '../src/inference/inference-service.js';
 import { linearHeads, offsetAutoencoder, testMetadata, writeModelDir } from '../src/inference/testing/graph-models.js';
 import { forecastProcessor, type TickData } from '../src/queue/forecast.js';
 import { runShard } from '../src/queue/forecast-shard.js';
+import { FORECAST_STAGES } from '../src/queue/forecast-timings.js';
 import { checkDrift, populationStabilityIndex } from '../src/queue/retrain.js';
 import type { TelemetryRow } from '../src/telemetry/catalogue.js';
 import { testConfig, uniqueTag } from './helpers.js';
@@ -128,6 +129,11 @@ describe('forecast shard', () => {
       // Named, not scored as NaN: nothing in facility_metrics for this rack.
       unscorable: { 'rack-t': { devices: 2, fields: ['rack:inlet_temp_c'] } },
     });
+    // Every stage took time and none took longer than the shard (the forecast bench reads these).
+    for (const stage of FORECAST_STAGES) {
+      expect(result.timings[stage], stage).toBeGreaterThan(0);
+      expect(result.timings[stage], stage).toBeLessThanOrEqual(result.durationMs + 1);
+    }
     await walApplied(h.reader, 'throughput_forecasts');
     const tp = await h.reader.query<{ power_cap_w: number; throughput: number; current: string }>(
       'SELECT power_cap_w, throughput, current FROM throughput_forecasts WHERE cluster = $1 ORDER BY power_cap_w DESC',

@@ -7,13 +7,12 @@ import { Sender } from '@questdb/nodejs-client';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { GPU_METRICS } from '../../src/telemetry/catalogue.js';
-import type { BenchReport } from './types.js';
+import type { BenchContext, BenchReport } from './types.js';
 
-const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 200_000);
 const BATCH = 10_000;
 const CONCURRENCY = 4;
 
-/** Flat API rows with every gpu_metrics field; `tag` keeps each candidate's rows distinct. */
+/** Flat API rows with every gpu_metrics field (job_id where the GPU is busy); `tag` keeps each candidate's rows distinct. */
 function makeRows(tag: string, n: number): Record<string, string | number>[] {
   const t0 = Date.UTC(2026, 2, 1);
   return Array.from({ length: n }, (_, i) => {
@@ -25,24 +24,27 @@ function makeRows(tag: string, n: number): Record<string, string | number>[] {
       gpu: String(i % 8),
       gpu_model: 'H100',
     };
+    // Busy GPUs carry their job (peer features read it); every eighth GPU is idle and carries none.
+    if (i % 8 !== 7) row.job_id = `bench-${tag}-j${(i >> 5) % 8}`;
     for (const f of GPU_METRICS.fields) row[f.name] = f.type === 'long' ? i % 1000 : 40 + ((i * 7) % 500) / 10;
     return row;
   });
 }
 
-async function rawClient(httpUrl: string, rows: Record<string, string | number>[]): Promise<number> {
+async function rawClient(httpUrl: string, rows: Record<string, string | number>[], batch: number): Promise<number> {
   const sender = await Sender.fromConfig(`http::addr=${new URL(httpUrl).host};auto_flush=off;`);
   const started = performance.now();
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     sender.table('gpu_metrics');
-    for (const s of GPU_METRICS.symbols) sender.symbol(s, r[s]);
+    // Optional symbols (job_id: idle GPUs run none) are left out, as the product's writer leaves them out.
+    for (const s of GPU_METRICS.symbols) if (r[s] !== undefined) sender.symbol(s, String(r[s]));
     for (const f of GPU_METRICS.fields) {
       if (f.type === 'long') sender.intColumn(f.name, r[f.name] as number);
       else sender.floatColumn(f.name, r[f.name] as number);
     }
     await sender.at(r.ts as number, 'ms');
-    if ((i + 1) % BATCH === 0) await sender.flush();
+    if ((i + 1) % batch === 0) await sender.flush();
   }
   await sender.flush();
   const seconds = (performance.now() - started) / 1000;
@@ -50,14 +52,14 @@ async function rawClient(httpUrl: string, rows: Record<string, string | number>[
   return seconds;
 }
 
-async function httpApi(rows: Record<string, string | number>[]): Promise<number> {
+async function httpApi(rows: Record<string, string | number>[], batch: number): Promise<number> {
   const config = loadConfig({ ...process.env, API_PORT: '0', API_ANONYMOUS_ROLE: 'admin', LOG_LEVEL: 'warn' });
   const app = await buildApp({ config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const bodies: string[] = [];
-  for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ rows: rows.slice(i, i + BATCH) }));
+  for (let i = 0; i < rows.length; i += batch) bodies.push(JSON.stringify({ rows: rows.slice(i, i + batch) }));
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -78,21 +80,23 @@ async function httpApi(rows: Record<string, string | number>[]): Promise<number>
   return seconds;
 }
 
-export async function run(): Promise<BenchReport> {
+export async function run({ sizes }: BenchContext): Promise<BenchReport> {
+  const count = sizes.ingestRows;
+  const batch = Math.min(BATCH, count);
   const config = loadConfig();
-  const raw = makeRows('raw', ROWS);
-  const api = makeRows('api', ROWS);
+  const raw = makeRows('raw', count);
+  const api = makeRows('api', count);
   // Warm both paths once (JIT, connections, table metadata), then measure.
-  await rawClient(config.questdb.httpUrl, makeRows('warm', BATCH));
-  const rawS = await rawClient(config.questdb.httpUrl, raw);
-  const apiS = await httpApi(api);
-  const rawRate = ROWS / rawS;
-  const apiRate = ROWS / apiS;
+  await rawClient(config.questdb.httpUrl, makeRows('warm', batch), batch);
+  const rawS = await rawClient(config.questdb.httpUrl, raw, batch);
+  const apiS = await httpApi(api, batch);
+  const rawRate = count / rawS;
+  const apiRate = count / apiS;
   return {
     suite: 'ingest',
     method:
-      `${ROWS} gpu_metrics rows with all ${GPU_METRICS.fields.length} fields; raw: one Sender, flush every ${BATCH} rows; ` +
-      `API: POST /v1/telemetry/gpu batches of ${BATCH} (pre-serialised JSON), ${CONCURRENCY} concurrent clients, ` +
+      `${count} gpu_metrics rows with all ${GPU_METRICS.fields.length} fields; raw: one Sender, flush every ${batch} rows; ` +
+      `API: POST /v1/telemetry/gpu batches of ${batch} (pre-serialised JSON), ${CONCURRENCY} concurrent clients, ` +
       'in-process server on 127.0.0.1; both count time until QuestDB acknowledged every row. One run after a warm-up.',
     rows: [
       { candidate: 'raw @questdb/nodejs-client', seconds: rawS.toFixed(2), 'rows/s': Math.round(rawRate) },

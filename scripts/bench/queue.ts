@@ -25,10 +25,8 @@ import type { RecommendedAction } from '../../src/recommend/types.js';
 import { migrate } from '../../src/telemetry/migrate.js';
 import { TelemetryReader } from '../../src/telemetry/reader.js';
 import { TelemetryWriter } from '../../src/telemetry/writer.js';
-import type { BenchReport } from './types.js';
+import type { BenchContext, BenchReport } from './types.js';
 
-const JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 2_000);
-const LATENCY_REPS = Number(process.env.BENCH_QUEUE_LATENCY_REPS ?? 5);
 const log = pino({ level: 'silent' });
 const tag = () => randomUUID().slice(0, 8);
 
@@ -40,7 +38,7 @@ async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, inter
   }
 }
 
-async function bareBullmq(config: Config, concurrency: number): Promise<number> {
+async function bareBullmq(config: Config, concurrency: number, jobs: number): Promise<number> {
   const prefix = `bench-bare-${tag()}`;
   const queues = new FleetQueues(config, { prefix });
   let done = 0;
@@ -53,18 +51,18 @@ async function bareBullmq(config: Config, concurrency: number): Promise<number> 
   await worker.waitUntilReady();
   const queue: Queue = queues.remediation;
   const started = performance.now();
-  for (let i = 0; i < JOBS; i += 500) {
-    const n = Math.min(500, JOBS - i);
+  for (let i = 0; i < jobs; i += 500) {
+    const n = Math.min(500, jobs - i);
     await queue.addBulk(
       Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { jobId: `j${i + k}` } })),
     );
   }
-  await waitUntil(async () => done >= JOBS, 120_000, 5);
+  await waitUntil(async () => done >= jobs, 120_000, 5);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   await queues.obliterate();
   await queues.close();
-  return JOBS / seconds;
+  return jobs / seconds;
 }
 
 function action(i: number, run: string): RecommendedAction {
@@ -90,6 +88,7 @@ async function productPath(
   config: Config,
   writer: TelemetryWriter,
   concurrency: number,
+  jobs: number,
 ): Promise<{ submitPerS: number; endToEndPerS: number }> {
   const run = tag();
   const cfg: Config = { ...config, queue: { ...config.queue, remediationConcurrency: concurrency } };
@@ -108,25 +107,30 @@ async function productPath(
   // Count completions from the workers' events (the completed set is capped by the retention setting).
   let done = 0;
   for (const w of workers.workers) w.on('completed', () => done++);
-  const actions = Array.from({ length: JOBS }, (_, i) => action(i, run));
+  const actions = Array.from({ length: jobs }, (_, i) => action(i, run));
   const started = performance.now();
   // Several producers, as several forecast shards would be.
   const producers = 4;
   await Promise.all(
     Array.from({ length: producers }, async (_, p) => {
-      for (let i = p; i < JOBS; i += producers) await dispatcher.submit({ actions: [actions[i]] });
+      for (let i = p; i < jobs; i += producers) await dispatcher.submit({ actions: [actions[i]] });
     }),
   );
   const submitSeconds = (performance.now() - started) / 1000;
-  await waitUntil(async () => done >= JOBS, 600_000, 10);
+  await waitUntil(async () => done >= jobs, 600_000, 10);
   const seconds = (performance.now() - started) / 1000;
   await workers.close();
   await queues.obliterate();
   await queues.close();
-  return { submitPerS: JOBS / submitSeconds, endToEndPerS: JOBS / seconds };
+  return { submitPerS: jobs / submitSeconds, endToEndPerS: jobs / seconds };
 }
 
-async function detectionLatency(config: Config, reader: TelemetryReader, writer: TelemetryWriter): Promise<number[]> {
+async function detectionLatency(
+  config: Config,
+  reader: TelemetryReader,
+  writer: TelemetryWriter,
+  latencyReps: number,
+): Promise<number[]> {
   const run = tag();
   const queues = new FleetQueues(config, { prefix: `bench-latency-${run}` });
   const store = new RecommendationStore(queues.redis, { keyPrefix: queues.key(), writer });
@@ -160,7 +164,7 @@ async function detectionLatency(config: Config, reader: TelemetryReader, writer:
     values: { gpu_temp_c: 60, power_w: 400, gpu_util: 90, xid_count: xid ? 1 : 0, xid_last: xid },
   });
   // Healthy history for every device first, then the schedule starts.
-  const nodes = Array.from({ length: LATENCY_REPS }, (_, i) => `${cluster}-n${i}`);
+  const nodes = Array.from({ length: latencyReps }, (_, i) => `${cluster}-n${i}`);
   await writer.write(
     'gpu_metrics',
     nodes.flatMap((n) => [1, 2, 3].map((k) => row(n, clock() - k * 10_000, 0))),
@@ -193,7 +197,9 @@ async function detectionLatency(config: Config, reader: TelemetryReader, writer:
   return latencies;
 }
 
-export async function run(): Promise<BenchReport> {
+export async function run({ sizes }: BenchContext): Promise<BenchReport> {
+  const jobs = sizes.queueJobs;
+  const latencyReps = sizes.queueLatencyReps;
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const reader = TelemetryReader.connect(config.questdb);
   await migrate(reader);
@@ -201,10 +207,10 @@ export async function run(): Promise<BenchReport> {
   const c = config.queue.remediationConcurrency;
   const rows: Record<string, string | number>[] = [];
   try {
-    const bare = await bareBullmq(config, c);
+    const bare = await bareBullmq(config, c, jobs);
     rows.push({ candidate: 'bare BullMQ (addBulk + no-op worker)', concurrency: c, 'jobs/s': Math.round(bare) });
     for (const conc of [c, 32]) {
-      const p = await productPath(config, writer, conc);
+      const p = await productPath(config, writer, conc, jobs);
       rows.push({
         candidate: 'product remediation path (dry-run + audit)',
         concurrency: conc,
@@ -212,7 +218,7 @@ export async function run(): Promise<BenchReport> {
         'submit/s': Math.round(p.submitPerS),
       });
     }
-    const lat = (await detectionLatency(config, reader, writer)).sort((a, b) => a - b);
+    const lat = (await detectionLatency(config, reader, writer, latencyReps)).sort((a, b) => a - b);
     rows.push({
       candidate: 'sample in QuestDB → action enqueued (forecast every 1 s)',
       'latency ms p50': lat[Math.floor(lat.length / 2)],
@@ -226,12 +232,12 @@ export async function run(): Promise<BenchReport> {
   return {
     suite: 'queue',
     method:
-      `${JOBS} jobs per throughput candidate, each on its own queue prefix; jobs/s = jobs / (first add → last ` +
+      `${jobs} jobs per throughput candidate, each on its own queue prefix; jobs/s = jobs / (first add → last ` +
       'completion). The product path includes per job: 3 Redis round trips to store/transition/enqueue, the ' +
       'recommendation history row (buffered), progress updates, the completion marker, a durable QuestDB audit row ' +
       '(group-committed across concurrent jobs) and the final transition. Latency: a healthy device history, then ' +
       `one XID 92 sample per rep written and acknowledged; latency = the remediation job's creation time − the ` +
-      `acknowledgement, with the forecast scheduled every 1 s (${LATENCY_REPS} reps).`,
+      `acknowledgement, with the forecast scheduled every 1 s (${latencyReps} reps).`,
     rows,
   };
 }

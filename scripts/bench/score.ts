@@ -6,8 +6,8 @@
  *   (c) POST /v1/score/anomaly under autocannon (concurrency 32) against the real app in a child process on
  *       127.0.0.1 (so the load generator does not share the server's event loop), with p50/p99 latency.
  * Targets: ORT/tfjs >= 10x, HTTP/raw >= 0.5 (windows/s), p99 < 50 ms.
- * Env: BENCH_SCORE_SECONDS (per candidate, default 3), BENCH_SCORE_HTTP_SECONDS (default 10),
- *      BENCH_SCORE_WINDOWS_PER_REQUEST (comma list, default "1,16": one HTTP row each).
+ * Sizes (flags, see scripts/bench/sizes.ts): --score-seconds (per raw ORT / tfjs batch size), --score-http-seconds,
+ * --score-windows-per-request (comma list: one HTTP row each).
  * HTTP runs first, before the tfjs backend starts in this process, so tfjs threads cannot steal its CPU.
  */
 import { fork } from 'node:child_process';
@@ -24,7 +24,7 @@ import { GPU_METRICS } from '../../src/telemetry/catalogue.js';
 import { ensureBackend } from '../../training/backend.js';
 import { buildAnomalyDetector } from '../../training/models/anomaly.js';
 import { exportToOnnx } from '../../training/onnx/export.js';
-import type { BenchReport } from './types.js';
+import type { BenchContext, BenchReport } from './types.js';
 
 const T = 30;
 const FEATURES = GPU_METRICS.fields
@@ -34,10 +34,9 @@ const FEATURES = GPU_METRICS.fields
 const F = FEATURES.length;
 const WINDOWS = 4096;
 const BATCHES = [1, 16, 64, 256, 1024];
-const SECONDS = Number(process.env.BENCH_SCORE_SECONDS ?? 3);
-const HTTP_SECONDS = Number(process.env.BENCH_SCORE_HTTP_SECONDS ?? 10);
-const PER_REQUEST = (process.env.BENCH_SCORE_WINDOWS_PER_REQUEST ?? '1,16').split(',').map(Number);
 const CONNECTIONS = 32;
+/** argv[2] of the forked HTTP server process (argv[3]: its models directory). */
+const SERVE_MARK = '--bench-score-server';
 
 /** Deterministic pseudo-telemetry, already scaled (what the model consumes). */
 function makeWindows(): Float32Array {
@@ -50,12 +49,16 @@ function makeWindows(): Float32Array {
   return x;
 }
 
-/** Run `step(batch)` over the windows for about SECONDS; returns windows per second. */
-async function measure(batch: number, step: (offset: number, batch: number) => Promise<void>): Promise<number> {
+/** Run `step(batch)` over the windows for about `seconds`; returns windows per second. */
+async function measure(
+  seconds: number,
+  batch: number,
+  step: (offset: number, batch: number) => Promise<void>,
+): Promise<number> {
   await step(0, batch); // warm this batch size
   let done = 0;
   const started = performance.now();
-  while (performance.now() - started < SECONDS * 1000 || done === 0) {
+  while (performance.now() - started < seconds * 1000 || done === 0) {
     await step((done % WINDOWS) - ((done % WINDOWS) % batch), batch);
     done += batch;
   }
@@ -86,8 +89,7 @@ async function serve(dir: string): Promise<void> {
 }
 
 async function startServer(dir: string): Promise<{ port: number; stop: () => void }> {
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, BENCH_SCORE_SERVE: dir },
+  const child = fork(fileURLToPath(import.meta.url), [SERVE_MARK, dir], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -108,7 +110,12 @@ interface HttpResult {
 }
 
 /** autocannon against the child-process server, one run per windows-per-request setting. */
-async function httpBench(x: Float32Array, bytes: Uint8Array): Promise<HttpResult[]> {
+async function httpBench(
+  x: Float32Array,
+  bytes: Uint8Array,
+  perRequest: readonly number[],
+  seconds: number,
+): Promise<HttpResult[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fleetsense-bench-score-'));
   // Inline windows are raw telemetry; an identity scaler makes them equal to the scaled windows above.
   const meta = testMetadata('bench-ae', 'v1', 'anomaly', {
@@ -121,7 +128,7 @@ async function httpBench(x: Float32Array, bytes: Uint8Array): Promise<HttpResult
   const server = await startServer(dir);
   const out: HttpResult[] = [];
   try {
-    for (const per of PER_REQUEST) {
+    for (const per of perRequest) {
       const windows = Array.from({ length: per }, (_, w) =>
         Array.from({ length: T }, (_, t) =>
           Array.from(sliceBatch(x, w, 1).subarray(t * F, (t + 1) * F), (v) => Math.round(v * 1e4) / 1e4),
@@ -136,8 +143,8 @@ async function httpBench(x: Float32Array, bytes: Uint8Array): Promise<HttpResult
         body,
         connections: CONNECTIONS,
       };
-      await autocannon({ ...opts, duration: 2 }); // warm
-      const res = await autocannon({ ...opts, duration: HTTP_SECONDS });
+      await autocannon({ ...opts, duration: Math.min(2, seconds) }); // warm
+      const res = await autocannon({ ...opts, duration: seconds });
       if (res.non2xx > 0 || res.errors > 0) throw new Error(`HTTP bench: ${res.non2xx} non-2xx, ${res.errors} errors`);
       out.push({
         perRequest: per,
@@ -158,12 +165,14 @@ async function httpBench(x: Float32Array, bytes: Uint8Array): Promise<HttpResult
   return out;
 }
 
-export async function run(): Promise<BenchReport> {
+export async function run({ sizes }: BenchContext): Promise<BenchReport> {
+  const seconds = sizes.scoreSeconds;
+  const httpSeconds = sizes.scoreHttpSeconds;
   const load0 = os.loadavg()[0];
   const x = makeWindows();
   const model = buildAnomalyDetector({ windowLength: T, features: F });
   const bytes = exportToOnnx(model, { name: 'bench-ae', version: 'v1', features: FEATURES });
-  const http = await httpBench(x, bytes);
+  const http = await httpBench(x, bytes, sizes.scoreWindowsPerRequest, httpSeconds);
 
   const backend = await ensureBackend();
   const intraOp = loadConfig().models.intraOpThreads;
@@ -185,10 +194,10 @@ export async function run(): Promise<BenchReport> {
   const rows: Array<Record<string, string | number>> = [];
   const best = { ort: 0, ortBatch: 0, tfjs: 0, tfjsBatch: 0 };
   for (const batch of BATCHES) {
-    const ortRate = await measure(batch, async (offset, b) => {
+    const ortRate = await measure(seconds, batch, async (offset, b) => {
       await session.run({ input: new ort.Tensor('float32', sliceBatch(x, offset, b), [b, T, F]) });
     });
-    const tfRate = await measure(batch, async (offset, b) => {
+    const tfRate = await measure(seconds, batch, async (offset, b) => {
       const out = tf.tidy(() => model.predict(tf.tensor3d(sliceBatch(x, offset, b), [b, T, F])) as tf.Tensor);
       await out.data();
       out.dispose();
@@ -218,10 +227,10 @@ export async function run(): Promise<BenchReport> {
     method:
       `LSTM autoencoder (units 32, T=${T}, F=${F}; training/models/anomaly.ts exported by training/onnx/export.ts), ${WINDOWS} ` +
       `fixed pseudo-random windows. Raw ORT: one CPU session in this process (graph optimisation all, sequential, intraOp ` +
-      `${intraOp}); tfjs: the same model, backend ${backend.name} (${backend.device}); each batch size ~${SECONDS}s after one ` +
+      `${intraOp}); tfjs: the same model, backend ${backend.name} (${backend.device}); each batch size ~${seconds}s after one ` +
       `warm-up batch; ORT vs tfjs max abs output difference ${maxDiff.toExponential(2)}. HTTP (run first): the real app ` +
       `(buildApp) in a child process on 127.0.0.1 with the default inference config (workers ${cfg.inferenceWorkers}, max batch ` +
-      `${cfg.maxBatch}, max wait ${cfg.maxBatchWaitMs} ms), autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s after a 2s ` +
+      `${cfg.maxBatch}, max wait ${cfg.maxBatchWaitMs} ms), autocannon ${CONNECTIONS} connections, ${httpSeconds}s after a ${Math.min(2, httpSeconds)}s ` +
       `warm-up, raw windows inline as JSON (${http.map((h) => `${h.perRequest}/request = ${h.kib.toFixed(1)} KiB`).join(', ')}). ` +
       `${os.cpus().length} CPU cores shared by the server, its inference worker and autocannon (and by other work on the ` +
       `machine: 1-min load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end).`,
@@ -234,4 +243,4 @@ export async function run(): Promise<BenchReport> {
   };
 }
 
-if (process.env.BENCH_SCORE_SERVE) void serve(process.env.BENCH_SCORE_SERVE);
+if (process.argv[2] === SERVE_MARK && process.argv[3]) void serve(process.argv[3]);

@@ -11,15 +11,14 @@ import { availableBackends, chooseBackend } from '../../training/backend.js';
 import { defaultBackends } from '../../training/backend-registry.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from '../../training/models/anomaly.js';
 import { GPU_WINDOW_FEATURES } from '../../training/trainer-common.js';
-import type { BenchReport } from './types.js';
+import type { BenchContext, BenchReport } from './types.js';
 
 const WINDOW = 30;
-const WINDOWS = 2048;
 const BATCH = 256;
 const quiet = { info: () => {}, warn: () => {} };
 
-/** The same scaled windows for every backend: 8 simulated GPUs, 2 h, stride 1, first WINDOWS windows. */
-function benchWindows(): Float32Array {
+/** The same scaled windows for every backend: 8 simulated GPUs, 2 h, stride 1, the first `windowCount`. */
+function benchWindows(windowCount: number): Float32Array {
   const features = [...GPU_WINDOW_FEATURES];
   const sim = simulateSeries({ seed: 3, gpus: 8, start: Date.UTC(2026, 0, 5), hours: 2 }, rawFields(features));
   const all = [...sim.series.values()];
@@ -27,17 +26,20 @@ function benchWindows(): Float32Array {
   const scaler = fitScaler(Float64Array.from(derived.flatMap((d) => Array.from(d.values))), features.length);
   const parts = all.map((s) => anomalyWindows(s, { features, scaler, windowLength: WINDOW, stride: 1 }));
   const size = WINDOW * features.length;
-  const out = new Float32Array(WINDOWS * size);
+  const out = new Float32Array(windowCount * size);
   let k = 0;
   for (const p of parts) {
-    for (let i = 0; i < p.count && k < WINDOWS; i++, k++) out.set(p.data.subarray(i * size, (i + 1) * size), k * size);
+    for (let i = 0; i < p.count && k < windowCount; i++, k++)
+      out.set(p.data.subarray(i * size, (i + 1) * size), k * size);
   }
-  if (k < WINDOWS) throw new Error(`only ${k} windows`);
+  if (k < windowCount) throw new Error(`only ${k} windows`);
   return out;
 }
 
-export async function run(): Promise<BenchReport> {
-  const data = benchWindows();
+export async function run({ sizes }: BenchContext): Promise<BenchReport> {
+  const windowCount = sizes.trainWindows;
+  const batch = Math.min(BATCH, windowCount);
+  const data = benchWindows(windowCount);
   const width = GPU_WINDOW_FEATURES.length;
   const registry = defaultBackends();
   const names = await availableBackends(registry, quiet);
@@ -46,18 +48,18 @@ export async function run(): Promise<BenchReport> {
   for (const name of names) {
     const chosen = await chooseBackend({ requested: name, registry, log: quiet });
     const model = buildAnomalyDetector({ windowLength: WINDOW, features: width, seed: 1 });
-    const x = tf.tensor3d(data, [WINDOWS, WINDOW, width]);
+    const x = tf.tensor3d(data, [windowCount, WINDOW, width]);
     // Warm-up: one batch (kernel compilation, wasm/WebGPU set-up) is not part of the epoch.
-    const warm = x.slice([0, 0, 0], [BATCH, WINDOW, width]);
-    await model.fit(warm, warm, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false });
+    const warm = x.slice([0, 0, 0], [batch, WINDOW, width]);
+    await model.fit(warm, warm, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
     const started = performance.now();
-    await model.fit(x, x, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: false });
+    await model.fit(x, x, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
     const seconds = (performance.now() - started) / 1000;
-    rate[name] = WINDOWS / seconds;
+    rate[name] = windowCount / seconds;
     rows.push({
       backend: name,
       device: chosen.device,
-      windows: WINDOWS,
+      windows: windowCount,
       seconds: Number(seconds.toFixed(2)),
       'windows/s': Math.round(rate[name]),
     });
@@ -73,7 +75,7 @@ export async function run(): Promise<BenchReport> {
     suite: 'train',
     method:
       `one epoch of the anomaly LSTM autoencoder (units ${ANOMALY_DEFAULTS.units}, window ${WINDOW} x ${width} features, ` +
-      `${WINDOWS} simulated windows at ${SAMPLE_PERIOD_MS / 1000} s, batch ${BATCH}, Adam) per available tfjs backend, ` +
+      `${windowCount} simulated windows at ${SAMPLE_PERIOD_MS / 1000} s, batch ${batch}, Adam) per available tfjs backend, ` +
       'same data and seed, after a one-batch warm-up; wall time of model.fit',
     rows,
     summary,

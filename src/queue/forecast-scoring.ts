@@ -21,6 +21,7 @@ import {
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
+import { StageClock } from './forecast-timings.js';
 
 /** What a shard needs from the inference service (tests and the CLI pass the real one). */
 export type ScoringService = Pick<InferenceService, 'models' | 'withModel'>;
@@ -106,6 +107,7 @@ export async function scoreShard(
   svc: ScoringService,
   reader: TelemetryReader,
   q: { cluster: string; to: number; places: ReadonlyMap<string, DevicePlace> },
+  clock = new StageClock(),
 ): Promise<ShardScores> {
   const out: ShardScores = { anomalies: [], predictions: [], rows: [], scored: {}, unscorable: {} };
   const ttf = new Map<string, { ttfMs: number; model: { name: string; version: string } }>();
@@ -115,7 +117,11 @@ export async function scoreShard(
   const reads = new Map<string, Promise<Map<string, Series>>>();
   const read = (q: Parameters<TelemetryReader['gpuSeries']>[0]) => {
     const key = JSON.stringify(q);
-    if (!reads.has(key)) reads.set(key, reader.gpuSeries(q));
+    if (!reads.has(key))
+      reads.set(
+        key,
+        clock.time('read', () => reader.gpuSeries(q)),
+      );
     return reads.get(key)!;
   };
   for (const info of window) {
@@ -131,12 +137,13 @@ export async function scoreShard(
         cluster: q.cluster,
       });
       const missing = { devices: 0, fields: [] as string[] };
-      const batch = batchOf(series, lease, missing);
+      const batch = clock.timeSync('features', () => batchOf(series, lease, missing));
       const n = batch.devices.length;
       out.scored[lease.model] = n;
       if (missing.devices > 0) out.unscorable[lease.model] = missing;
       if (n === 0) return;
-      const result = await lease.run(batch.input, [n, ...lease.rowDims]);
+      const result = await clock.time('models', () => lease.run(batch.input, [n, ...lease.rowDims]));
+      const endOutputs = clock.begin('outputs');
       const raw = primaryOutput(meta, result.outputs).data;
       const model = { name: lease.model, version: lease.version };
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
@@ -197,8 +204,10 @@ export async function scoreShard(
           ttf.set(device, { ttfMs: timeToFailure(raw[i], meta).minutes * 60_000, model });
         });
       }
+      endOutputs();
     });
   }
+  const endOutputs = clock.begin('outputs');
   const rows: TableRow[] = [];
   for (const f of faults) {
     const t = ttf.get(f.device);
@@ -221,5 +230,6 @@ export async function scoreShard(
     });
   }
   if (rows.length > 0) out.rows.push({ table: 'fault_predictions', rows });
+  endOutputs();
   return out;
 }

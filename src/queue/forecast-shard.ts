@@ -1,7 +1,8 @@
 /**
  * One forecast shard: every GPU of one cluster at one time slot. Reads the model-free evidence, scores the latest
  * window with every served model, writes the scores, runs the policy on all of it and hands the result to the
- * dispatcher (store + enqueue, idempotent by action id). Returns counts and timings for the run's log.
+ * dispatcher (store + enqueue, idempotent by action id). Returns counts, the duration and the time per stage
+ * (forecast-timings.ts) for the run's log and the forecast bench.
  */
 import type { Logger } from 'pino';
 import { DEFAULT_POLICY, type PolicyConfig, policyInput, recommend, topologyFromDevices } from '../recommend/index.js';
@@ -11,6 +12,7 @@ import type { DispatchSummary, RemediationDispatcher } from './dispatcher.js';
 import { activeDevices, readEvidence } from './forecast-evidence.js';
 import { type DevicePlace, type ScoringService, scoreShard } from './forecast-scoring.js';
 import { forecastThroughput } from './forecast-throughput.js';
+import { StageClock, type StageTimings } from './forecast-timings.js';
 import { actionRecords, type SafetySwitches } from './policy-state.js';
 
 export interface ShardDeps {
@@ -35,6 +37,8 @@ export interface ShardResult {
   readonly xidEvents: number;
   readonly actions: Omit<DispatchSummary, 'queuedIds'> & { queuedIds: string[] };
   readonly durationMs: number;
+  /** Wall milliseconds per stage (read, features, models, outputs, writes, policy, dispatch). */
+  readonly timings: StageTimings;
 }
 
 export async function runShard(
@@ -42,24 +46,29 @@ export async function runShard(
   shard: { cluster: string; slot: number; recommend?: boolean },
 ): Promise<ShardResult> {
   const started = performance.now();
+  const clock = new StageClock();
   const policy = deps.policy ?? DEFAULT_POLICY;
   const { cluster, slot } = shard;
   const lookbackMs = Math.max(policy.xid.lookbackMs, policy.maxInputAgeMs);
-  const devices = await activeDevices(deps.reader, { cluster, from: slot - lookbackMs, to: slot });
+  const devices = await clock.time('read', () =>
+    activeDevices(deps.reader, { cluster, from: slot - lookbackMs, to: slot }),
+  );
   const places = new Map<string, DevicePlace>(devices.map((d) => [d.device, { cluster: d.cluster, rack: d.rack }]));
   const racks = [...new Set(devices.map((d) => d.rack))];
   const [evidence, scores] = await Promise.all([
-    readEvidence(deps.reader, { cluster, racks, from: slot - lookbackMs, to: slot }),
+    clock.time('read', () => readEvidence(deps.reader, { cluster, racks, from: slot - lookbackMs, to: slot })),
     deps.inference
-      ? scoreShard(deps.inference, deps.reader, { cluster, to: slot, places })
+      ? scoreShard(deps.inference, deps.reader, { cluster, to: slot, places }, clock)
       : Promise.resolve(undefined),
   ]);
   const throughput = deps.inference
-    ? await forecastThroughput(deps.inference, deps.reader, { cluster, to: slot })
+    ? await forecastThroughput(deps.inference, deps.reader, { cluster, to: slot }, clock)
     : { forecasts: [], rows: [], scored: {} };
-  for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);
-  if (throughput.rows.length > 0) await deps.writer.writeRows('throughput_forecasts', throughput.rows);
-  await deps.writer.flush();
+  await clock.time('writes', async () => {
+    for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);
+    if (throughput.rows.length > 0) await deps.writer.writeRows('throughput_forecasts', throughput.rows);
+    await deps.writer.flush();
+  });
 
   let actions: ShardResult['actions'] = {
     proposed: 0,
@@ -70,23 +79,27 @@ export async function runShard(
     queuedIds: [],
   };
   if (shard.recommend !== false) {
-    const records = await actionRecords(deps.dispatcher.store, slot - 7 * 86_400_000);
-    const input = policyInput({
-      now: slot,
-      topology: topologyFromDevices(devices),
-      anomalies: scores?.anomalies ?? [],
-      faultPredictions: scores?.predictions ?? [],
-      powerForecasts: throughput.forecasts,
-      ...evidence,
-      ...records,
-      safety: await deps.safety.state(deps.dryRun),
+    const result = await clock.time('policy', async () => {
+      const records = await actionRecords(deps.dispatcher.store, slot - 7 * 86_400_000);
+      const input = policyInput({
+        now: slot,
+        topology: topologyFromDevices(devices),
+        anomalies: scores?.anomalies ?? [],
+        faultPredictions: scores?.predictions ?? [],
+        powerForecasts: throughput.forecasts,
+        ...evidence,
+        ...records,
+        safety: await deps.safety.state(deps.dryRun),
+      });
+      return recommend(input, policy);
     });
-    const result = recommend(input, policy);
-    if (result.circuitBreaker.shouldTrip) {
-      deps.log.warn({ cluster, count: result.circuitBreaker.count }, 'circuit breaker tripped');
-      await deps.safety.trip(slot);
-    }
-    const summary = await deps.dispatcher.submit(result, 'forecast');
+    const summary = await clock.time('dispatch', async () => {
+      if (result.circuitBreaker.shouldTrip) {
+        deps.log.warn({ cluster, count: result.circuitBreaker.count }, 'circuit breaker tripped');
+        await deps.safety.trip(slot);
+      }
+      return deps.dispatcher.submit(result, 'forecast');
+    });
     actions = { ...summary, queuedIds: [...summary.queuedIds] };
   }
   const out: ShardResult = {
@@ -98,6 +111,7 @@ export async function runShard(
     xidEvents: evidence.xidEvents.length,
     actions,
     durationMs: Math.round(performance.now() - started),
+    timings: clock.timings(),
   };
   if (Object.keys(out.unscorable).length > 0)
     deps.log.warn({ cluster, slot, unscorable: out.unscorable }, 'devices left unscored: inputs missing');

@@ -11,6 +11,7 @@ import { isoUtc } from '../telemetry/pg-pool.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
 import type { ScoringService } from './forecast-scoring.js';
+import { StageClock } from './forecast-timings.js';
 
 export const CAP_STEPS = [1, 0.9, 0.8, 0.7] as const;
 const MIN_CAP_W = 100;
@@ -34,9 +35,11 @@ export async function forecastThroughput(
   svc: ScoringService,
   reader: TelemetryReader,
   q: { cluster: string; to: number },
+  clock = new StageClock(),
 ): Promise<{ forecasts: PowerCapForecast[]; rows: TableRow[]; scored: Record<string, number> }> {
   const model = svc.models().find((m) => m.family === 'throughput');
   if (!model) return { forecasts: [], rows: [], scored: {} };
+  const endRead = clock.begin('read');
   const jobs = await reader.query<JobSample>(
     'SELECT job_id, workload, gpu_model, max(ts) ts, last(params_billion) params_billion, last(n_gpus) n_gpus, ' +
       'last(batch_size) batch_size, last(power_cap_w) power_cap_w, last(sm_clock_mhz) sm_clock_mhz, ' +
@@ -44,6 +47,7 @@ export async function forecastThroughput(
       'FROM job_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY job_id, workload, gpu_model',
     [q.cluster, isoUtc(q.to - 15 * 60_000), isoUtc(q.to)],
   );
+  endRead();
   const usable = jobs.filter((j) => Number(j.power_cap_w) > 0 && Number(j.n_gpus) > 0);
   if (usable.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
   return svc.withModel(model.name, {}, async (lease) => {
@@ -55,6 +59,7 @@ export async function forecastThroughput(
       );
     const ready = usable.filter(complete);
     if (ready.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
+    const endFeatures = clock.begin('features');
     const inputs = ready.flatMap((j) =>
       CAP_STEPS.map((step) => ({
         symbols: { workload: j.workload, gpu_model: j.gpu_model },
@@ -69,7 +74,10 @@ export async function forecastThroughput(
         },
       })),
     );
-    const result = await lease.run(throughputRows(inputs, meta), [inputs.length, ...lease.rowDims]);
+    const x = throughputRows(inputs, meta);
+    endFeatures();
+    const result = await clock.time('models', () => lease.run(x, [inputs.length, ...lease.rowDims]));
+    const endOutputs = clock.begin('outputs');
     const output = result.outputs[meta.onnx?.outputs[0] ?? ''] ?? Object.values(result.outputs)[0];
     const predicted = throughputFromOutput(output.data, meta);
     const ref = { name: lease.model, version: lease.version };
@@ -96,6 +104,7 @@ export async function forecastThroughput(
         candidates: points.slice(1),
       });
     });
+    endOutputs();
     return { forecasts, rows, scored: { [model.name]: ready.length } };
   });
 }
