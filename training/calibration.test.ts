@@ -82,6 +82,17 @@ describe('chooseCalibration', () => {
     expect(calibratedProbability(0.3, c)).toBeCloseTo(0.02, 1);
   });
 
+  it('Platt when too few failing entities leave no fold with faults on both sides (isotonic would fit them exactly)', () => {
+    const rng = { next: mulberry32(5) };
+    const scores = Array.from({ length: 4_000 }, () => rng.next());
+    const labels = scores.map((s) => (rng.next() < (s > 0.7 ? 0.6 : 0.02) ? 1 : 0));
+    // Every fault on even entities: the odd fold has none.
+    const groups = labels.map((y, i) => (y > 0.5 ? 0 : i % 5));
+    const c = chooseCalibration({ scores, labels }, groups);
+    expect(c?.method).toBe('platt');
+    expect(c?.metrics.heldOutFolds).toBe(0);
+  });
+
   it('no calibration without both classes', () => {
     expect(chooseCalibration({ scores: [0.1, 0.9], labels: [0, 0] }, [0, 1])).toBeUndefined();
   });

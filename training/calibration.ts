@@ -3,7 +3,8 @@
  * probability) to the probability of a fault within the horizon, fitted on the validation split. Two candidates,
  * both monotone: Platt scaling (a logistic regression on logit(score)) and isotonic regression (pool adjacent
  * violators). The one with the lower Brier score on held-out validation entities (2-fold, split by entity so a
- * device's correlated windows never sit on both sides) is refitted on the whole split and stored in model.json;
+ * device's correlated windows never sit on both sides; Platt when the split has too few failing entities for two
+ * folds with faults on both sides) is refitted on the whole split and stored in model.json;
  * src/inference/calibration.ts applies it. Weights say how many windows each one stands for (thinned healthy
  * windows count their stride), so the fitted probabilities follow the real base rate, not the thinned one.
  */
@@ -161,41 +162,29 @@ export function chooseCalibration(d: WeightedLabels, groups: ArrayLike<number>):
   const positives = Array.from(d.labels).filter((y) => y > 0.5).length;
   if (positives === 0 || positives === d.labels.length) return undefined;
   const heldOut = { platt: 0, isotonic: 0 };
+  const hasBoth = (s: WeightedLabels) => new Set(Array.from(s.labels, (y) => y > 0.5)).size === 2;
   let folds = 0;
   for (const k of [0, 1]) {
     const train = subset(d, (i) => groups[i] % 2 !== k);
     const test = subset(d, (i) => groups[i] % 2 === k);
-    const hasBoth = (s: WeightedLabels) => new Set(Array.from(s.labels, (y) => y > 0.5)).size === 2;
-    if (!hasBoth(train) || test.scores.length === 0) continue;
+    // A fold counts only when both sides hold faults and healthy windows: a Brier score on a side without
+    // faults says nothing about the map.
+    if (!hasBoth(train) || !hasBoth(test)) continue;
     folds++;
     for (const method of ['platt', 'isotonic'] as const) {
       const c = fitMethod(method, train);
       const p = Array.from(test.scores, (s) => calibratedProbability(s, c));
-      heldOut[method] += brierScore(p, test.labels, test.weights) * (test.weights?.length ?? 0);
+      heldOut[method] += brierScore(p, test.labels, test.weights) / 2;
     }
   }
-  const n = d.scores.length;
-  if (folds === 0) {
-    // Too few entities to hold any out: compare in-sample (isotonic's advantage there is noted by the metrics).
-    for (const method of ['platt', 'isotonic'] as const) {
-      const c = fitMethod(method, d);
-      heldOut[method] = brierScore(
-        Array.from(d.scores, (s) => calibratedProbability(s, c)),
-        d.labels,
-        d.weights,
-      );
-    }
-  } else {
-    heldOut.platt /= n;
-    heldOut.isotonic /= n;
-  }
-  const method = heldOut.isotonic < heldOut.platt ? 'isotonic' : 'platt';
+  // Without two usable folds (too few failing entities to hold any out) Platt's two parameters are the safe
+  // choice: isotonic's steps would fit the few faults seen exactly.
+  const method = folds === 2 && heldOut.isotonic < heldOut.platt ? 'isotonic' : 'platt';
   const chosen = fitMethod(method, d);
   const calibrated = Array.from(d.scores, (s) => calibratedProbability(s, chosen));
   const metrics = {
     heldOutFolds: folds,
-    brierPlattHeldOut: r6(heldOut.platt),
-    brierIsotonicHeldOut: r6(heldOut.isotonic),
+    ...(folds === 2 ? { brierPlattHeldOut: r6(heldOut.platt), brierIsotonicHeldOut: r6(heldOut.isotonic) } : {}),
     brierRaw: r6(brierScore(d.scores, d.labels, d.weights)),
     brier: r6(brierScore(calibrated, d.labels, d.weights)),
     eceRaw: r6(expectedCalibrationError(d.scores, d.labels, d.weights)),
