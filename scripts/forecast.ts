@@ -1,6 +1,6 @@
 /**
  * `npm run forecast -- --from <time> --to <time> [options]`: the batch forecast once over a range (backfill), in
- * this process, with exactly the code the scheduled runs use (src/queue/forecast-shard.ts): every `--step-minutes`
+ * this process, with exactly the code the scheduled runs use (src/forecast/shard.ts): every `--step-minutes`
  * slot in [from, to), one shard per cluster that reported, scores written to anomaly_scores / fault_predictions.
  *
  *   --from, --to        ISO-8601 time or epoch ms (required)
@@ -14,8 +14,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { openComposition } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
-import { activeClusters } from '../src/queue/forecast-evidence.js';
-import { runShard } from '../src/queue/forecast-shard.js';
+import { activeClusters } from '../src/forecast/evidence.js';
+import { runShard } from '../src/forecast/shard.js';
 import { policyFor } from '../src/queue/runtime.js';
 
 function time(raw: string): number {

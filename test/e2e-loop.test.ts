@@ -6,13 +6,13 @@
  * fault again and add nothing: one action per fault, one audit row per action.
  *
  * Path: the policy's XID/ECC rules (model-free). When a trained anomaly/fault model is served, the same shards
- * score it too (forecast-scoring.ts); no model is needed for this test. The test's "now" is a random day in the
+ * score it too (src/forecast/scoring.ts); no model is needed for this test. The test's "now" is a random day in the
  * 2030s, so its telemetry cannot collide with anyone else's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultPlan } from '../datasets/simulator/index.js';
 import { backfill } from '../datasets/simulator/sinks.js';
-import { forecastProcessor, scheduleForecasts } from '../src/queue/forecast.js';
+import { forecastProcessor, scheduleForecasts } from '../src/forecast/jobs.js';
 import type { StoredRecommendation } from '../src/queue/recommendation-store.js';
 import { QueueWorkers } from '../src/queue/workers.js';
 import { waitFor } from './helpers.js';

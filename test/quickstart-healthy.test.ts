@@ -9,9 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../datasets/simulator/sinks.js';
 import { streamLive } from '../datasets/simulator/stream.js';
+import { activeClusters } from '../src/forecast/evidence.js';
+import { runShard } from '../src/forecast/shard.js';
 import { InferenceService } from '../src/inference/inference-service.js';
-import { activeClusters } from '../src/queue/forecast-evidence.js';
-import { runShard } from '../src/queue/forecast-shard.js';
 import { testConfig } from './helpers.js';
 import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORECAST_SCHEDULER_ID } from '../src/queue/forecast.js';
+import { FORECAST_SCHEDULER_ID } from '../src/forecast/jobs.js';
 import { RecommendationStore } from '../src/queue/recommendation-store.js';
 import { type Stoppable, startSchedulerRole } from '../src/queue/runtime.js';
 import { bootApp, KEYS, uniqueTag, waitFor } from './helpers.js';

@@ -1,7 +1,7 @@
 /**
  * Forecast bench: one full batch-forecast run (the product's runShard for every cluster of the fleet: read →
  * features → 4 models → outputs → score writes → policy → dispatch) at several simulated fleet sizes, with the
- * time per stage from the shards' own timings (src/queue/forecast-timings.ts), so the cost per GPU and its growth
+ * time per stage from the shards' own timings (src/forecast/timings.ts), so the cost per GPU and its growth
  * are on record. Target: 4,096 GPUs in <= 5 s per run on 2 cores, growing linearly or better.
  * Shards run as one forecast worker runs them (FORECAST_CONCURRENCY at a time) on the real QuestDB, Redis and the
  * default models in MODELS_DIR; each run dispatches into a queue prefix of its own (dry-run), removed after it.
@@ -10,11 +10,11 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pino from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
+import { activeClusters } from '../../src/forecast/evidence.js';
+import { runShard, type ShardDeps, type ShardResult } from '../../src/forecast/shard.js';
+import { FORECAST_STAGES, type StageTimings } from '../../src/forecast/timings.js';
 import { InferenceService } from '../../src/inference/inference-service.js';
 import { RemediationDispatcher } from '../../src/queue/dispatcher.js';
-import { activeClusters } from '../../src/queue/forecast-evidence.js';
-import { runShard, type ShardDeps, type ShardResult } from '../../src/queue/forecast-shard.js';
-import { FORECAST_STAGES, type StageTimings } from '../../src/queue/forecast-timings.js';
 import { SafetySwitches } from '../../src/queue/policy-state.js';
 import { FleetQueues } from '../../src/queue/queues.js';
 import { RecommendationStore } from '../../src/queue/recommendation-store.js';
@@ -157,7 +157,7 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
   return {
     suite: 'forecast',
     method:
-      `one forecast run = every cluster's shard (src/queue/forecast-shard.ts runShard, ${config.queue.forecastConcurrency} ` +
+      `one forecast run = every cluster's shard (src/forecast/shard.ts runShard, ${config.queue.forecastConcurrency} ` +
       `at a time as one forecast worker runs them: FORECAST_CONCURRENCY) of one slot, on the real QuestDB and Redis, ` +
       `with the default models (${FAMILIES.join(', ')}) from ${m.dir} in ${m.inferenceWorkers} inference worker(s), ` +
       `intraOp ${m.intraOpThreads}, dry-run dispatch into a fresh queue prefix per run. Fleet: the simulator ` +

@@ -1,6 +1,6 @@
 /**
  * The ONE place a model's raw output becomes what every caller reports: the scoring API (src/api/routes), the
- * batch forecast (src/queue/forecast-scoring.ts) and evaluation (training/evaluate/model-outputs.ts) call these
+ * batch forecast (src/forecast/scoring.ts) and evaluation (training/evaluate/model-outputs.ts) call these
  * functions and re-implement none of them.
  *
  *  - anomaly: score (the shared definition in features/reconstruction.ts), threshold, verdict, top features;

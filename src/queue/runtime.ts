@@ -7,9 +7,9 @@
 import pino, { type Logger } from 'pino';
 import type { Composition } from '../composition.js';
 import type { Config } from '../config.js';
+import { FORECAST_SCHEDULER_ID, forecastProcessor, scheduleForecasts } from '../forecast/jobs.js';
 import { ModelStore } from '../inference/model-store.js';
 import { definePolicy, type PolicyConfig } from '../recommend/index.js';
-import { FORECAST_SCHEDULER_ID, forecastProcessor, scheduleForecasts } from './forecast.js';
 import { subscribePromotions } from './model-events.js';
 import { RETRAIN_DEFAULTS, scheduleRetrain } from './retrain.js';
 import { QueueWorkers } from './workers.js';

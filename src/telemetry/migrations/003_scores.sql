@@ -1,4 +1,4 @@
--- 003_scores: model outputs written by the scheduled batch forecasts (src/queue/forecast-shard.ts) and readable by
+-- 003_scores: model outputs written by the scheduled batch forecasts (src/forecast/shard.ts) and readable by
 -- dashboards and the policy's history. One row per device (or job) and model per scoring time; DEDUP UPSERT KEYS
 -- make a re-run of the same time slot (a retried shard, a backfill) replace its rows instead of adding copies.
 

@@ -21,7 +21,7 @@ import {
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
-import { StageClock } from './forecast-timings.js';
+import { StageClock } from './timings.js';
 
 /** What a shard needs from the inference service (tests and the CLI pass the real one). */
 export type ScoringService = Pick<InferenceService, 'models' | 'withModel'>;

@@ -2,18 +2,18 @@
  * One forecast shard: every GPU of one cluster at one time slot. Reads the model-free evidence, scores the latest
  * window with every served model, writes the scores, runs the policy on all of it and hands the result to the
  * dispatcher (store + enqueue, idempotent by action id). Returns counts, the duration and the time per stage
- * (forecast-timings.ts) for the run's log and the forecast bench.
+ * (timings.ts) for the run's log and the forecast bench.
  */
 import type { Logger } from 'pino';
+import type { DispatchSummary, RemediationDispatcher } from '../queue/dispatcher.js';
+import { actionRecords, type SafetySwitches } from '../queue/policy-state.js';
 import { DEFAULT_POLICY, type PolicyConfig, policyInput, recommend, topologyFromDevices } from '../recommend/index.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
-import type { DispatchSummary, RemediationDispatcher } from './dispatcher.js';
-import { activeDevices, readEvidence } from './forecast-evidence.js';
-import { type DevicePlace, type ScoringService, scoreShard } from './forecast-scoring.js';
-import { forecastThroughput } from './forecast-throughput.js';
-import { StageClock, type StageTimings } from './forecast-timings.js';
-import { actionRecords, type SafetySwitches } from './policy-state.js';
+import { activeDevices, readEvidence } from './evidence.js';
+import { type DevicePlace, type ScoringService, scoreShard } from './scoring.js';
+import { forecastThroughput } from './throughput.js';
+import { StageClock, type StageTimings } from './timings.js';
 
 export interface ShardDeps {
   readonly reader: TelemetryReader;

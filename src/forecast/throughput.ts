@@ -10,8 +10,8 @@ import type { PowerCapForecast } from '../recommend/types.js';
 import { isoUtc } from '../telemetry/pg-pool.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
-import type { ScoringService } from './forecast-scoring.js';
-import { StageClock } from './forecast-timings.js';
+import type { ScoringService } from './scoring.js';
+import { StageClock } from './timings.js';
 
 export const CAP_STEPS = [1, 0.9, 0.8, 0.7] as const;
 const MIN_CAP_W = 100;

@@ -8,11 +8,11 @@
  */
 import { FlowProducer, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { activeClusters } from './forecast-evidence.js';
-import { runShard, type ShardDeps, type ShardResult } from './forecast-shard.js';
-import type { ForecastShardData } from './names.js';
-import type { FleetQueues } from './queues.js';
-import { checkDrift, type DriftResult, RETRAIN_DEFAULTS, type RetrainOptions } from './retrain.js';
+import type { ForecastShardData } from '../queue/names.js';
+import type { FleetQueues } from '../queue/queues.js';
+import { checkDrift, type DriftResult, RETRAIN_DEFAULTS, type RetrainOptions } from '../queue/retrain.js';
+import { activeClusters } from './evidence.js';
+import { runShard, type ShardDeps, type ShardResult } from './shard.js';
 
 export const FORECAST_SCHEDULER_ID = 'forecast-fleet';
 export const DRIFT_SCHEDULER_ID = 'drift-check';

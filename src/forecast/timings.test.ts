@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORECAST_STAGES, StageClock } from './forecast-timings.js';
+import { FORECAST_STAGES, StageClock } from './timings.js';
 
 /** A hand-driven clock and a promise per operation, so the intervals are exact. */
 function manual() {
