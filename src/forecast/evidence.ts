@@ -1,12 +1,13 @@
 /**
  * The model-free evidence a forecast shard gives the policy, read from QuestDB for one cluster over
  * [to − lookbackMs, to): XID events (every sample that logged one), ECC state and mean utilisation per GPU, and the
- * latest facility readings of the cluster's racks. Inputs: cluster, range. Values travel as bound parameters.
+ * latest facility readings of the cluster's racks. Inputs: cluster, range. The SQL is in src/telemetry/queries/.
  */
 
 import type { EccState, GpuUtilisation, RackFacilityState, XidEvent } from '../recommend/types.js';
 import { deviceId } from '../telemetry/catalogue.js';
-import { isoUtc } from '../telemetry/pg-pool.js';
+import { latestRackReadings } from '../telemetry/queries/facility.js';
+import { activeClusters, counterSummaries, xidSamples } from '../telemetry/queries/gpu-evidence.js';
 import type { DeviceInfo, TelemetryReader } from '../telemetry/reader.js';
 
 export interface ShardEvidence {
@@ -23,36 +24,11 @@ export async function readEvidence(
   reader: TelemetryReader,
   q: { cluster: string; racks: readonly string[]; from: number; to: number },
 ): Promise<ShardEvidence> {
-  const range = [q.cluster, isoUtc(q.from), isoUtc(q.to)];
+  const range = { cluster: q.cluster, from: q.from, to: q.to };
   const [xids, counters, facility] = await Promise.all([
-    reader.query<{ ts: Date; node: string; gpu: string; xid_last: number }>(
-      'SELECT ts, node, gpu, xid_last FROM gpu_metrics ' +
-        'WHERE cluster = $1 AND ts >= $2 AND ts < $3 AND xid_count > 0 AND xid_last > 0 ORDER BY ts',
-      range,
-    ),
-    reader.query<{
-      node: string;
-      gpu: string;
-      t0: Date;
-      t1: Date;
-      sbe0: number;
-      sbe1: number;
-      dbe: number;
-      rrp: number;
-      util: number;
-    }>(
-      'SELECT node, gpu, min(ts) t0, max(ts) t1, first(ecc_sbe_volatile) sbe0, last(ecc_sbe_volatile) sbe1, ' +
-        'last(ecc_dbe_volatile) dbe, last(remapped_rows_pending) rrp, avg(gpu_util) util FROM gpu_metrics ' +
-        'WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY node, gpu',
-      range,
-    ),
-    q.racks.length === 0
-      ? Promise.resolve([])
-      : reader.query<{ rack: string; ts: Date; inlet: number | null; coolant: number | null }>(
-          `SELECT rack, max(ts) ts, last(inlet_temp_c) inlet, last(coolant_temp_c) coolant FROM facility_metrics ` +
-            `WHERE ts >= $1 AND ts < $2 AND rack IN (${q.racks.map((_, i) => `$${i + 3}`).join(', ')}) GROUP BY rack`,
-          [isoUtc(Math.max(q.from, q.to - 10 * 60_000)), isoUtc(q.to), ...q.racks],
-        ),
+    xidSamples(reader, range),
+    counterSummaries(reader, range),
+    latestRackReadings(reader, { racks: q.racks, from: Math.max(q.from, q.to - 10 * 60_000), to: q.to }),
   ]);
   return {
     xidEvents: xids.map((r) => ({ device: deviceId(r.node, r.gpu), code: Number(r.xid_last), ts: ms(r.ts) })),
@@ -81,14 +57,7 @@ export async function readEvidence(
   };
 }
 
-/** Clusters that reported GPU telemetry in [from, to): the shards of a forecast run. */
-export async function activeClusters(reader: TelemetryReader, from: number, to: number): Promise<string[]> {
-  const rows = await reader.query<{ cluster: string }>(
-    'SELECT DISTINCT cluster FROM gpu_metrics WHERE ts >= $1 AND ts < $2 ORDER BY cluster',
-    [isoUtc(from), isoUtc(to)],
-  );
-  return rows.map((r) => r.cluster);
-}
+export { activeClusters };
 
 /** GPUs of `cluster` that reported in [from, to) (a bounded scan, unlike listing the whole history). */
 export function activeDevices(

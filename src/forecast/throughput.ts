@@ -7,7 +7,7 @@
  */
 import { throughputFromOutput, throughputRows } from '../features/model-inputs.js';
 import type { PowerCapForecast } from '../recommend/types.js';
-import { isoUtc } from '../telemetry/pg-pool.js';
+import { type JobSample, latestJobSamples } from '../telemetry/queries/job-samples.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
 import type { ScoringService } from './scoring.js';
@@ -15,21 +15,6 @@ import { StageClock } from './timings.js';
 
 export const CAP_STEPS = [1, 0.9, 0.8, 0.7] as const;
 const MIN_CAP_W = 100;
-
-interface JobSample {
-  job_id: string;
-  workload: string;
-  gpu_model: string;
-  ts: Date;
-  params_billion: number;
-  n_gpus: number;
-  batch_size: number;
-  power_cap_w: number;
-  sm_clock_mhz: number;
-  gpu_temp_c: number;
-  throughput: number;
-  gpu_util_mean: number;
-}
 
 export async function forecastThroughput(
   svc: ScoringService,
@@ -40,13 +25,7 @@ export async function forecastThroughput(
   const model = svc.models().find((m) => m.family === 'throughput');
   if (!model) return { forecasts: [], rows: [], scored: {} };
   const endRead = clock.begin('read');
-  const jobs = await reader.query<JobSample>(
-    'SELECT job_id, workload, gpu_model, max(ts) ts, last(params_billion) params_billion, last(n_gpus) n_gpus, ' +
-      'last(batch_size) batch_size, last(power_cap_w) power_cap_w, last(sm_clock_mhz) sm_clock_mhz, ' +
-      'last(gpu_temp_c) gpu_temp_c, last(throughput) throughput, last(gpu_util_mean) gpu_util_mean ' +
-      'FROM job_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY job_id, workload, gpu_model',
-    [q.cluster, isoUtc(q.to - 15 * 60_000), isoUtc(q.to)],
-  );
+  const jobs = await latestJobSamples(reader, { cluster: q.cluster, from: q.to - 15 * 60_000, to: q.to });
   endRead();
   const usable = jobs.filter((j) => Number(j.power_cap_w) > 0 && Number(j.n_gpus) > 0);
   if (usable.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };

@@ -9,6 +9,7 @@
  * new creation time, new job, new audit rows.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RecommendedAction } from '../recommend/types.js';
@@ -29,6 +30,12 @@ export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'executed', 'failed', 'suppressed']);
 /** A person's decision is answered only once it is on record in QuestDB (the rest is flushed within a second). */
 const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved', 'rejected']);
+
+/** Lua commands live beside this file in commands/*.lua (as BullMQ keeps its own), read once at load. */
+const command = (name: string): string => readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');
+const CREATE = command('create-recommendation');
+const REOPEN = command('reopen-recommendation');
+const TRANSITION = command('transition-recommendation');
 
 export interface StoredRecommendation {
   readonly id: string;
@@ -56,40 +63,6 @@ export interface RecommendationFilter {
   readonly since?: number;
   readonly limit?: number;
 }
-
-const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', ARGV[2], 'createdAt', ARGV[3], 'updatedAt', ARGV[3], 'requestedBy', ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
-if ARGV[6] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
-return 1`;
-
-// ARGV: action JSON, now, requestedBy. Reopens a closed record as its next occurrence; returns it (0: not closed).
-const REOPEN = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if s ~= 'executed' and s ~= 'failed' and s ~= 'rejected' then return 0 end
-local n = tonumber(redis.call('HGET', KEYS[1], 'occurrence') or '1') + 1
-redis.call('HDEL', KEYS[1], 'approvedBy', 'rejectedBy', 'note')
-redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', 'proposed', 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'requestedBy', ARGV[3], 'occurrence', n)
-redis.call('PERSIST', KEYS[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-return n`;
-
-// ARGV: to, now, allowed-from (JSON array), extra fields (JSON object), expire seconds (0: none).
-// Returns {status before ('' when missing)}, plus the record after the change when it was allowed.
-const TRANSITION = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if not s then return {''} end
-local allowed = cjson.decode(ARGV[3])
-for _, a in ipairs(allowed) do
-  if a == s then
-    redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
-    for k, v in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], k, v) end
-    if ARGV[5] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[5]) else redis.call('PERSIST', KEYS[1]) end
-    return {s, redis.call('HGETALL', KEYS[1])}
-  end
-end
-return {s}`;
 
 export interface RecommendationStoreOptions {
   /** Namespace, e.g. `${prefix}:fs`. */

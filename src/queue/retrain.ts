@@ -8,7 +8,7 @@
  * `driftPsi` (0.25, the usual "significant shift" bound) enqueues a retrain.
  */
 
-import { isoUtc } from '../telemetry/pg-pool.js';
+import { scoresAround } from '../telemetry/queries/anomaly-scores.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { RetrainJobData } from './names.js';
 import type { FleetQueues } from './queues.js';
@@ -100,22 +100,14 @@ export async function checkDrift(
   now: number,
   opts: RetrainOptions = RETRAIN_DEFAULTS,
 ): Promise<DriftResult> {
-  const limit = 20_000;
-  const reference = await reader.query<{ score: number }>(
-    `SELECT score FROM anomaly_scores WHERE model = $1 AND model_version = $2 AND ts < $3 ORDER BY ts LIMIT ${limit}`,
-    [model.name, model.version, isoUtc(now - opts.recentMs)],
-  );
-  const recent = await reader.query<{ score: number }>(
-    `SELECT score FROM anomaly_scores WHERE model = $1 AND model_version = $2 AND ts >= $3 ORDER BY ts DESC LIMIT ${limit}`,
-    [model.name, model.version, isoUtc(now - opts.recentMs)],
-  );
+  const { reference, recent } = await scoresAround(reader, {
+    model: model.name,
+    version: model.version,
+    split: now - opts.recentMs,
+    limit: 20_000,
+  });
   const enough = reference.length >= opts.minSamples && recent.length >= opts.minSamples;
-  const psi = enough
-    ? populationStabilityIndex(
-        reference.map((r) => Number(r.score)),
-        recent.map((r) => Number(r.score)),
-      )
-    : 0;
+  const psi = enough ? populationStabilityIndex(reference, recent) : 0;
   const drifted = enough && psi > opts.driftPsi;
   if (drifted) {
     await enqueueRetrain(queues, {

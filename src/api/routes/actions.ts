@@ -5,6 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { listActions } from '../../telemetry/queries/remediation-actions.js';
 
 const AuditRow = Type.Object({
   ts: Type.String({ format: 'date-time', description: 'when the action was created' }),
@@ -54,25 +55,7 @@ export default async function actionRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      const q = request.query;
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, v: unknown) => {
-        params.push(v);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
-      if (q.actionId) add('action_id = ?', q.actionId);
-      if (q.target) add('target = ?', q.target);
-      if (q.type) add('type = ?', q.type);
-      if (q.result) add('result = ?', q.result);
-      if (q.from) add('ts >= ?', new Date(q.from).toISOString());
-      if (q.to) add('ts < ?', new Date(q.to).toISOString());
-      const limit = q.limit ?? 100;
-      const rows = await app.reader.query<Raw>(
-        `SELECT * FROM remediation_actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
-          `ORDER BY ts DESC, attempt DESC LIMIT ${limit}`,
-        params,
-      );
+      const rows = await listActions<Raw>(app.reader, request.query);
       return {
         actions: rows.map((r) => ({
           ts: iso(r.ts) ?? '',
