@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvidence } from '../src/forecast/evidence.js';
 import { forecastProcessor, type TickData } from '../src/forecast/jobs.js';
 import { runShard } from '../src/forecast/shard.js';
 import { FORECAST_STAGES } from '../src/forecast/timings.js';
@@ -205,6 +206,30 @@ describe('forecast shard', () => {
     } finally {
       await processor.close();
     }
+  });
+});
+
+describe('forecast evidence', () => {
+  it("gives the policy each job's GPUs from gpu_metrics.job_id at their last sample, idle GPUs left out", async () => {
+    const c = uniqueTag('fj');
+    const row = (k: number, node: string, gpu: string, job?: string): TelemetryRow => ({
+      ts: slot - k * PERIOD,
+      symbols: { cluster: c, rack: `${c}-r0`, node, gpu, ...(job ? { job_id: job } : {}) },
+      values: { gpu_util: 90 },
+    });
+    await h.writer.write('gpu_metrics', [
+      // n0/0 moved from job a to job b; n0/1 and n1/0 run b; n1/1 ran a, then went idle.
+      row(3, 'n0', '0', 'a'),
+      row(1, 'n0', '0', 'b'),
+      row(1, 'n0', '1', 'b'),
+      row(1, 'n1', '0', 'b'),
+      row(3, 'n1', '1', 'a'),
+      row(1, 'n1', '1'),
+    ]);
+    await h.writer.flush();
+    await walApplied(h.reader, 'gpu_metrics');
+    const evidence = await readEvidence(h.reader, { cluster: c, racks: [], from: slot - 3_600_000, to: slot });
+    expect(evidence.jobs).toEqual([{ id: 'b', cluster: c, devices: ['n0/0', 'n0/1', 'n1/0'] }]);
   });
 });
 

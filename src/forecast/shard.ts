@@ -81,13 +81,14 @@ export async function runShard(
   if (shard.recommend !== false) {
     const result = await clock.time('policy', async () => {
       const records = await actionRecords(deps.dispatcher.store, slot - 7 * 86_400_000);
+      const { jobs, ...signals } = evidence;
       const input = policyInput({
         now: slot,
-        topology: topologyFromDevices(devices),
+        topology: topologyFromDevices(devices, jobs),
         anomalies: scores?.anomalies ?? [],
         faultPredictions: scores?.predictions ?? [],
         powerForecasts: throughput.forecasts,
-        ...evidence,
+        ...signals,
         ...records,
         safety: await deps.safety.state(deps.dryRun),
       });

@@ -64,3 +64,20 @@ export async function activeClusters(reader: TelemetryReader, from: number, to: 
   );
   return rows.map((r) => r.cluster);
 }
+
+/**
+ * jobPlacements(reader, {cluster, from, to})
+ *   out: the job each GPU of the cluster ran at its last sample in [from, to): {node, gpu, job_id}; GPUs whose last
+ *        sample names no job (idle) are left out.
+ */
+export async function jobPlacements(
+  reader: TelemetryReader,
+  q: ClusterRange,
+): Promise<{ node: string; gpu: string; job_id: string }[]> {
+  const rows = await reader.query<{ node: string; gpu: string; job_id: string | null }>(
+    'SELECT node, gpu, job_id FROM gpu_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 ' +
+      'LATEST ON ts PARTITION BY node, gpu',
+    [q.cluster, isoUtc(q.from), isoUtc(q.to)],
+  );
+  return rows.filter((r): r is { node: string; gpu: string; job_id: string } => Boolean(r.job_id));
+}
