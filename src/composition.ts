@@ -2,7 +2,7 @@
  * The one composition: every resource the process roles share, built once in a fixed order and released in reverse.
  *
  *   config → QuestDB reader (wait for it, migrate) → QuestDB writer → Redis + BullMQ queues
- *          → recommendation store → dispatcher, safety switches → ONNX Runtime inference (opened on first use)
+ *          → recommendation store → dispatcher, safety switches (breaker, opt-outs, windows) → ONNX Runtime inference (opened on first use)
  *
  * Every role uses it: the API (src/api/app.ts decorates the app from it), the worker and scheduler roles
  * (src/queue/runtime.ts), `all` (one composition shared by the three), the retrain worker and the scripts. A process
@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { InferenceService, type InferenceServiceOptions } from './inference/inference-service.js';
 import { RemediationDispatcher } from './queue/dispatcher.js';
+import { PolicyScopes } from './queue/policy-scopes.js';
 import { SafetySwitches } from './queue/policy-state.js';
 import { FleetQueues } from './queue/queues.js';
 import { RecommendationStore } from './queue/recommendation-store.js';
@@ -60,7 +61,7 @@ export async function openComposition(config: Config, log: CompositionLog): Prom
       queues,
       store,
       dispatcher: new RemediationDispatcher(queues, store),
-      safety: new SafetySwitches(queues.redis, queues.key()),
+      safety: new SafetySwitches(queues.redis, queues.key(), new PolicyScopes(reader, writer, queues.key())),
       inference(opts) {
         inference ??= InferenceService.open(config, log as Logger, opts);
         return inference;

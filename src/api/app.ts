@@ -22,6 +22,7 @@ import modelRoutes from './routes/models.js';
 import predictRoutes from './routes/predict.js';
 import recommendationRoutes from './routes/recommendations.js';
 import retrainRoutes from './routes/retrain.js';
+import safetyScopeRoutes from './routes/safety-scopes.js';
 import scoreRoutes from './routes/score.js';
 import telemetryRoutes from './routes/telemetry.js';
 
@@ -67,5 +68,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(recommendationRoutes);
   await app.register(actionRoutes);
   await app.register(retrainRoutes);
+  await app.register(safetyScopeRoutes);
   return app;
 }

@@ -90,7 +90,7 @@ export async function runShard(
         powerForecasts: throughput.forecasts,
         ...signals,
         ...records,
-        safety: await deps.safety.state(deps.dryRun),
+        safety: await deps.safety.state(deps.dryRun, slot),
       });
       return recommend(input, policy);
     });

@@ -1,9 +1,11 @@
 /**
  * The policy's view of the queue: recent recommendations as `ActionRecord`s (open ones and history, for dedup,
- * cooldowns, blast radius and the circuit breaker) and the persisted safety state (the breaker, in Redis).
+ * cooldowns, blast radius and the circuit breaker) and the persisted safety state (the breaker, in Redis; opt-outs
+ * and maintenance windows, in QuestDB: policy-scopes.ts).
  */
 import type { Redis } from 'ioredis';
 import type { ActionRecord, ActionRecordStatus, SafetyState } from '../recommend/types.js';
+import type { PolicyScopes } from './policy-scopes.js';
 import type { RecommendationStatus, RecommendationStore } from './recommendation-store.js';
 
 const AS_RECORD: Readonly<Record<RecommendationStatus, ActionRecordStatus | undefined>> = {
@@ -43,17 +45,22 @@ export class SafetySwitches {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
+    /** Operators' opt-outs and maintenance windows (QuestDB); absent: none apply (benchmarks, unit tests). */
+    readonly scopes?: PolicyScopes,
   ) {}
 
   private get key(): string {
     return `${this.keyPrefix}:safety:breaker`;
   }
 
-  async state(dryRun: boolean): Promise<SafetyState> {
-    const raw = await this.redis.hgetall(this.key);
+  /** The policy's safety inputs at `now`: the breaker, and the opt-outs and maintenance windows in force. */
+  async state(dryRun: boolean, now = Date.now()): Promise<SafetyState> {
+    const [raw, scopes] = await Promise.all([
+      this.redis.hgetall(this.key),
+      this.scopes?.forPolicy(now) ?? { optOut: [], maintenanceWindows: [] },
+    ]);
     return {
-      optOut: [],
-      maintenanceWindows: [],
+      ...scopes,
       circuitBreakerTripped: raw.tripped === '1',
       ...(raw.resetAt ? { circuitBreakerResetAt: Number(raw.resetAt) } : {}),
       dryRun,
