@@ -24,6 +24,7 @@ import recommendationRoutes from './routes/recommendations.js';
 import retrainRoutes from './routes/retrain.js';
 import safetyScopeRoutes from './routes/safety-scopes.js';
 import scoreRoutes from './routes/score.js';
+import scorecardRoutes from './routes/scorecard.js';
 import telemetryRoutes from './routes/telemetry.js';
 
 export interface BuildAppOptions {
@@ -69,5 +70,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(actionRoutes);
   await app.register(retrainRoutes);
   await app.register(safetyScopeRoutes);
+  await app.register(scorecardRoutes);
   return app;
 }

@@ -43,7 +43,8 @@ export interface ShardResult {
 
 export async function runShard(
   deps: ShardDeps,
-  shard: { cluster: string; slot: number; recommend?: boolean },
+  /** `store: false` (the backtest) writes no scores: a replay must not overwrite what the live forecast wrote. */
+  shard: { cluster: string; slot: number; recommend?: boolean; store?: boolean },
 ): Promise<ShardResult> {
   const started = performance.now();
   const clock = new StageClock();
@@ -65,6 +66,7 @@ export async function runShard(
     ? await forecastThroughput(deps.inference, deps.reader, { cluster, to: slot }, clock)
     : { forecasts: [], rows: [], scored: {} };
   await clock.time('writes', async () => {
+    if (shard.store === false) return;
     for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);
     if (throughput.rows.length > 0) await deps.writer.writeRows('throughput_forecasts', throughput.rows);
     await deps.writer.flush();

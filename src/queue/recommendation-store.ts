@@ -266,6 +266,7 @@ export class RecommendationStore {
           severity: action.severity,
           actor,
           namespace: this.opts.keyPrefix,
+          rack: action.target.rack,
         },
         doubles: { confidence: action.confidence },
         strings: { reason: action.reason, evidence: JSON.stringify(action.evidence), note },
