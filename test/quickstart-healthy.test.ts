@@ -16,8 +16,10 @@ import { testConfig } from './helpers.js';
 import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
 
 const MIN = 60_000;
-// A random hour in the 2040s: this test's fleet meets nobody else's telemetry.
-const seam = Date.UTC(2044, 0, 1) + Math.floor(Math.random() * 1e5) * 3_600_000;
+// 05:00 UTC on a random day of the 2040s: this test's fleet meets nobody else's telemetry, and the simulated fleet
+// (whose load follows the time of day) is the same every run: the quick start's morning fleet, where the old
+// fixed act level saw 13-16 % of the GPUs at or above 0.7.
+const seam = Date.UTC(2044, 0, 1, 5) + Math.floor(Math.random() * 5_000) * 86_400_000;
 const run = { seed: 42, gpus: 128, start: seam - 60 * MIN, hours: 1.5, faultsPerGpuDay: 0 };
 const LIVE_MINUTES = 15;
 let h: QueueHarness;

@@ -20,6 +20,13 @@ describe('bestF1Threshold', () => {
     expect(t.f1).toBeCloseTo(4 / 5, 6); // tp 2, fp 0, fn 1
   });
 
+  it('finds cuts below 5 % on calibrated probabilities of a rare failure', () => {
+    const t = bestF1Threshold([0.04, 0.03, 0.001, 0.0005], [1, 1, 0, 0]);
+    expect(t.value).toBeGreaterThanOrEqual(0.001);
+    expect(t.value).toBeLessThan(0.03);
+    expect(t.f1).toBe(1);
+  });
+
   it('falls back to 0.5 without positives', () => {
     expect(bestF1Threshold([0.2, 0.7], [0, 0]).value).toBe(0.5);
   });

@@ -43,8 +43,16 @@ export function bestF1Threshold(
   weight?: ArrayLike<number>,
 ): { value: number; f1: number } {
   let best = { value: 0.5, f1: Number.NaN };
-  // Every 0.01, and every 0.001 above 0.99 (a confident predictor's useful cuts crowd near 1).
+  // Every 0.01, every 0.001 above 0.99 (a confident raw score's useful cuts crowd near 1), and a few below 0.05
+  // (a calibrated probability of a rare failure may be useful well below 5 %).
   const candidates = [
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.03,
+    0.04,
     ...Array.from({ length: 95 }, (_, k) => (k + 5) / 100),
     ...Array.from({ length: 9 }, (_, k) => (991 + k) / 1000),
   ];
