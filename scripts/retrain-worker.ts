@@ -49,11 +49,20 @@ export interface RetrainResult extends PromotionDecision {
 
 const versionName = (now: number) => `r${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
 
+/**
+ * The training CLI beside this module: compiled (`dist/scripts/train.js`, run by node alone, as in the train image)
+ * when this module is compiled, else the TypeScript source through tsx (a checkout).
+ */
+export function trainingCommand(moduleUrl: string = import.meta.url): string[] {
+  const compiled = moduleUrl.endsWith('.js');
+  const script = fileURLToPath(new URL(compiled ? './train.js' : './train.ts', moduleUrl));
+  return compiled ? [script] : ['--import', 'tsx', script];
+}
+
 /** Run the training CLI as a child process; exit code 2 (bad arguments) cannot get better with a retry. */
 function runTraining(args: readonly string[], timeoutMs: number, log: Logger): Promise<void> {
-  const script = fileURLToPath(new URL('./train.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, [...trainingCommand(), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
