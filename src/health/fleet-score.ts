@@ -40,8 +40,8 @@ export function fleetScore(gpus: Iterable<{ readonly cluster: string; readonly s
   const byCluster = new Map<string, Record<HealthState, number>>();
   for (const g of gpus) {
     fleet[g.state]++;
-    let c = byCluster.get(g.cluster);
-    if (!c) byCluster.set(g.cluster, (c = zeroCounts()));
+    const c = byCluster.get(g.cluster) ?? zeroCounts();
+    byCluster.set(g.cluster, c);
     c[g.state]++;
   }
   return {
