@@ -12,7 +12,16 @@ export const actionRunbook = (type: ActionType | string): string =>
   (ACTION_TYPES as readonly string[]).includes(type) ? `${RUNBOOK_DIR}/${type}.md` : healthRunbook('recommendation');
 
 /** What the health reasons' kinds link to: a section of the health-states runbook. */
-export type ReasonKind = 'no_data' | 'drain' | 'anomaly' | 'fault_prediction' | 'xid' | 'ecc' | 'recommendation';
+export const REASON_KINDS = [
+  'no_data',
+  'drain',
+  'anomaly',
+  'fault_prediction',
+  'xid',
+  'ecc',
+  'recommendation',
+] as const;
+export type ReasonKind = (typeof REASON_KINDS)[number];
 
 export const healthRunbook = (kind: ReasonKind): string => `${RUNBOOK_DIR}/gpu-health.md#${kind.replace('_', '-')}`;
 
