@@ -6,6 +6,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import type { HealthScore } from '../../health/fleet-score.js';
@@ -44,7 +45,7 @@ function gpuView(h: GpuHealth, allReasons: boolean) {
 
 const scoreView = (s: HealthScore) => ({ score: s.score, gpus: s.gpus, states: s.states });
 
-export default async function healthGpuRoutes(fastify: FastifyInstance) {
+async function healthGpuRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const health = (at: number, filter: HealthFilter = {}) =>
     fleetHealth(app.reader, app.remediation.store, at, filter, DEFAULT_HEALTH_POLICY);
@@ -212,3 +213,6 @@ declare module 'fastify' {
     fleetHealth: FleetHealthMonitor;
   }
 }
+
+// Not encapsulated: `app.fleetHealth` (the recorder) is for the whole app, e.g. a test that records a slot.
+export default fp(healthGpuRoutes, { name: 'health-gpus', dependencies: ['metrics', 'queues'] });
