@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchReport } from './bench/types.js';
 
-const SUITES = ['ingest', 'train', 'score', 'queue'] as const;
+const SUITES = ['ingest', 'train', 'score', 'queue', 'health'] as const;
 
 function machine() {
   return {
