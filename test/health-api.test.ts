@@ -157,6 +157,12 @@ describe('GET /v1/health/gpus/:device', () => {
     });
     expect((await get(`/v1/health/gpus/${n(0)}/1`)).json()).toEqual(g);
   });
+  it("links each recommendation to its type's runbook", async () => {
+    const res = await get(`/v1/recommendations?target=${n(0)}/1`);
+    expect(res.json().recommendations.map((r: { runbook: string }) => r.runbook)).toEqual([
+      'docs/runbooks/power_cap_gpu.md',
+    ]);
+  });
   it('is 404 UNKNOWN_DEVICE for a GPU that never reported', async () => {
     const res = await get(`/v1/health/gpus/${n(9)}%2F0`);
     expect(res.statusCode).toBe(404);
