@@ -37,18 +37,22 @@ export class FleetHealthMonitor {
   async current(now = Date.now()): Promise<FleetSnapshot> {
     if (this.cached && now - this.cached.at <= (this.opts.maxAgeMs ?? 15_000)) return this.cached;
     if (!this.inFlight) {
-      this.inFlight = this.snapshot(now).finally(() => {
-        this.inFlight = undefined;
-      });
+      this.inFlight = this.snapshot(now)
+        .then((snap) => {
+          this.cached = snap;
+          return snap;
+        })
+        .finally(() => {
+          this.inFlight = undefined;
+        });
     }
     return this.inFlight;
   }
 
+  /** The score as of `at`, computed now (not cached: `at` may be any past time). */
   async snapshot(at: number): Promise<FleetSnapshot> {
     const gpus = await this.opts.compute(at);
-    const snap = { at, score: fleetScore(gpus.map((g) => ({ cluster: g.identity.cluster, state: g.state }))) };
-    if (!this.cached || at >= this.cached.at) this.cached = snap;
-    return snap;
+    return { at, score: fleetScore(gpus.map((g) => ({ cluster: g.identity.cluster, state: g.state }))) };
   }
 
   /** Record the score of the slot `now` falls in; returns what was written. */
