@@ -44,6 +44,8 @@ export interface Config {
     readonly apiKeysFile: string;
     /** Allow anonymous requests as this role (empty: none). Local quick start uses `admin`. */
     readonly anonymousRole: Role | '';
+    /** Record the fleet health score to QuestDB this often (0: never); the history API reads it. */
+    readonly healthRecordEveryS: number;
   };
   readonly models: {
     readonly dir: string;
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiKeys: str(env, 'API_KEYS', ''),
       apiKeysFile: str(env, 'API_KEYS_FILE', ''),
       anonymousRole: oneOf(env, 'API_ANONYMOUS_ROLE', ['', 'reader', 'operator', 'admin'], ''),
+      healthRecordEveryS: int(env, 'HEALTH_RECORD_EVERY_S', 60, 0),
     },
     models: {
       dir: str(env, 'MODELS_DIR', 'models'),

@@ -16,6 +16,7 @@ const MODULES = {
   score: () => import('./score.js'),
   queue: () => import('./queue.js'),
   forecast: () => import('./forecast.js'),
+  health: () => import('./health.js'),
 } satisfies Record<string, () => Promise<BenchSuite>>;
 
 export type SuiteName = keyof typeof MODULES;

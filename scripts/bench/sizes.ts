@@ -26,6 +26,9 @@ export const SIZES = {
     full: [256, 1_024, 4_096],
     smoke: [64],
   },
+  healthGpus: { kind: 'count', help: 'GPUs in the health-API fleet (multiple of 32)', full: 4_096, smoke: 64 },
+  healthMinutes: { kind: 'count', help: 'minutes of telemetry per GPU for the health bench', full: 30, smoke: 2 },
+  healthReps: { kind: 'count', help: 'timed health-API calls per candidate (after 2 warm-ups)', full: 10, smoke: 2 },
   forecastReps: {
     kind: 'count',
     help: 'measured forecast runs per fleet size (after one warm-up run)',

@@ -18,6 +18,7 @@ import resourcesPlugin from './plugins/resources.js';
 import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
+import healthGpuRoutes from './routes/health-gpus.js';
 import modelRoutes from './routes/models.js';
 import predictRoutes from './routes/predict.js';
 import recommendationRoutes from './routes/recommendations.js';
@@ -71,5 +72,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(retrainRoutes);
   await app.register(safetyScopeRoutes);
   await app.register(scorecardRoutes);
+  await app.register(healthGpuRoutes);
   return app;
 }

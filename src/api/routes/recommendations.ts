@@ -6,6 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { actionRunbook } from '../../health/runbooks.js';
 import { RECOMMENDATION_STATUSES, type StoredRecommendation } from '../../queue/recommendation-store.js';
 import { ACTION_TYPES } from '../../recommend/types.js';
 
@@ -40,6 +41,7 @@ export const Recommendation = Type.Object({
   approvedBy: Type.Optional(Type.String()),
   rejectedBy: Type.Optional(Type.String()),
   note: Type.Optional(Type.String()),
+  runbook: Type.String({ description: "repository path of the type's runbook (docs/runbooks/<type>.md)" }),
 });
 
 export function recommendationView(r: StoredRecommendation) {
@@ -67,6 +69,7 @@ export function recommendationView(r: StoredRecommendation) {
     ...(r.approvedBy ? { approvedBy: r.approvedBy } : {}),
     ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
     ...(r.note ? { note: r.note } : {}),
+    runbook: actionRunbook(a.type),
   };
 }
 
