@@ -17,6 +17,7 @@ import resourcesPlugin, { type AppDeps } from './plugins/resources.js';
 import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
+import labelRoutes from './routes/labels.js';
 import modelRoutes from './routes/models.js';
 import predictRoutes from './routes/predict.js';
 import recommendationRoutes from './routes/recommendations.js';
@@ -75,5 +76,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(recommendationRoutes);
   await app.register(actionRoutes);
   await app.register(retrainRoutes);
+  await app.register(labelRoutes);
   return app;
 }
