@@ -19,6 +19,7 @@ import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
 import labelRoutes from './routes/labels.js';
 import modelRoutes from './routes/models.js';
+import outcomeRoutes from './routes/outcomes.js';
 import predictRoutes from './routes/predict.js';
 import recommendationRoutes from './routes/recommendations.js';
 import retrainRoutes from './routes/retrain.js';
@@ -77,5 +78,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(actionRoutes);
   await app.register(retrainRoutes);
   await app.register(labelRoutes);
+  await app.register(outcomeRoutes);
   return app;
 }

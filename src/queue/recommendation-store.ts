@@ -30,6 +30,10 @@ const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'execut
 /** A person's decision is answered only once it is on record in QuestDB (the rest is flushed within a second). */
 const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved', 'rejected']);
 
+/** What an operator found after a recommendation (POST /v1/recommendations/:id/outcome). */
+export const RECOMMENDATION_OUTCOMES = ['confirmed', 'false_alarm', 'unknown'] as const;
+export type RecommendationOutcome = (typeof RECOMMENDATION_OUTCOMES)[number];
+
 export interface StoredRecommendation {
   readonly id: string;
   readonly action: RecommendedAction;
@@ -46,6 +50,8 @@ export interface StoredRecommendation {
   readonly approvedBy?: string;
   readonly rejectedBy?: string;
   readonly note?: string;
+  /** Set by an operator once the fault was (or was not) found; the durable record is `recommendation_outcomes`. */
+  readonly outcome?: { readonly value: RecommendationOutcome; readonly by: string; readonly at: number };
 }
 
 export interface RecommendationFilter {
@@ -69,7 +75,7 @@ const REOPEN = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if s ~= 'executed' and s ~= 'failed' and s ~= 'rejected' then return 0 end
 local n = tonumber(redis.call('HGET', KEYS[1], 'occurrence') or '1') + 1
-redis.call('HDEL', KEYS[1], 'approvedBy', 'rejectedBy', 'note')
+redis.call('HDEL', KEYS[1], 'approvedBy', 'rejectedBy', 'note', 'outcome', 'outcomeBy', 'outcomeAt')
 redis.call('HSET', KEYS[1], 'action', ARGV[1], 'status', 'proposed', 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'requestedBy', ARGV[3], 'occurrence', n)
 redis.call('PERSIST', KEYS[1])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
@@ -90,6 +96,12 @@ for _, a in ipairs(allowed) do
   end
 end
 return {s}`;
+
+// ARGV: outcome, by, at. Only on an existing record (an expired one is not brought back half-empty).
+const SET_OUTCOME = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'outcome', ARGV[1], 'outcomeBy', ARGV[2], 'outcomeAt', ARGV[3])
+return 1`;
 
 export interface RecommendationStoreOptions {
   /** Namespace, e.g. `${prefix}:fs`. */
@@ -241,6 +253,21 @@ export class RecommendationStore {
     return this.get(action.id);
   }
 
+  /**
+   * Keep an operator's outcome on the live record (status and expiry unchanged). The caller stores it durably
+   * first (src/queue/recommendation-outcome.ts). Throws NOT_FOUND for an unknown id.
+   */
+  async setOutcome(
+    id: string,
+    value: RecommendationOutcome,
+    by: string,
+    at = Date.now(),
+  ): Promise<StoredRecommendation> {
+    const set = await runScript(this.redis, SET_OUTCOME, [this.key(id)], [value, by, String(at)]);
+    if (set !== 1) throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
+    return this.require(id);
+  }
+
   /** Newest first, filtered; scans at most the newest `scan` records. */
   async list(filter: RecommendationFilter = {}, scan = 5_000): Promise<StoredRecommendation[]> {
     const limit = filter.limit ?? 100;
@@ -333,5 +360,8 @@ function parse(id: string, h: Record<string, string>): StoredRecommendation | un
     ...(h.approvedBy ? { approvedBy: h.approvedBy } : {}),
     ...(h.rejectedBy ? { rejectedBy: h.rejectedBy } : {}),
     ...(h.note ? { note: h.note } : {}),
+    ...(h.outcome
+      ? { outcome: { value: h.outcome as RecommendationOutcome, by: h.outcomeBy ?? '', at: Number(h.outcomeAt) } }
+      : {}),
   };
 }

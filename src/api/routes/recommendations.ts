@@ -6,7 +6,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { RECOMMENDATION_STATUSES, type StoredRecommendation } from '../../queue/recommendation-store.js';
+import {
+  RECOMMENDATION_OUTCOMES,
+  RECOMMENDATION_STATUSES,
+  type StoredRecommendation,
+} from '../../queue/recommendation-store.js';
 import { ACTION_TYPES } from '../../recommend/types.js';
 
 const Target = Type.Object({
@@ -40,6 +44,13 @@ export const Recommendation = Type.Object({
   approvedBy: Type.Optional(Type.String()),
   rejectedBy: Type.Optional(Type.String()),
   note: Type.Optional(Type.String()),
+  outcome: Type.Optional(
+    Type.Object({
+      value: Type.Enum(RECOMMENDATION_OUTCOMES),
+      by: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+    }),
+  ),
 });
 
 export function recommendationView(r: StoredRecommendation) {
@@ -67,6 +78,7 @@ export function recommendationView(r: StoredRecommendation) {
     ...(r.approvedBy ? { approvedBy: r.approvedBy } : {}),
     ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
     ...(r.note ? { note: r.note } : {}),
+    ...(r.outcome ? { outcome: { ...r.outcome, at: new Date(r.outcome.at).toISOString() } } : {}),
   };
 }
 
