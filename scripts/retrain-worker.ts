@@ -4,7 +4,9 @@
  * by accident), train a candidate on recent QuestDB data with the active version's features and window (the
  * training CLI in a child process, so this process keeps renewing the job's lock), evaluate candidate and active on
  * the SAME held-out window that follows the training range, record the comparison in `model_comparisons`, and
- * promote only when the candidate is better (ACTIVE file + a Redis message every serving process follows).
+ * promote only when the holdout holds at least RETRAIN_MIN_LABELLED_EVENTS labelled events and the candidate is
+ * better (ACTIVE file + a Redis message every serving process follows); with fewer the decision is `shadow`
+ * (src/queue/retrain-decision.ts): the candidate stays on disk unserved and the record says how many labels there were.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +135,10 @@ export function retrainProcessor(opts: RetrainWorkerOptions, writer: TelemetryWr
     const candidateMetrics = await evaluate(candidate.dir);
     await job.updateProgress(80);
     const activeMetrics = await evaluate(active.dir);
-    const decision = decidePromotion(meta.family, candidateMetrics, activeMetrics);
+    // Both were evaluated on the same holdout: the candidate's label count is the holdout's.
+    const decision = decidePromotion(meta.family, candidateMetrics, activeMetrics, {
+      minLabelledEvents: config.queue.retrainMinLabelledEvents,
+    });
 
     await writer.writeDurable('model_comparisons', [
       {
@@ -151,7 +156,14 @@ export function retrainProcessor(opts: RetrainWorkerOptions, writer: TelemetryWr
         },
         longs: { promoted: decision.promote ? 1 : 0 },
         strings: {
-          detail: JSON.stringify({ reason: decision.reason, candidate: candidateMetrics, active: activeMetrics }),
+          detail: JSON.stringify({
+            decision: decision.decision,
+            labelledEvents: decision.labelledEvents,
+            minLabelledEvents: decision.minLabelledEvents,
+            reason: decision.reason,
+            candidate: candidateMetrics,
+            active: activeMetrics,
+          }),
         },
       },
     ]);

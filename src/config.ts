@@ -61,6 +61,8 @@ export interface Config {
     readonly remediationConcurrency: number;
     readonly forecastConcurrency: number;
     readonly retrainConcurrency: number;
+    /** Labelled events a retrain's holdout needs before a candidate may be promoted (fewer: shadow). */
+    readonly retrainMinLabelledEvents: number;
     readonly forecastEveryMinutes: number;
     readonly executor: ExecutorKind;
     readonly webhookUrl: string;
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
       remediationConcurrency: int(env, 'REMEDIATION_CONCURRENCY', 4, 1),
       forecastConcurrency: int(env, 'FORECAST_CONCURRENCY', 2, 1),
       retrainConcurrency: int(env, 'RETRAIN_CONCURRENCY', 1, 1),
+      retrainMinLabelledEvents: int(env, 'RETRAIN_MIN_LABELLED_EVENTS', 5, 0),
       forecastEveryMinutes: int(env, 'FORECAST_EVERY_MINUTES', 5, 1),
       executor: oneOf(
         env,

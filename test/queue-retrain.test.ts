@@ -94,6 +94,16 @@ describe('retrain job', () => {
       ['anomaly-rt', result.candidateVersion],
     );
     expect(rows).toEqual([{ active_version: 'v1', promoted: result.promote ? '1' : '0', metric: result.metric }]);
+    // The record says how much labelled evidence the holdout held and what that allowed.
+    const [{ detail }] = await h.reader.query<{ detail: string }>(
+      'SELECT detail FROM model_comparisons WHERE model = $1 AND candidate_version = $2',
+      ['anomaly-rt', result.candidateVersion],
+    );
+    const recorded = JSON.parse(detail);
+    expect(Number.isInteger(recorded.labelledEvents)).toBe(true);
+    expect(recorded.labelledEvents).toBe(recorded.candidate.labelledEvents);
+    expect(recorded.minLabelledEvents).toBe(5);
+    expect(recorded.decision).toBe(recorded.labelledEvents < 5 ? 'shadow' : result.promote ? 'promote' : 'keep');
     if (result.promote) {
       await waitFor(
         async () => promotions,

@@ -19,7 +19,9 @@ import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
 import healthRoutes from './routes/health.js';
 import healthGpuRoutes from './routes/health-gpus.js';
+import labelRoutes from './routes/labels.js';
 import modelRoutes from './routes/models.js';
+import outcomeRoutes from './routes/outcomes.js';
 import predictRoutes from './routes/predict.js';
 import recommendationRoutes from './routes/recommendations.js';
 import retrainRoutes from './routes/retrain.js';
@@ -73,5 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(safetyScopeRoutes);
   await app.register(scorecardRoutes);
   await app.register(healthGpuRoutes);
+  await app.register(labelRoutes);
+  await app.register(outcomeRoutes);
   return app;
 }

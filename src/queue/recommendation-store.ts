@@ -31,11 +31,16 @@ const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'execut
 /** A person's decision is answered only once it is on record in QuestDB (the rest is flushed within a second). */
 const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved', 'rejected']);
 
+/** What an operator found after a recommendation (POST /v1/recommendations/:id/outcome). */
+export const RECOMMENDATION_OUTCOMES = ['confirmed', 'false_alarm', 'unknown'] as const;
+export type RecommendationOutcome = (typeof RECOMMENDATION_OUTCOMES)[number];
+
 /** Lua commands live beside this file in commands/*.lua (as BullMQ keeps its own), read once at load. */
 const command = (name: string): string => readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');
 const CREATE = command('create-recommendation');
 const REOPEN = command('reopen-recommendation');
 const TRANSITION = command('transition-recommendation');
+const SET_OUTCOME = command('set-recommendation-outcome');
 
 export interface StoredRecommendation {
   readonly id: string;
@@ -53,6 +58,8 @@ export interface StoredRecommendation {
   readonly approvedBy?: string;
   readonly rejectedBy?: string;
   readonly note?: string;
+  /** Set by an operator once the fault was (or was not) found; the durable record is `recommendation_outcomes`. */
+  readonly outcome?: { readonly value: RecommendationOutcome; readonly by: string; readonly at: number };
 }
 
 export interface RecommendationFilter {
@@ -214,6 +221,21 @@ export class RecommendationStore {
     return this.get(action.id);
   }
 
+  /**
+   * Keep an operator's outcome on the live record (status and expiry unchanged). The caller stores it durably
+   * first (src/queue/recommendation-outcome.ts). Throws NOT_FOUND for an unknown id.
+   */
+  async setOutcome(
+    id: string,
+    value: RecommendationOutcome,
+    by: string,
+    at = Date.now(),
+  ): Promise<StoredRecommendation> {
+    const set = await runScript(this.redis, SET_OUTCOME, [this.key(id)], [value, by, String(at)]);
+    if (set !== 1) throw new AppError('NOT_FOUND', `no recommendation ${id}`, { id });
+    return this.require(id);
+  }
+
   /** Newest first, filtered; scans at most the newest `scan` records. */
   async list(filter: RecommendationFilter = {}, scan = 5_000): Promise<StoredRecommendation[]> {
     const limit = filter.limit ?? 100;
@@ -308,5 +330,8 @@ function parse(id: string, h: Record<string, string>): StoredRecommendation | un
     ...(h.approvedBy ? { approvedBy: h.approvedBy } : {}),
     ...(h.rejectedBy ? { rejectedBy: h.rejectedBy } : {}),
     ...(h.note ? { note: h.note } : {}),
+    ...(h.outcome
+      ? { outcome: { value: h.outcome as RecommendationOutcome, by: h.outcomeBy ?? '', at: Number(h.outcomeAt) } }
+      : {}),
   };
 }

@@ -1,7 +1,12 @@
 /**
- * Promote or keep: the candidate and the active version are evaluated on the same held-out window, and the
- * candidate wins only on the family's headline metric, by at least `minGain` (so noise does not churn versions).
- * A metric missing on either side means no promotion.
+ * Promote, keep or shadow: the candidate and the active version are evaluated on the same held-out window.
+ * - Evidence first: the holdout must hold at least `minLabelledEvents` labelled events (`labelledEvents` in the
+ *   evaluation: labelled faults, failures or failed units). With fewer, the candidate is not promoted whatever its
+ *   figures say (on a holdout without faults a model that never alarms looks perfect): decision `shadow`, the
+ *   candidate kept beside the champion until enough labels arrive. Throughput models are exempt: every job row's
+ *   measured throughput is their ground truth.
+ * - Then the family's headline metric, by at least `minGain` (so noise does not churn versions); a missing metric
+ *   on either side means no promotion. A fault predictor must also not raise more false alarms per device-day.
  */
 import type { ModelFamily } from '../features/model-metadata.js';
 
@@ -13,43 +18,75 @@ export const PROMOTION_METRICS: Readonly<Record<ModelFamily, { names: readonly s
   throughput: { names: ['rmse', 'mapePct'], higherIsBetter: false },
 };
 
+export type PromotionOutcome = 'promote' | 'keep' | 'shadow';
+
 export interface PromotionDecision {
   readonly promote: boolean;
+  /** `promote`; `keep` (not better, or no metric); `shadow` (too few labelled events to judge). */
+  readonly decision: PromotionOutcome;
   readonly metric: string;
   readonly candidate: number;
   readonly active: number;
+  /** Labelled events in the holdout (NaN when the evaluation did not say). */
+  readonly labelledEvents: number;
+  readonly minLabelledEvents: number;
   readonly reason: string;
+}
+
+export interface PromotionOptions {
+  /** Relative gain the headline metric needs. @defaultValue 0.01 */
+  readonly minGain?: number;
+  /** Labelled events the holdout needs before anything is promoted. @defaultValue 1 */
+  readonly minLabelledEvents?: number;
 }
 
 export function decidePromotion(
   family: ModelFamily,
   candidate: Readonly<Record<string, number>>,
   active: Readonly<Record<string, number>>,
-  minGain = 0.01,
+  opts: PromotionOptions = {},
 ): PromotionDecision {
+  const minGain = opts.minGain ?? 0.01;
+  const minLabelledEvents = family === 'throughput' ? 0 : (opts.minLabelledEvents ?? 1);
+  const labelledEvents = Number(candidate.labelledEvents ?? Number.NaN);
   const spec = PROMOTION_METRICS[family];
   const metric = spec.names.find((m) => Number.isFinite(candidate[m]) && Number.isFinite(active[m]));
-  if (!metric) {
+  const c = metric ? candidate[metric] : Number.NaN;
+  const a = metric ? active[metric] : Number.NaN;
+  const base = { metric: metric ?? spec.names[0], candidate: c, active: a, labelledEvents, minLabelledEvents };
+  const evidenced = minLabelledEvents === 0 || labelledEvents >= minLabelledEvents;
+  if (!evidenced) {
+    const seen = Number.isFinite(labelledEvents) ? labelledEvents : 'no count of';
     return {
+      ...base,
       promote: false,
-      metric: spec.names[0],
-      candidate: Number.NaN,
-      active: Number.NaN,
-      reason: `no ${spec.names.join('/')} on both evaluations`,
+      decision: 'shadow',
+      reason: `${seen} labelled event(s) in the holdout, ${minLabelledEvents} needed: the candidate stays in shadow`,
     };
   }
-  const c = candidate[metric];
-  const a = active[metric];
+  if (!metric) {
+    return { ...base, promote: false, decision: 'keep', reason: `no ${spec.names.join('/')} on both evaluations` };
+  }
   const gain = spec.higherIsBetter ? c - a : a - c;
-  const promote = gain >= minGain * Math.max(1, Math.abs(a));
   const better = spec.higherIsBetter ? 'higher' : 'lower';
-  return {
-    promote,
-    metric,
-    candidate: c,
-    active: a,
-    reason: promote
-      ? `${metric} ${c.toFixed(4)} vs ${a.toFixed(4)} (${better} is better): promoted`
-      : `${metric} ${c.toFixed(4)} vs ${a.toFixed(4)} (${better} is better): not better by ${minGain}; kept the active version`,
-  };
+  const figures = `${metric} ${c.toFixed(4)} vs ${a.toFixed(4)} (${better} is better)`;
+  if (!(gain >= minGain * Math.max(1, Math.abs(a)))) {
+    return {
+      ...base,
+      promote: false,
+      decision: 'keep',
+      reason: `${figures}: not better by ${minGain}; kept the active version`,
+    };
+  }
+  const fc = candidate.falseAlarmsPerDeviceDay;
+  const fa = active.falseAlarmsPerDeviceDay;
+  if (family === 'fault' && Number.isFinite(fc) && Number.isFinite(fa) && fc > fa) {
+    return {
+      ...base,
+      promote: false,
+      decision: 'keep',
+      reason: `${figures}, but ${fc.toFixed(3)} vs ${fa.toFixed(3)} false alarms per device-day: kept the active version`,
+    };
+  }
+  return { ...base, promote: true, decision: 'promote', reason: `${figures}: promoted` };
 }

@@ -31,7 +31,8 @@ function inRange(ms: number, shown: string): number | string {
   return ms;
 }
 
-function parseTs(v: unknown): number | string {
+/** Epoch ms from epoch ms or an ISO-8601 string with a zone, or why the value is not a timestamp. */
+export function parseTs(v: unknown): number | string {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return 'must be a finite number of epoch milliseconds';
     return inRange(v, `epoch milliseconds ${v}`);

@@ -72,6 +72,18 @@ describe('evaluateAnomaly', () => {
     expect(m.eventRecall).toBeCloseTo(2 / 3, 12);
   });
 
+  it('does not score a silent model as perfect on a holdout without labelled events', () => {
+    const quiet = result('a', [0, 0, 0, 0], { labels: new Uint8Array(4), events: [] });
+    const m = evaluateAnomaly([quiet], 1).metrics;
+    expect(m.labelledEvents).toBe(0);
+    expect(m.eventF1).toBeNaN();
+    expect(m.eventRecall).toBeNaN();
+    expect(evaluateAnomaly([result('b', [0, 2])], 1).metrics.labelledEvents).toBe(0);
+    const fault = evaluateFault([result('g', [0, 0, 0, 0])], 0.5, 3 * P).metrics;
+    expect(fault.labelledEvents).toBe(0);
+    expect(fault.f1).toBeNaN();
+  });
+
   it('reports only score statistics without labels', () => {
     const ev = evaluateAnomaly([result('a', [0, 2, 0, 0])], 1);
     expect(ev.metrics.alarmRate).toBe(0.25);

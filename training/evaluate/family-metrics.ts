@@ -6,6 +6,9 @@
  *            per device-day, PR-AUC
  *   ttf:     RMSE and MAE over all windows, RMSE and PHM08 score on each entity's last window (the usual
  *            run-to-failure benchmark convention), truth capped at ttfCapSteps like the training target
+ * Every family reports `labelledEvents`: the labelled faults (anomaly), failures (fault) or failed units (ttf) the
+ * holdout held. Without any, the event metrics are NaN, not perfect: a model that raises no alarm on a holdout
+ * without faults has shown nothing, and promotion (src/queue/retrain-decision.ts) needs labelled evidence.
  */
 import { brierScore, expectedCalibrationError } from '../calibration.js';
 import {
@@ -84,7 +87,7 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   };
   const all = pooled(results, () => 0).scores;
   metrics.alarmRate = all.filter((s) => s > threshold).length / Math.max(all.length, 1);
-  if (labelled.length === 0) return { metrics, detections };
+  if (labelled.length === 0) return { metrics: { ...metrics, labelledEvents: 0 }, detections };
   let fp = 0;
   let deviceTp = 0;
   let deviceEvents = 0;
@@ -113,7 +116,8 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   const events = labelFound.size;
   const tp = [...labelFound.values()].filter(Boolean).length;
   const eventPrecision = detections.length > 0 ? (detections.length - fp) / detections.length : 1;
-  const eventRecall = events > 0 ? tp / events : 1;
+  // No labelled event: recall (and so F1) is undefined; a silent model must not score F1 = 1 on it.
+  const eventRecall = events > 0 ? tp / events : Number.NaN;
   const { scores, labels } = pooled(labelled, (r, i) => r.entity.labels![r.out.endIndex[i]]);
   const point = pointMetrics(
     scores.map((s) => (s > threshold ? 1 : 0)),
@@ -121,14 +125,20 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   );
   Object.assign(metrics, {
     events,
+    labelledEvents: events,
     eventsFound: tp,
     falsePositiveIntervals: fp,
     // The same recall counted per device (a rack incident once per GPU of the rack), for comparison.
     deviceEvents,
-    deviceEventRecall: deviceEvents > 0 ? deviceTp / deviceEvents : 1,
+    deviceEventRecall: deviceEvents > 0 ? deviceTp / deviceEvents : Number.NaN,
     eventPrecision,
     eventRecall,
-    eventF1: eventPrecision + eventRecall > 0 ? (2 * eventPrecision * eventRecall) / (eventPrecision + eventRecall) : 0,
+    eventF1:
+      events === 0
+        ? Number.NaN
+        : eventPrecision + eventRecall > 0
+          ? (2 * eventPrecision * eventRecall) / (eventPrecision + eventRecall)
+          : 0,
     pointPrecision: point.precision,
     pointRecall: point.recall,
     pointF1: point.f1,
@@ -173,8 +183,10 @@ export function evaluateFault(
       alarms: f.alarms,
       precision: f.precision,
       recall: f.recall,
-      f1: f.f1,
+      // Point-wise F1 needs a failure to predict; without one it says nothing.
+      f1: f.failures > 0 ? f.f1 : Number.NaN,
       failures: f.failures,
+      labelledEvents: f.failures,
       detectedFailures: f.detectedFailures,
       medianLeadMinutes: f.medianLeadMs / 60_000,
       falseAlarms: f.falseAlarms,
@@ -219,6 +231,7 @@ export function evaluateTtf(
       capSteps,
       windows: truth.length,
       units: lastTruth.length,
+      labelledEvents: lastTruth.length,
       rmse: rmse(pred, truth),
       mae: mae(pred, truth),
       rmseLastWindow: rmse(lastPred, lastTruth),

@@ -17,6 +17,17 @@ const label = (device: string, onsetTs: number, failureTs: number): FaultLabel =
 });
 
 describe('fromFleet', () => {
+  it('reports a fleet without fault labels as unlabelled, with no labelled events', () => {
+    const ts = Float64Array.from({ length: 10 }, (_, i) => i * P);
+    const series = new Map([['n1/0', { ts, values: new Float64Array(10), features: ['x'] }]]);
+    const bare = fromFleet('questdb', series, [], P);
+    expect(bare.labelled).toBe(false);
+    expect(bare.labelledEvents).toBe(0);
+    const one = fromFleet('questdb', series, [label('n1/0', 3 * P, 5 * P)], P);
+    expect(one.labelled).toBe(true);
+    expect(one.labelledEvents).toBe(1);
+  });
+
   it('cuts a device before its first failure and labels rows inside fault spans', () => {
     const ts = Float64Array.from({ length: 10 }, (_, i) => i * P);
     const series = new Map([

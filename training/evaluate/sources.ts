@@ -43,8 +43,10 @@ export interface EvalInput {
   readonly samplePeriodMs: number;
   readonly entities: readonly EvalEntity[];
   readonly rows: number;
-  /** Whether row labels or failures are known (metrics need them). */
+  /** Whether any labelled event or failure is in the data (metrics need them). */
   readonly labelled: boolean;
+  /** Labelled fault events in the data (a rack-wide incident once): what promotion's evidence rule counts. */
+  readonly labelledEvents: number;
   readonly notes: readonly string[];
 }
 
@@ -104,6 +106,7 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
     entities,
     rows: entities.reduce((s, e) => s + e.series.ts.length, 0),
     labelled: dataset.labelColumn !== undefined || dataset.runToFailure,
+    labelledEvents: entities.reduce((n, e) => n + e.events.length + (e.events.length === 0 && e.failureTs ? 1 : 0), 0),
     notes,
   };
 }
@@ -168,12 +171,16 @@ export function fromFleet(
       events,
     });
   }
+  const labelledEvents = new Set(entities.flatMap((e) => e.events.map((ev, i) => ev.label ?? `${e.entity}#${i}`))).size;
   return {
     source,
     samplePeriodMs,
     entities,
     rows: entities.reduce((a, e) => a + e.series.ts.length, 0),
-    labelled: true,
+    // A fleet (simulated or stored) is labelled only when fault labels reach it: without them the event metrics
+    // have nothing to measure.
+    labelled: labelledEvents > 0,
+    labelledEvents,
     notes: [
       `${labels.length} labelled fault(s) (facility incidents count for every GPU of the rack, stragglers for their GPU); devices evaluated up to their first failure`,
     ],

@@ -7,7 +7,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actionRunbook } from '../../health/runbooks.js';
-import { RECOMMENDATION_STATUSES, type StoredRecommendation } from '../../queue/recommendation-store.js';
+import {
+  RECOMMENDATION_OUTCOMES,
+  RECOMMENDATION_STATUSES,
+  type StoredRecommendation,
+} from '../../queue/recommendation-store.js';
 import { ACTION_TYPES } from '../../recommend/types.js';
 
 const Target = Type.Object({
@@ -42,6 +46,13 @@ export const Recommendation = Type.Object({
   rejectedBy: Type.Optional(Type.String()),
   note: Type.Optional(Type.String()),
   runbook: Type.String({ description: "repository path of the type's runbook (docs/runbooks/<type>.md)" }),
+  outcome: Type.Optional(
+    Type.Object({
+      value: Type.Enum(RECOMMENDATION_OUTCOMES),
+      by: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+    }),
+  ),
 });
 
 export function recommendationView(r: StoredRecommendation) {
@@ -70,6 +81,7 @@ export function recommendationView(r: StoredRecommendation) {
     ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
     ...(r.note ? { note: r.note } : {}),
     runbook: actionRunbook(a.type),
+    ...(r.outcome ? { outcome: { ...r.outcome, at: new Date(r.outcome.at).toISOString() } } : {}),
   };
 }
 

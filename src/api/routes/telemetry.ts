@@ -2,15 +2,18 @@
  * POST /v1/telemetry/{gpu,facility,jobs}: JSON batches of telemetry rows. The batch is validated whole first; any
  * bad row rejects it with 400 and `{row, field, reason}` for each problem, storing nothing. A valid batch is
  * reported as stored only after QuestDB acknowledged it (a durable flush). Replays are harmless: the tables
- * deduplicate on timestamp + identity.
+ * deduplicate on timestamp + identity. A GPU sample that logged a ground-truth XID (48, 64, 79, 95) also becomes a
+ * fault label, source `xid` (src/telemetry/xid-labels.ts).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import { TELEMETRY_TABLES, type TelemetryTable } from '../../telemetry/catalogue.js';
+import { fieldLabelRow } from '../../telemetry/field-labels.js';
 import { validateRows } from '../../telemetry/validate-rows.js';
 import { toTableRow } from '../../telemetry/writer.js';
+import { xidLabels } from '../../telemetry/xid-labels.js';
 
 /** Rows per request; the body size limit (API_BODY_LIMIT_BYTES) bounds it too. */
 export const MAX_ROWS_PER_BATCH = 50_000;
@@ -32,7 +35,11 @@ function describe(table: TelemetryTable): string {
   ].join('\n');
 }
 
-const Stored = Type.Object({ table: Type.String(), stored: Type.Integer() });
+const Stored = Type.Object({
+  table: Type.String(),
+  stored: Type.Integer(),
+  labelled: Type.Optional(Type.Integer({ description: "fault labels (source xid) the batch's XIDs became" })),
+});
 
 export default async function telemetryRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -64,7 +71,11 @@ export default async function telemetryRoutes(fastify: FastifyInstance) {
           table,
           result.rows.map((r) => toTableRow(table, r)),
         );
-        return { table, stored: result.rows.length };
+        // After the telemetry is stored: a failure here answers 503, and the client's retry (harmless for the
+        // telemetry, deduplicated) writes the labels again.
+        const labels = table === 'gpu_metrics' ? xidLabels(result.rows) : [];
+        if (labels.length > 0) await app.writer.writeDurable('fault_labels', labels.map(fieldLabelRow));
+        return { table, stored: result.rows.length, ...(labels.length > 0 ? { labelled: labels.length } : {}) };
       },
     );
   }
