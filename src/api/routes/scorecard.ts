@@ -1,7 +1,8 @@
 /**
  * GET /v1/scorecard?from&to: the live automation's scorecard over a period: what it proposed (QuestDB's
- * recommendation history) against the fault labels, with the same measures as `npm run backtest`
- * (src/forecast/scorecard.ts). Reader role.
+ * recommendation history) against the fault labels (the simulator's, operators', RMA and XID ones) and the
+ * operators' outcomes (a `confirmed` or `false_alarm` wins over the labels), with the same measures as
+ * `npm run backtest` (src/forecast/scorecard.ts). Reader role.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +10,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import { deviceList, groundTruth, horizonOf } from '../../forecast/backtest.js';
 import { scorecard, scorecardSummary } from '../../forecast/scorecard.js';
-import { proposals } from '../../telemetry/queries/recommendation-proposals.js';
+import { latestOutcomes, proposals } from '../../telemetry/queries/recommendation-proposals.js';
 
 const MAX_RANGE_MS = 31 * 86_400_000;
 
@@ -58,6 +59,7 @@ export default async function scorecardRoutes(fastify: FastifyInstance) {
         app.reader.faultLabels({ from, to }),
         app.reader.listDevices({ from, to }),
       ]);
+      const outcomes = await latestOutcomes(app.reader, [...new Set(rows.map((r) => r.id))]);
       const horizonMs = horizonOf(app.inference) ?? 30 * 60_000;
       const s = scorecard({
         from,
@@ -72,6 +74,7 @@ export default async function scorecardRoutes(fastify: FastifyInstance) {
           target: r.target,
           ...(r.rack ? { rack: r.rack } : {}),
           devices: deviceList(parseEvidence(r.evidence)),
+          ...outcomeOf(outcomes.get(r.id)),
         })),
       });
       const { perFault: _, horizonMs: h, from: f, to: t, ...rest } = s;
@@ -84,6 +87,11 @@ export default async function scorecardRoutes(fastify: FastifyInstance) {
       };
     },
   );
+}
+
+/** An operator's outcome wins over the labels (scorecard.ts); `unknown` says nothing. */
+function outcomeOf(o: string | undefined): { outcome?: 'confirmed' | 'false_alarm' } {
+  return o === 'confirmed' || o === 'false_alarm' ? { outcome: o } : {};
 }
 
 function parseEvidence(raw: string | null): unknown {

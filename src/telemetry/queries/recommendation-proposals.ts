@@ -18,6 +18,25 @@ export interface ProposalRow {
   readonly evidence: string | null;
 }
 
+/**
+ * latestOutcomes(reader, ids)
+ *   in:  recommendation ids
+ *   out: the newest operator outcome of each that has one (`recommendation_outcomes`, migration 010): id → outcome.
+ */
+export async function latestOutcomes(reader: TelemetryReader, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await reader.query<{ id: string; outcome: string }>(
+      `SELECT id, outcome FROM recommendation_outcomes WHERE id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')}) ` +
+        'LATEST ON ts PARTITION BY id',
+      chunk,
+    );
+    for (const r of rows) out.set(r.id, r.outcome);
+  }
+  return out;
+}
+
 export function proposals(
   reader: TelemetryReader,
   namespace: string,
