@@ -7,6 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
+import { CSV_DETECTION, slidingDetector } from './detection/detector.js';
+import type { SlidingDetection } from './detection/find-anomalies.js';
 import { pointMetrics } from './metrics/anomaly.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from './models/anomaly.js';
 import { chooseThreshold } from './thresholds.js';
@@ -112,6 +114,13 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
     trainLoss: round(result.history.loss[result.bestEpoch - 1]),
     valLoss: round(result.bestLoss),
   };
+  // CSV sources (any schema, no simulator to tune on): the sliding-window detector, padding and merge gap one
+  // model window; others keep the fixed threshold their README figures were measured with.
+  const detection = detectionFor(data.source.kind, o);
+  if (detection) {
+    const alarms = slidingDetector(detection).alarms(valScores);
+    metrics.calibrationAlarmShare = round(alarms.reduce((a, b) => a + b, 0) / Math.max(alarms.length, 1), 4);
+  }
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
     const labelled = selectWindows(
@@ -140,9 +149,16 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
       scoreLastSteps: o.windowLength,
       scoreWeights: scoreWeights.map((w) => round(w)),
       scoreTopFeatures: SCORE_TOP_FEATURES,
+      ...(detection ? { detection } : {}),
     },
     metrics,
     hyperparameters: { units, latentUnits, learningRate, trainStride: o.trainStride, entities: subset.entities.length },
     result,
   };
+}
+
+function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | undefined {
+  const csv = sourceKind.startsWith('csv:');
+  if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
+  return { ...CSV_DETECTION, padding: o.windowLength, mergeGap: o.windowLength };
 }

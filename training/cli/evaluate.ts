@@ -17,7 +17,11 @@ export function evaluateProgram(): Command {
     .option('--reports <dir>', 'reports root folder', 'reports')
     .option('--runtime <kind>', 'auto (ONNX when model.onnx exists) | onnx | tfjs', runtimeArg, 'auto')
     .option('--threshold <x>', 'override the threshold in model.json', finite('--threshold'))
-    .option('--merge-gap <n>', 'merge alarm intervals at most n windows apart', nonNegativeInt('--merge-gap'), 0)
+    .option(
+      '--merge-gap <rows>',
+      "merge alarm intervals at most this many rows apart (default: the model's detection settings, else 0)",
+      nonNegativeInt('--merge-gap'),
+    )
     .option(
       '--split <part>',
       "csv: evaluate all rows, or only the test part of training's default 70/15/15 split (all|test)",
@@ -58,7 +62,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
     reportsDir: p.reports as string,
     runtime: p.runtime as EvaluateOptions['runtime'],
     threshold: p.threshold as number | undefined,
-    mergeGap: p.mergeGap as number,
+    mergeGap: p.mergeGap as number | undefined,
     split: p.split as 'all' | 'test',
     csv: {
       timeColumn: p.timeColumn as string | undefined,

@@ -21,7 +21,11 @@ export function scoreProgram(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .option('--runtime <kind>', 'auto (ONNX when model.onnx exists) | onnx | tfjs', runtimeArg, 'auto')
     .option('--threshold <x>', 'override the threshold in model.json', finite('--threshold'))
-    .option('--merge-gap <n>', 'merge intervals at most n rows apart', nonNegativeInt('--merge-gap'), 0)
+    .option(
+      '--merge-gap <rows>',
+      "merge intervals at most this many rows apart (default: the model's detection settings, else 0)",
+      nonNegativeInt('--merge-gap'),
+    )
     .option('--top <k>', 'features listed per interval', nonNegativeInt('--top'), 3)
     .option('--time-column <name>', 'time column (default: detected)')
     .option('--entity-column <name>', 'entity column(s), comma-separated, e.g. node,gpu (default: detected)')
@@ -40,7 +44,7 @@ export function scoreOptions(argv: readonly string[]): ScoreCsvOptions {
     outDir: p.out as string,
     runtime: p.runtime as ScoreCsvOptions['runtime'],
     threshold: p.threshold as number | undefined,
-    mergeGap: p.mergeGap as number,
+    mergeGap: p.mergeGap as number | undefined,
     topK: p.top as number,
     csvOptions: {
       timeColumn: p.timeColumn as string | undefined,

@@ -112,6 +112,12 @@ export function trainProgram(): Command {
     )
     .option('--split <train,val,test>', 'time-split fractions', list)
     .option('--backend <name>', 'tfjs backend: node-gpu, node, webgpu, wasm, cpu (default TFJS_BACKEND, else best)')
+    .addOption(
+      new Option(
+        '--detection <kind>',
+        'anomaly: how scores become intervals (default: sliding for CSV, else threshold)',
+      ).choices(['sliding', 'threshold']),
+    )
     .option('--no-onnx', 'skip the ONNX export')
     .option('--progress <mode>', 'auto | bar | lines | none', 'auto')
     .option('--sim-seed <n>', 'sim: simulator seed', int('--sim-seed', 0), 1)
@@ -165,8 +171,14 @@ function sourceSpec(p: Parsed, fam: ModelFamily): SourceSpec {
 
 function fractions(p: Parsed, src: SourceSpec): RunOptions['fractions'] {
   const raw = p.split as string[] | undefined;
+  // No test part by default: a CSV user scores or evaluates on their own file (or on the same one, as NAB's
+  // protocol does), and a held-out 15 % would only be data the model never saw.
   if (!raw)
-    return src.kind === 'sim' ? { train: 0.8, validation: 0.2, test: 0 } : { train: 0.7, validation: 0.15, test: 0.15 };
+    return src.kind === 'questdb'
+      ? { train: 0.7, validation: 0.15, test: 0.15 }
+      : src.kind === 'sim'
+        ? { train: 0.8, validation: 0.2, test: 0 }
+        : { train: 0.85, validation: 0.15, test: 0 };
   const [train, validation, test = 0] = raw.map(Number);
   if (![train, validation, test].every((f) => Number.isFinite(f) && f >= 0) || !(train > 0)) {
     throw new UsageError('--split expects train,val[,test] fractions >= 0 with train > 0');
@@ -203,6 +215,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     units: p.units as number | undefined,
     latentUnits: p.latent as number | undefined,
     learningRate: p.learningRate as number | undefined,
+    detection: p.detection as 'sliding' | 'threshold' | undefined,
     seed: p.seed as number,
     trainer: {
       epochs: (p.epochs as number | undefined) ?? DEFAULTS[fam].epochs,

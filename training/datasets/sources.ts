@@ -133,7 +133,8 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
 
 async function fromCsv(spec: CsvSource, o: LoadOptions): Promise<TrainingData> {
   const loaded = await loadCsv(spec.path, spec.options ?? {});
-  const { dataset } = cleanDataset(loaded, {}, o.log);
+  // Run-to-failure data (remaining useful life) also loses near-constant columns: no trend to learn from them.
+  const { dataset } = cleanDataset(loaded, loaded.runToFailure ? { nearConstantShare: 0.95 } : {}, o.log);
   return {
     source: dataset.source,
     samplePeriodMs: dataset.samplePeriodMs,

@@ -7,6 +7,8 @@
  *   ttf:     RMSE and MAE over all windows, RMSE and PHM08 score on each entity's last window (the usual
  *            run-to-failure benchmark convention), truth capped at ttfCapSteps like the training target
  */
+
+import { type IntervalDetector, thresholdDetector } from '../detection/detector.js';
 import {
   averagePrecision,
   eventMetrics,
@@ -15,7 +17,7 @@ import {
   precisionRecallCurve,
 } from '../metrics/anomaly.js';
 import { faultPredictorMetrics } from '../metrics/fault.js';
-import { overlaps, scoresToIntervals } from '../metrics/intervals.js';
+import { overlaps } from '../metrics/intervals.js';
 import { mae, phm08Score, rmse } from '../metrics/regression.js';
 import type { EntityOutputs } from './model-outputs.js';
 import type { EvalEntity } from './sources.js';
@@ -44,10 +46,10 @@ export interface FamilyEvaluation {
   readonly detections: DetectedSpan[];
 }
 
-/** Alarm intervals (value > threshold, gaps of at most mergeGap windows merged) in ms. */
-export function detectedSpans(results: readonly EntityResult[], threshold: number, mergeGap = 0): DetectedSpan[] {
+/** Alarm intervals of each entity's outputs (training/detection/detector.ts decides how), in ms. */
+export function detectedSpans(results: readonly EntityResult[], detector: IntervalDetector): DetectedSpan[] {
   return results.flatMap(({ entity, out }) =>
-    scoresToIntervals(out.values, threshold, { mergeGap }).map((iv) => ({
+    detector.detect(out.values).map((iv) => ({
       entity: entity.entity,
       start: out.endTs[iv.start],
       end: out.endTs[iv.end],
@@ -73,16 +75,23 @@ function pooled(results: readonly EntityResult[], label: (r: EntityResult, i: nu
   return { scores, labels };
 }
 
-export function evaluateAnomaly(results: readonly EntityResult[], threshold: number, mergeGap = 0): FamilyEvaluation {
-  const detections = detectedSpans(results, threshold, mergeGap);
+export function evaluateAnomaly(
+  results: readonly EntityResult[],
+  threshold: number,
+  detector: IntervalDetector = thresholdDetector(threshold),
+): FamilyEvaluation {
+  const detections = detectedSpans(results, detector);
   const labelled = results.filter((r) => r.entity.labels);
   const metrics: Record<string, number> = {
     threshold,
     windows: results.reduce((s, r) => s + r.out.values.length, 0),
     detections: detections.length,
   };
-  const all = pooled(results, () => 0).scores;
-  metrics.alarmRate = all.filter((s) => s > threshold).length / Math.max(all.length, 1);
+  // Alarm flags per window as the detector sees them (the sliding detector: inside an interval).
+  const alarmFlags = new Map(results.map((r) => [r, detector.alarms(r.out.values)]));
+  const windows = metrics.windows;
+  metrics.alarmRate =
+    [...alarmFlags.values()].reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0) / Math.max(windows, 1);
   if (labelled.length === 0) return { metrics, detections };
   let fp = 0;
   let deviceTp = 0;
@@ -114,10 +123,8 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   const eventPrecision = detections.length > 0 ? (detections.length - fp) / detections.length : 1;
   const eventRecall = events > 0 ? tp / events : 1;
   const { scores, labels } = pooled(labelled, (r, i) => r.entity.labels![r.out.endIndex[i]]);
-  const point = pointMetrics(
-    scores.map((s) => (s > threshold ? 1 : 0)),
-    labels,
-  );
+  const flags = labelled.flatMap((r) => Array.from(alarmFlags.get(r) ?? []));
+  const point = pointMetrics(flags, labels);
   Object.assign(metrics, {
     events,
     eventsFound: tp,
@@ -146,7 +153,7 @@ export function evaluateFault(
   threshold: number,
   horizonMs: number,
 ): FamilyEvaluation {
-  const detections = detectedSpans(results, threshold);
+  const detections = detectedSpans(results, thresholdDetector(threshold));
   const f = faultPredictorMetrics(
     results.map((r) => ({
       device: r.entity.entity,

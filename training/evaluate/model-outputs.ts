@@ -35,8 +35,12 @@ export async function modelOutputs(p: Predictor, series: Series, stride = 1): Pr
   }
   const per = out.length / w.count;
   const values = new Float64Array(w.count);
-  const cap = meta.family === 'ttf' ? (meta.ttfCapSteps ?? 1) : 1;
-  for (let i = 0; i < w.count; i++) values[i] = out[i * per] * cap;
+  if (meta.family === 'ttf') {
+    // The model predicts min(ttf, cap) / cap: clamp to [0, 1] as the training target is, so no prediction
+    // exceeds the cap or goes below 0.
+    const cap = meta.ttfCapSteps ?? 1;
+    for (let i = 0; i < w.count; i++) values[i] = Math.min(Math.max(out[i * per], 0), 1) * cap;
+  } else for (let i = 0; i < w.count; i++) values[i] = out[i * per];
   return { endIndex: w.endIndex, endTs: w.endTs, values };
 }
 
