@@ -32,6 +32,7 @@ export function evaluateProgram(): Command {
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (its last record)')
     .option('--step-ms <ms>', 'csv: milliseconds one step of an integer step column stands for', positive('--step-ms'))
+    .option('--timezone <zone>', 'IANA zone of zone-less CSV timestamps (default UTC)')
     .option('--sim-seed <n>', 'sim: simulator seed (use one training did not)', nonNegativeInt('--sim-seed'), 7)
     .option('--gpus <n>', 'sim: fleet size', nonNegativeInt('--gpus'), 32)
     .option('--hours <h>', 'sim: simulated hours', positive('--hours'), 24)
@@ -70,6 +71,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
       labelColumn: p.labelColumn as string | undefined,
       runToFailure: p.runToFailure === true,
       stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
     sim: {
       seed: p.simSeed as number,

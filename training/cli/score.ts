@@ -30,6 +30,7 @@ export function scoreProgram(): Command {
     .option('--time-column <name>', 'time column (default: detected)')
     .option('--entity-column <name>', 'entity column(s), comma-separated, e.g. node,gpu (default: detected)')
     .option('--step-ms <ms>', 'milliseconds one step of an integer step column stands for', positive('--step-ms'))
+    .option('--timezone <zone>', 'IANA zone of zone-less CSV timestamps (default UTC)')
     .exitOverride()
     .configureOutput(oneLineErrors);
 }
@@ -50,6 +51,7 @@ export function scoreOptions(argv: readonly string[]): ScoreCsvOptions {
       timeColumn: p.timeColumn as string | undefined,
       entityColumn: p.entityColumn as string | undefined,
       stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
   };
 }

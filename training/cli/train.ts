@@ -145,7 +145,11 @@ export function trainProgram(): Command {
     .option('--out <dir>', 'models root folder', 'models')
     .option('--epochs <n>', 'maximum epochs (default per family)', int('--epochs', 1))
     .option('--batch-size <n>', 'batch size (default per family)', int('--batch-size', 1))
-    .option('--steps <n>', 'size training by this many optimiser steps, at most --epochs (default per family)', int('--steps', 1))
+    .option(
+      '--steps <n>',
+      'size training by this many optimiser steps, at most --epochs (default per family)',
+      int('--steps', 1),
+    )
     .option('--learning-rate <x>', 'Adam learning rate', positive('--learning-rate'))
     .option('--patience <n>', 'early-stopping patience, epochs (default per family)', int('--patience', 1))
     .option('--window <n>', 'window length, samples', int('--window', 2), 30)
@@ -191,6 +195,12 @@ export function trainProgram(): Command {
     .option('--entity-column <name>', 'csv: entity (device/unit) column')
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (TTF targets)')
+    .option(
+      '--step-ms <ms>',
+      'csv: milliseconds one step of an integer step (cycle) column stands for',
+      positive('--step-ms'),
+    )
+    .option('--timezone <zone>', 'csv: IANA zone of zone-less timestamps (default UTC)')
     .addHelpText('after', defaultsHelp())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(`${s.trim().split('\n')[0]}\n`) });
@@ -225,6 +235,8 @@ function sourceSpec(p: Parsed, fam: ModelFamily): SourceSpec {
       labelColumn: p.labelColumn as string | undefined,
       runToFailure: p.runToFailure === true,
       minRows: p.window as number,
+      stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
   };
 }
