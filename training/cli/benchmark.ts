@@ -32,6 +32,7 @@ export function benchmarkProgram(): Command {
     )
     .option('--signals <list>', 'nab: only signals whose file name contains one of these', list)
     .option('--folds <n>', 'cmapss: cross-validation folds over the training engines', nonNegativeInt('--folds'), 5)
+    .option('--fold-limit <n>', 'cmapss: run only the first n folds (reported as such)', nonNegativeInt('--fold-limit'))
     .option('--train <flags>', 'extra `npm run train` flags, quoted (default: none, the CLI defaults)', '')
     .option('--out <dir>', 'where benchmark.json, benchmark.md and the plots go (default bench-results/<kind>)')
     .option('--keep-models', 'keep the trained models and score files (default: a temporary folder, removed)')
@@ -74,7 +75,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       report = { nab };
     } else {
       const subsets = (p.subset as string[] | undefined) ?? ['FD001'];
-      const cmapss = await runCmapss({ dataDir, workDir, subsets, folds: p.folds as number, trainArgs, progress });
+      const cmapss = await runCmapss({
+        dataDir,
+        workDir,
+        subsets,
+        folds: p.folds as number,
+        foldLimit: p.foldLimit as number | undefined,
+        trainArgs,
+        progress,
+      });
       summary = cmapss.map(cmapssSummaryLine);
       markdown = cmapssMarkdown(cmapss);
       report = { cmapss };

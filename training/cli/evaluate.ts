@@ -24,7 +24,7 @@ export function evaluateProgram(): Command {
     )
     .option(
       '--split <part>',
-      "csv: evaluate all rows, or only the test part of training's default 70/15/15 split (all|test)",
+      'csv: evaluate all rows, or only the test part of the split recorded in model.json (all|test)',
       'all',
     )
     .option('--time-column <name>', 'csv: time column')

@@ -74,7 +74,7 @@ export const TRAIN_DEFAULTS: Record<
     devices: 256,
     patience: 4,
     sim: { gpus: 256, hours: 24, faults: 0.3 },
-    csv: { epochs: 40, steps: 240, patience: 5, stride: 1, devices: ALL },
+    csv: { epochs: 40, steps: 200, patience: 5, stride: 1, devices: ALL },
   },
   fault: {
     epochs: 8,
