@@ -114,8 +114,8 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
     trainLoss: round(result.history.loss[result.bestEpoch - 1]),
     valLoss: round(result.bestLoss),
   };
-  // CSV sources (any schema, no simulator to tune on): the sliding-window detector, padding and merge gap one
-  // model window; others keep the fixed threshold their README figures were measured with.
+  // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
+  // one model window); others keep the fixed threshold their README figures were measured with.
   const detection = detectionFor(data.source.kind, o);
   if (detection) {
     const alarms = slidingDetector(detection).alarms(valScores);
@@ -160,5 +160,6 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
 function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | undefined {
   const csv = sourceKind.startsWith('csv:');
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
-  return { ...CSV_DETECTION, padding: o.windowLength, mergeGap: o.windowLength };
+  const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
+  return { ...CSV_DETECTION, padding: rows, mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength) };
 }

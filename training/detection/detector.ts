@@ -10,9 +10,11 @@ import { type DetectedInterval, scoresToIntervals } from '../metrics/intervals.j
 import { findAnomalies, type SlidingDetection } from './find-anomalies.js';
 
 /**
- * The default for models trained on a CSV source. Orion's and telemanom's settings (EWMA over 1 % of the series,
- * capped at 200; windows of a third of the series stepping a tenth; minor peaks within 10 % of the next pruned),
- * with a padding and merge gap of one model window. Measured on NAB with `npm run benchmark -- nab` (README).
+ * The default for models trained on a CSV source: Orion's settings, not tuned to any signal (EWMA over 1 % of the
+ * series, capped at 200; windows of a third of the series stepping a tenth; mean + 4·std; hits padded by 50 rows,
+ * Orion's `anomaly_padding`; minor peaks within 10 % of the next pruned), and intervals at most 50 rows apart merged.
+ * Training raises padding and merge gap to the model window when that is longer. Measured on NAB with
+ * `npm run benchmark -- nab` (README).
  */
 export const CSV_DETECTION: SlidingDetection = {
   method: 'sliding-window',
@@ -22,9 +24,9 @@ export const CSV_DETECTION: SlidingDetection = {
   stepFraction: 0.1,
   threshold: 'sigma',
   k: 4,
-  padding: 30,
+  padding: 50,
   pruneMinPercent: 0.1,
-  mergeGap: 30,
+  mergeGap: 50,
 };
 
 /** model.json with the detection settings training recorded (absent on models trained before them). */
