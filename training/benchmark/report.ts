@@ -12,6 +12,7 @@ export interface BenchmarkReport {
   readonly seconds: number;
   readonly summary: readonly string[];
   readonly nab?: readonly NabSubsetResult[];
+  readonly nabBaseline?: readonly NabSubsetResult[];
   readonly cmapss?: unknown;
 }
 
@@ -88,7 +89,7 @@ export async function writeBenchmark(dir: string, report: BenchmarkReport, markd
     ...markdown,
   ];
   await writeFile(files[1], `${md.join('\n')}\n`);
-  for (const r of report.nab ?? []) {
+  for (const r of report.nab ?? report.nabBaseline ?? []) {
     const f = path.join(dir, `nab-${r.subset}.svg`);
     await writeFile(f, nabPlot(r));
     files.push(f);

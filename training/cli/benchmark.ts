@@ -11,6 +11,7 @@ import { Argument, Command, CommanderError } from 'commander';
 import { AppError } from '../../src/errors.js';
 import { CMAPSS_SUBSETS, cmapssMarkdown, cmapssSummaryLine, runCmapss } from '../benchmark/cmapss.js';
 import { NAB_SUBSETS, nabSummaryLine, runNab } from '../benchmark/nab.js';
+import { runNabBaseline } from '../benchmark/nab-baseline.js';
 import { type BenchmarkReport, nabMarkdown, writeBenchmark } from '../benchmark/report.js';
 import { nonNegativeInt, oneLineErrors } from './cli-args.js';
 
@@ -35,6 +36,7 @@ export function benchmarkProgram(): Command {
     .option('--fold-limit <n>', 'cmapss: run only the first n folds (reported as such)', nonNegativeInt('--fold-limit'))
     .option('--train <flags>', 'extra `npm run train` flags, quoted (default: none, the CLI defaults)', '')
     .option('--out <dir>', 'where benchmark.json, benchmark.md and the plots go (default bench-results/<kind>)')
+    .option('--baseline', 'nab: score a model-free rolling-median error with the same detector instead (seconds)')
     .option('--keep-models', 'keep the trained models and score files (default: a temporary folder, removed)')
     .exitOverride()
     .configureOutput(oneLineErrors);
@@ -62,17 +64,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     let report: Partial<BenchmarkReport>;
     if (kind === 'nab') {
       const subsets = (p.subset as string[] | undefined) ?? [...NAB_SUBSETS];
-      const nab = await runNab({
-        dataDir,
-        workDir,
-        subsets,
-        signals: p.signals as string[] | undefined,
-        trainArgs,
-        progress,
-      });
-      summary = nab.map(nabSummaryLine);
-      markdown = nabMarkdown(nab);
-      report = { nab };
+      if (p.baseline) {
+        const baseline = await runNabBaseline(dataDir, subsets);
+        summary = baseline.map((r) => `baseline ${nabSummaryLine(r)}`);
+        markdown = [
+          'Baseline: rolling-median error (30 points), the CSV default detector, no model.',
+          '',
+          ...nabMarkdown(baseline),
+        ];
+        report = { nabBaseline: baseline };
+      } else {
+        const nab = await runNab({
+          dataDir,
+          workDir,
+          subsets,
+          signals: p.signals as string[] | undefined,
+          trainArgs,
+          progress,
+        });
+        summary = nab.map(nabSummaryLine);
+        markdown = nabMarkdown(nab);
+        report = { nab };
+      }
     } else {
       const subsets = (p.subset as string[] | undefined) ?? ['FD001'];
       const cmapss = await runCmapss({
