@@ -1,6 +1,7 @@
 /**
  * `npm run score -- --model-dir models/<name>/<version> --csv <path> --out <dir> [...]`
- * Writes <out>/{scores.csv, intervals.csv, intervals.json, summary.json}; prints the summary as one JSON line.
+ * Writes <out>/{scores.csv, intervals.csv, intervals.json, summary.json} (+ rul.csv for a remaining-useful-life
+ * model: one row per entity, its predicted RUL at the last observed row); prints the summary as one JSON line.
  * Exit codes: 0 ok, 2 bad arguments (one line on stderr), 1 scoring failed (e.g. a bad CSV: the reason on stderr).
  */
 import { Command, CommanderError } from 'commander';
@@ -67,8 +68,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const { summary } = await scoreCsv(opts);
-    const { cleaning: _cleaning, ...brief } = summary;
-    process.stdout.write(`${JSON.stringify(brief)}\n`);
+    // One line: the per-entity RUL rows are in rul.csv and summary.json, here only their count.
+    const { cleaning: _cleaning, remaining, ...brief } = summary;
+    const line = remaining ? { ...brief, entitiesWithRul: remaining.length } : brief;
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     return 0;
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'SCORING_FAILED';
