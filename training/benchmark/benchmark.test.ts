@@ -16,7 +16,6 @@ import { writeBenchmark } from './report.js';
 
 const tiny = ['--epochs', '1', '--units', '4', '--latent', '2', '--window', '8', '--no-onnx'];
 let dir: string;
-const quiet = () => {};
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'benchmark-test-'));
