@@ -117,10 +117,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
   // one model window); others keep the fixed threshold their README figures were measured with.
   const detection = detectionFor(data.source.kind, o);
-  if (detection) {
-    const alarms = slidingDetector(detection).alarms(valScores);
-    metrics.calibrationAlarmShare = round(alarms.reduce((a, b) => a + b, 0) / Math.max(alarms.length, 1), 4);
-  }
+  if (detection) metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection), 4);
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
     const labelled = selectWindows(
@@ -162,4 +159,26 @@ function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | 
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
   const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
   return { ...CSV_DETECTION, padding: rows, mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength) };
+}
+
+/**
+ * Share of training windows inside a detected interval, entity by entity (the sliding detector needs each
+ * entity's whole series; the short validation slice would say little). Training windows are mostly healthy, so a
+ * large share means the detector will flag ordinary behaviour.
+ */
+async function alarmShare(
+  model: tf.LayersModel,
+  set: WindowSet,
+  weights: readonly number[],
+  detection: SlidingDetection,
+): Promise<number> {
+  if (set.count === 0) return 0;
+  const scores = await scoreWindows(model, set, weights);
+  const detector = slidingDetector(detection);
+  let alarms = 0;
+  for (let e = 0; e < set.entities.length; e++) {
+    const mine = scores.filter((_, i) => set.entityIndex[i] === e);
+    alarms += detector.alarms(mine).reduce((a, b) => a + b, 0);
+  }
+  return alarms / set.count;
 }

@@ -80,12 +80,12 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     );
   }
   const fam = await trainFamily(o, data);
-  // An alarm share this high on validation data means the detector flags ordinary behaviour: say so at once.
-  const share = fam.metrics.calibrationAlarmShare;
+  // An alarm share this high on the (mostly healthy) training data means the detector flags ordinary behaviour.
+  const share = fam.metrics.trainAlarmShare;
   if (share !== undefined && share > 0.2) {
     o.log.warn(
-      { calibrationAlarmShare: share },
-      `the detector flags ${(share * 100).toFixed(0)} % of validation windows as anomalous; expect many false intervals`,
+      { trainAlarmShare: share },
+      `the detector flags ${(share * 100).toFixed(0)} % of training windows as anomalous; expect many false intervals`,
     );
   }
   const seconds = (performance.now() - started) / 1000;
