@@ -118,7 +118,7 @@ function webgpuEntry(importer: Importer, hasVulkanLoader: () => boolean): Backen
     // Without a Vulkan loader Dawn finds no adapter anyway, after printing a warning with a native stack trace
     // on every run of every command: do not ask it.
     if (!hasVulkanLoader()) {
-      reason = 'no Vulkan loader (libvulkan.so.1) on this machine';
+      reason = 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) on this machine';
       return undefined;
     }
     const mod = (await importOptional('webgpu', importer)) as WebGpuModule | undefined;
