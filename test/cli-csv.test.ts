@@ -136,8 +136,14 @@ describe('CSV end to end through the command line', () => {
       start: string;
       topFeatures: { feature: string }[];
     }[];
+    // A CSV model records the sliding-window detector; its intervals include `padding` rows before the first hit.
+    const meta = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
+      detection?: { method: string; padding: number };
+    };
+    expect(meta.detection?.method).toBe('sliding-window');
+    const early = (meta.detection?.padding ?? 0) * 60_000;
     const spikeStart = Date.UTC(2025, 0, 1) + 700 * 60_000;
-    expect(intervals.some((iv) => Math.abs(Date.parse(iv.start) - spikeStart) <= 15 * 60_000)).toBe(true);
+    expect(intervals.some((iv) => Math.abs(Date.parse(iv.start) + early - spikeStart) <= 15 * 60_000)).toBe(true);
     expect(intervals[0].topFeatures[0].feature).toBe('level');
 
     // The tfjs artefact gives the same scores as the ONNX file serving runs.
@@ -221,6 +227,9 @@ describe('CSV end to end through the command line', () => {
       '60',
       '--features',
       't24,p30',
+      // A test part (the CSV default keeps none); evaluate --split test reads these fractions from model.json.
+      '--split',
+      '0.7,0.15,0.15',
       ...common('rtf'),
     ]);
     expect(train.stderr).toBe('');
@@ -242,6 +251,27 @@ describe('CSV end to end through the command line', () => {
     expect(Number.isFinite(metrics.rmse)).toBe(true);
     expect(metrics.rmse).toBeLessThan(60);
     expect(readFileSync(path.join(dir, 'reports', 'rtf-v1', 'ttf-scatter.svg'), 'utf8')).toContain('<circle');
+
+    // score: one row per unit with its RUL at the last observed cycle, within [0, cap]; a unit observed for fewer
+    // cycles than the window is padded, not dropped.
+    const cut = path.join(dir, 'rtf-cut.csv');
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    const kept = lines.filter((l, i) => i === 0 || Number(l.split(',')[1]) <= (l.startsWith('1,') ? 4 : 50));
+    writeFileSync(cut, `${kept.join('\n')}\n`);
+    const out = path.join(dir, 'rtf-scores');
+    const score = cli('score', ['--model-dir', path.join(dir, 'models', 'rtf', 'v1'), '--csv', cut, '--out', out]);
+    expect(score.stderr).toBe('');
+    expect(score.code).toBe(0);
+    const rul = readFileSync(path.join(out, 'rul.csv'), 'utf8').trim().split('\n');
+    expect(rul[0]).toBe('entity,last_ts,last_ts_ms,rows,rul_steps,padded');
+    expect(rul).toHaveLength(21);
+    const byUnit = new Map(rul.slice(1).map((l) => [l.split(',')[0], l.split(',')]));
+    expect(byUnit.get('1')?.slice(3)).toEqual(['4', expect.any(String), '1']);
+    expect(byUnit.get('2')?.[3]).toBe('50');
+    for (const r of byUnit.values()) {
+      expect(Number(r[4])).toBeGreaterThanOrEqual(0);
+      expect(Number(r[4])).toBeLessThanOrEqual(60);
+    }
   });
 
   it('a bad CSV fails with one clear line and a non-zero exit', () => {

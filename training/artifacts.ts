@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../src/errors.js';
 import type { ModelMetadata } from '../src/features/model-metadata.js';
+import { quietOrthogonalAsync } from './models/seeded-init.js';
 import { ONNX_OPSET, writeOnnx } from './onnx/export.js';
 
 export const TFJS_DIR = 'tfjs';
@@ -157,13 +158,16 @@ export async function loadTrainedModel(dir: string): Promise<{ model: tf.LayersM
   const weightData = tf.io.CompositeArrayBuffer.join(
     buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
   );
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: topology.modelTopology,
-      trainingConfig: topology.trainingConfig,
-      weightSpecs: specs,
-      weightData,
-    }),
+  const model = await quietOrthogonalAsync(() =>
+    tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: topology.modelTopology,
+        trainingConfig: topology.trainingConfig,
+        weightSpecs: specs,
+        weightData,
+      }),
+    ),
   );
+
   return { model, meta };
 }

@@ -4,7 +4,9 @@
  * Each entry is lazy: nothing is imported until `isAvailable()` or `factory()` is called, so optional packages
  * that are not installed cost nothing. The choice itself lives in backend.ts.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export interface BackendEntry {
@@ -110,9 +112,15 @@ export function describeAdapter(adapter: GpuAdapterLike): string {
  * WebGPU over Dawn: only available when the `webgpu` package finds a real adapter (none on CPU-only hosts, where
  * Vulkan is missing). We register the tfjs backend ourselves because Node has no `navigator.gpu`.
  */
-function webgpuEntry(importer: Importer): BackendEntry {
+function webgpuEntry(importer: Importer, hasVulkanLoader: () => boolean): BackendEntry {
   let reason: string | undefined;
   const probe = once(async (): Promise<{ gpu: GpuLike; adapter: GpuAdapterLike } | undefined> => {
+    // Without a Vulkan loader Dawn finds no adapter anyway, after printing a warning with a native stack trace
+    // on every run of every command: do not ask it.
+    if (!hasVulkanLoader()) {
+      reason = 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) on this machine';
+      return undefined;
+    }
     const mod = (await importOptional('webgpu', importer)) as WebGpuModule | undefined;
     reason = 'the webgpu package is not installed';
     if (!mod || typeof mod.create !== 'function') return undefined;
@@ -177,11 +185,34 @@ function cpuEntry(): BackendEntry {
 }
 
 /** The product's registry, highest priority first. `importer` is the seam tests use. */
-export function defaultBackends(importer: Importer = defaultImporter): BackendEntry[] {
+/**
+ * Whether the Vulkan loader Dawn opens is on this machine (Linux: libvulkan.so.1 in a library folder or on
+ * LD_LIBRARY_PATH). Other platforms ship their own loaders: assumed present.
+ */
+export function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+    '/usr/local/nvidia/lib64',
+  ];
+  return dirs.some((d) => existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
+export function defaultBackends(
+  importer: Importer = defaultImporter,
+  hasVulkanLoader: () => boolean = importer === defaultImporter ? vulkanLoaderPresent : () => true,
+): BackendEntry[] {
   return [
     nodeEntry('node-gpu', '@tensorflow/tfjs-node-gpu', 100, 'cuda (libtensorflow)', importer),
     nodeEntry('node', '@tensorflow/tfjs-node', 90, `${cpuDevice()} (libtensorflow)`, importer),
-    webgpuEntry(importer),
+    webgpuEntry(importer, hasVulkanLoader),
     wasmEntry(importer),
     cpuEntry(),
   ].sort((a, b) => b.priority - a.priority);

@@ -7,6 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
+import { CSV_DETECTION, slidingDetector } from './detection/detector.js';
+import type { SlidingDetection } from './detection/find-anomalies.js';
 import { pointMetrics } from './metrics/anomaly.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from './models/anomaly.js';
 import { chooseThreshold } from './thresholds.js';
@@ -112,6 +114,10 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
     trainLoss: round(result.history.loss[result.bestEpoch - 1]),
     valLoss: round(result.bestLoss),
   };
+  // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
+  // one model window); others keep the fixed threshold their README figures were measured with.
+  const detection = detectionFor(data.source.kind, o);
+  if (detection) metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection), 4);
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
     const labelled = selectWindows(
@@ -140,9 +146,39 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
       scoreLastSteps: o.windowLength,
       scoreWeights: scoreWeights.map((w) => round(w)),
       scoreTopFeatures: SCORE_TOP_FEATURES,
+      ...(detection ? { detection } : {}),
     },
     metrics,
     hyperparameters: { units, latentUnits, learningRate, trainStride: o.trainStride, entities: subset.entities.length },
     result,
   };
+}
+
+function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | undefined {
+  const csv = sourceKind.startsWith('csv:');
+  if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
+  const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
+  return { ...CSV_DETECTION, padding: rows, mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength) };
+}
+
+/**
+ * Share of training windows inside a detected interval, entity by entity (the sliding detector needs each
+ * entity's whole series; the short validation slice would say little). Training windows are mostly healthy, so a
+ * large share means the detector will flag ordinary behaviour.
+ */
+async function alarmShare(
+  model: tf.LayersModel,
+  set: WindowSet,
+  weights: readonly number[],
+  detection: SlidingDetection,
+): Promise<number> {
+  if (set.count === 0) return 0;
+  const scores = await scoreWindows(model, set, weights);
+  const detector = slidingDetector(detection);
+  let alarms = 0;
+  for (let e = 0; e < set.entities.length; e++) {
+    const mine = scores.filter((_, i) => set.entityIndex[i] === e);
+    alarms += detector.alarms(mine).reduce((a, b) => a + b, 0);
+  }
+  return alarms / set.count;
 }

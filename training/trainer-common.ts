@@ -8,6 +8,7 @@ import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.
 import type { TrainingData, TrainingEntity } from './datasets/entities.js';
 import { sample } from './datasets/random.js';
 import type { WindowSet } from './datasets/windows.js';
+import type { SlidingDetection } from './detection/find-anomalies.js';
 import type { TrainerOptions, TrainResult } from './trainer.js';
 
 /**
@@ -83,6 +84,8 @@ export interface FamilyOptions {
   /** Anomaly detector: encoder units (the latent code). */
   readonly latentUnits?: number;
   readonly learningRate?: number;
+  /** Anomaly: how scores become intervals. @defaultValue 'sliding' for CSV sources, 'threshold' otherwise */
+  readonly detection?: 'sliding' | 'threshold';
   readonly seed: number;
   readonly trainer: TrainerOptions;
 }
@@ -91,7 +94,7 @@ export interface FamilyOptions {
 export interface FamilyResult {
   readonly model: tf.LayersModel;
   readonly meta: Pick<ModelMetadata, 'features' | 'scaler' | 'windowLength' | 'stride' | 'outputs'> &
-    Partial<ModelMetadata> & { readonly family: ModelFamily };
+    Partial<ModelMetadata> & { readonly family: ModelFamily; readonly detection?: SlidingDetection };
   readonly metrics: Record<string, number>;
   readonly hyperparameters: Record<string, number | string | boolean>;
   readonly result: TrainResult;

@@ -73,7 +73,21 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   );
   if (data.entities.length === 0 && o.family !== 'throughput')
     throw new AppError('NO_DATA', 'the source has no series');
+  if (o.family !== 'throughput' && data.entities.length > o.maxEntities) {
+    o.log.warn(
+      { entities: data.entities.length, used: o.maxEntities },
+      `--max-devices ${o.maxEntities}: training uses ${o.maxEntities} of the ${data.entities.length} entities (faulty ones first); pass --max-devices ${data.entities.length} to use all`,
+    );
+  }
   const fam = await trainFamily(o, data);
+  // An alarm share this high on the (mostly healthy) training data means the detector flags ordinary behaviour.
+  const share = fam.metrics.trainAlarmShare;
+  if (share !== undefined && share > 0.2) {
+    o.log.warn(
+      { trainAlarmShare: share },
+      `the detector flags ${(share * 100).toFixed(0)} % of training windows as anomalous; expect many false intervals`,
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   const meta: ModelMetadata = {
     name,
@@ -93,7 +107,12 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
       hyperparameters: {
         ...fam.hyperparameters,
         epochs: o.trainer.epochs ?? 0,
+        ...(o.trainer.steps !== undefined ? { steps: o.trainer.steps } : {}),
         batchSize: o.trainer.batchSize ?? 0,
+        // The split training used, so `evaluate --split test` can read it back rather than recompute it.
+        splitTrain: o.fractions.train,
+        splitValidation: o.fractions.validation,
+        splitTest: o.fractions.test,
         patience: o.trainer.patience ?? 0,
         windowLength: fam.meta.windowLength,
       },

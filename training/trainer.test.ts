@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFaultPredictor } from './models/fault.js';
 import { buildThroughputModel } from './models/throughput.js';
-import { trainModel } from './trainer.js';
+import { epochsFor, trainModel } from './trainer.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -71,5 +71,15 @@ describe('trainModel', () => {
     expect(result.stoppedEarly).toBe(true);
     expect(result.epochs).toBe(result.bestEpoch + 2);
     expect(model.getWeights().flatMap((w) => Array.from(w.dataSync()))).toEqual(bestWeights);
+  });
+});
+
+describe('epochsFor', () => {
+  it('runs ceil(steps / batches per epoch) epochs, at most epochs, at least one', () => {
+    expect(epochsFor({ epochs: 40, batchSize: 256, steps: 200 }, 1_600)).toBe(29); // 7 batches an epoch
+    expect(epochsFor({ epochs: 40, batchSize: 256, steps: 200 }, 16_000)).toBe(4); // 63 batches
+    expect(epochsFor({ epochs: 10, batchSize: 256, steps: 200 }, 100)).toBe(10); // capped
+    expect(epochsFor({ epochs: 10, batchSize: 256, steps: 1 }, 100_000)).toBe(1);
+    expect(epochsFor({ epochs: 8, batchSize: 256 }, 100)).toBe(8); // no budget: epochs as given
   });
 });

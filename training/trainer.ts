@@ -18,6 +18,11 @@ export interface TrainerOptions {
   readonly epochs?: number;
   /** @defaultValue 64 */
   readonly batchSize?: number;
+  /**
+   * Size training by optimiser steps rather than epochs: run ceil(steps / batches per epoch) epochs, at most
+   * `epochs` (a small file then gets as many updates as a large one; early stopping still applies).
+   */
+  readonly steps?: number;
   /** Epochs without a validation-loss improvement before stopping. @defaultValue 3 */
   readonly patience?: number;
   /** Smallest decrease that counts as an improvement. @defaultValue 1e-4 */
@@ -51,9 +56,10 @@ export async function trainModel(
   validation: TrainData | undefined,
   options: TrainerOptions = {},
 ): Promise<TrainResult> {
-  const o = { ...TRAINER_DEFAULTS, ...options };
+  const merged = { ...TRAINER_DEFAULTS, ...options };
   const n = train.x.shape[0];
   if (n === 0) throw new RangeError('no training examples');
+  const o = { ...merged, epochs: epochsFor(merged, n) };
   const started = performance.now();
   const reporter = progressReporter(o.progress ?? 'auto', o.label ?? model.name, o.epochs, Math.ceil(n / o.batchSize));
   const history = { loss: [] as number[], valLoss: [] as number[] };
@@ -118,4 +124,11 @@ export async function trainModel(
     seconds: (performance.now() - started) / 1000,
     stoppedEarly,
   };
+}
+
+/** Epochs to run: `epochs`, or with a step budget ceil(steps / batches per epoch), never more than `epochs`. */
+export function epochsFor(o: { epochs: number; batchSize: number; steps?: number }, examples: number): number {
+  if (o.steps === undefined) return o.epochs;
+  const perEpoch = Math.max(1, Math.ceil(examples / o.batchSize));
+  return Math.max(1, Math.min(o.epochs, Math.ceil(o.steps / perEpoch)));
 }

@@ -17,10 +17,14 @@ export function evaluateProgram(): Command {
     .option('--reports <dir>', 'reports root folder', 'reports')
     .option('--runtime <kind>', 'auto (ONNX when model.onnx exists) | onnx | tfjs', runtimeArg, 'auto')
     .option('--threshold <x>', 'override the threshold in model.json', finite('--threshold'))
-    .option('--merge-gap <n>', 'merge alarm intervals at most n windows apart', nonNegativeInt('--merge-gap'), 0)
+    .option(
+      '--merge-gap <rows>',
+      "merge alarm intervals at most this many rows apart (default: the model's detection settings, else 0)",
+      nonNegativeInt('--merge-gap'),
+    )
     .option(
       '--split <part>',
-      "csv: evaluate all rows, or only the test part of training's default 70/15/15 split (all|test)",
+      'csv: evaluate all rows, or only the test part of the split recorded in model.json (all|test)',
       'all',
     )
     .option('--time-column <name>', 'csv: time column')
@@ -28,6 +32,7 @@ export function evaluateProgram(): Command {
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (its last record)')
     .option('--step-ms <ms>', 'csv: milliseconds one step of an integer step column stands for', positive('--step-ms'))
+    .option('--timezone <zone>', 'IANA zone of zone-less CSV timestamps (default UTC)')
     .option('--sim-seed <n>', 'sim: simulator seed (use one training did not)', nonNegativeInt('--sim-seed'), 7)
     .option('--gpus <n>', 'sim: fleet size', nonNegativeInt('--gpus'), 32)
     .option('--hours <h>', 'sim: simulated hours', positive('--hours'), 24)
@@ -58,7 +63,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
     reportsDir: p.reports as string,
     runtime: p.runtime as EvaluateOptions['runtime'],
     threshold: p.threshold as number | undefined,
-    mergeGap: p.mergeGap as number,
+    mergeGap: p.mergeGap as number | undefined,
     split: p.split as 'all' | 'test',
     csv: {
       timeColumn: p.timeColumn as string | undefined,
@@ -66,6 +71,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
       labelColumn: p.labelColumn as string | undefined,
       runToFailure: p.runToFailure === true,
       stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
     sim: {
       seed: p.simSeed as number,

@@ -1,6 +1,7 @@
 /**
  * `npm run score -- --model-dir models/<name>/<version> --csv <path> --out <dir> [...]`
- * Writes <out>/{scores.csv, intervals.csv, intervals.json, summary.json}; prints the summary as one JSON line.
+ * Writes <out>/{scores.csv, intervals.csv, intervals.json, summary.json} (+ rul.csv for a remaining-useful-life
+ * model: one row per entity, its predicted RUL at the last observed row); prints the summary as one JSON line.
  * Exit codes: 0 ok, 2 bad arguments (one line on stderr), 1 scoring failed (e.g. a bad CSV: the reason on stderr).
  */
 import { Command, CommanderError } from 'commander';
@@ -21,11 +22,16 @@ export function scoreProgram(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .option('--runtime <kind>', 'auto (ONNX when model.onnx exists) | onnx | tfjs', runtimeArg, 'auto')
     .option('--threshold <x>', 'override the threshold in model.json', finite('--threshold'))
-    .option('--merge-gap <n>', 'merge intervals at most n rows apart', nonNegativeInt('--merge-gap'), 0)
+    .option(
+      '--merge-gap <rows>',
+      "merge intervals at most this many rows apart (default: the model's detection settings, else 0)",
+      nonNegativeInt('--merge-gap'),
+    )
     .option('--top <k>', 'features listed per interval', nonNegativeInt('--top'), 3)
     .option('--time-column <name>', 'time column (default: detected)')
     .option('--entity-column <name>', 'entity column(s), comma-separated, e.g. node,gpu (default: detected)')
     .option('--step-ms <ms>', 'milliseconds one step of an integer step column stands for', positive('--step-ms'))
+    .option('--timezone <zone>', 'IANA zone of zone-less CSV timestamps (default UTC)')
     .exitOverride()
     .configureOutput(oneLineErrors);
 }
@@ -40,12 +46,13 @@ export function scoreOptions(argv: readonly string[]): ScoreCsvOptions {
     outDir: p.out as string,
     runtime: p.runtime as ScoreCsvOptions['runtime'],
     threshold: p.threshold as number | undefined,
-    mergeGap: p.mergeGap as number,
+    mergeGap: p.mergeGap as number | undefined,
     topK: p.top as number,
     csvOptions: {
       timeColumn: p.timeColumn as string | undefined,
       entityColumn: p.entityColumn as string | undefined,
       stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
   };
 }
@@ -61,8 +68,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const { summary } = await scoreCsv(opts);
-    const { cleaning: _cleaning, ...brief } = summary;
-    process.stdout.write(`${JSON.stringify(brief)}\n`);
+    // One line: the per-entity RUL rows are in rul.csv and summary.json, here only their count.
+    const { cleaning: _cleaning, remaining, ...brief } = summary;
+    const line = remaining ? { ...brief, entitiesWithRul: remaining.length } : brief;
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     return 0;
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'SCORING_FAILED';

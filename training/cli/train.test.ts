@@ -61,6 +61,68 @@ describe('train CLI arguments', () => {
   });
 });
 
+describe('train CLI defaults for a CSV source', () => {
+  it('use every entity and window, size training by steps, cap RUL at 125 and keep no test part', () => {
+    const o = runOptions(['--model', 'ttf', '--source', 'csv:x.csv', '--run-to-failure'], quiet);
+    expect(o.maxEntities).toBeGreaterThan(1_000_000);
+    expect(o.trainStride).toBe(1);
+    expect(o.ttfCapSteps).toBe(125);
+    expect(o.fractions).toEqual({ train: 0.85, validation: 0.15, test: 0 });
+    expect(o.trainer.steps).toBeGreaterThan(0);
+    // Simulator sources keep their own defaults.
+    const sim = runOptions(['--model', 'ttf'], quiet);
+    expect(sim.maxEntities).toBe(48);
+    expect(sim.ttfCapSteps).toBe(360);
+    expect(sim.trainer.steps).toBeUndefined();
+  });
+
+  it('an explicit --epochs means epochs, unless --steps is given too', () => {
+    expect(
+      runOptions(['--model', 'anomaly', '--source', 'csv:x.csv', '--epochs', '3'], quiet).trainer.steps,
+    ).toBeUndefined();
+    const both = runOptions(['--model', 'anomaly', '--source', 'csv:x.csv', '--epochs', '3', '--steps', '9'], quiet);
+    expect(both.trainer).toMatchObject({ epochs: 3, steps: 9 });
+  });
+
+  it('reads --step-ms, --timezone and --detection into the source and family options', () => {
+    const o = runOptions(
+      [
+        '--model',
+        'anomaly',
+        '--source',
+        'csv:x.csv',
+        '--step-ms',
+        '60000',
+        '--timezone',
+        'Europe/Paris',
+        '--detection',
+        'threshold',
+      ],
+      quiet,
+    );
+    expect(o.source).toMatchObject({ options: { stepMs: 60_000, timeZone: 'Europe/Paris' } });
+    expect(o.detection).toBe('threshold');
+  });
+
+  it('--help lists every per-family default', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['--help'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const help = out.join('');
+    for (const fam of ['anomaly', 'fault', 'ttf', 'throughput'])
+      expect(help).toMatch(new RegExp(`\\n  ${fam} +epochs \\d+`));
+    expect(help).toMatch(/max-devices 48/);
+    expect(help).toMatch(/csv: epochs 40 \(sized by 700 steps\), .*max-devices all, ttf-cap 125/);
+  });
+});
+
 describe('train CLI end to end (tiny)', () => {
   const tiny = [
     '--source',

@@ -44,17 +44,27 @@ const source = (raw: string): string => {
   throw new InvalidArgumentError('expected sim, questdb or csv:<path>');
 };
 
-/** Per-family defaults sized for the 2-core quick start; every one is a flag. */
-const DEFAULTS: Record<
+interface TrainDefaults {
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Optimiser steps training is sized by (epochs = ceil(steps / batches per epoch), at most `epochs`). */
+  readonly steps?: number;
+  readonly stride: number;
+  readonly devices: number;
+  readonly patience: number;
+  readonly ttfCap?: number;
+}
+
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Per-family defaults sized for the 2-core quick start; every one is a flag. `csv` replaces some for a CSV source:
+ * a file is small next to a simulated fleet, so every window and every entity counts, and training is sized by
+ * steps (a 1,600-row file gets as many updates as a 16,000-row one, with early stopping on the validation loss).
+ */
+export const TRAIN_DEFAULTS: Record<
   ModelFamily,
-  {
-    epochs: number;
-    batchSize: number;
-    stride: number;
-    devices: number;
-    patience: number;
-    sim: { gpus: number; hours: number; faults: number };
-  }
+  TrainDefaults & { sim: { gpus: number; hours: number; faults: number }; csv: Partial<TrainDefaults> }
 > = {
   anomaly: {
     epochs: 15,
@@ -64,9 +74,27 @@ const DEFAULTS: Record<
     devices: 256,
     patience: 4,
     sim: { gpus: 256, hours: 24, faults: 0.3 },
+    csv: { epochs: 40, steps: 200, patience: 5, stride: 1, devices: ALL },
   },
-  fault: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
-  ttf: { epochs: 8, batchSize: 256, stride: 20, devices: 48, patience: 3, sim: { gpus: 64, hours: 48, faults: 0.3 } },
+  fault: {
+    epochs: 8,
+    batchSize: 256,
+    stride: 20,
+    devices: 48,
+    patience: 3,
+    sim: { gpus: 64, hours: 48, faults: 0.3 },
+    csv: { stride: 1, devices: ALL },
+  },
+  ttf: {
+    epochs: 8,
+    batchSize: 256,
+    stride: 20,
+    devices: 48,
+    patience: 3,
+    sim: { gpus: 64, hours: 48, faults: 0.3 },
+    // Run-to-failure files: every engine, the literature's RUL cap of 125 steps.
+    csv: { epochs: 40, steps: 700, patience: 6, stride: 1, devices: ALL, ttfCap: 125 },
+  },
   throughput: {
     epochs: 40,
     batchSize: 256,
@@ -74,8 +102,38 @@ const DEFAULTS: Record<
     devices: 24,
     patience: 6,
     sim: { gpus: 128, hours: 48, faults: 0.075 },
+    csv: {},
   },
 };
+
+function defaultsFor(fam: ModelFamily, csv: boolean): TrainDefaults {
+  const d = TRAIN_DEFAULTS[fam];
+  return csv ? { ...d, ...d.csv } : d;
+}
+
+/** The `--help` table of per-family defaults (sim/questdb, then what a CSV source changes). */
+function defaultsHelp(): string {
+  const cell = (d: TrainDefaults) =>
+    [
+      `epochs ${d.epochs}${d.steps !== undefined ? ` (sized by ${d.steps} steps)` : ''}`,
+      `batch ${d.batchSize}`,
+      `patience ${d.patience}`,
+      `stride ${d.stride}`,
+      `max-devices ${d.devices === ALL ? 'all' : d.devices}`,
+      ...(d.ttfCap !== undefined ? [`ttf-cap ${d.ttfCap}`] : []),
+    ].join(', ');
+  const lines = ['', 'Per-family defaults (sim and questdb sources; csv: sources):'];
+  for (const fam of FAMILIES) {
+    lines.push(`  ${fam.padEnd(10)} ${cell(defaultsFor(fam, false))}`);
+    lines.push(`  ${''.padEnd(10)} csv: ${cell(defaultsFor(fam, true))}`);
+  }
+  lines.push(
+    '',
+    'CSV anomaly models record sliding-window detection in model.json (--detection threshold for the fixed rule).',
+    'Zone-less CSV timestamps are read as UTC unless --timezone names a zone.',
+  );
+  return lines.join('\n');
+}
 
 export function trainProgram(): Command {
   return new Command('train')
@@ -86,7 +144,12 @@ export function trainProgram(): Command {
     .option('--version <version>', 'version folder (default: UTC timestamp, e.g. 20261128T061500Z)')
     .option('--out <dir>', 'models root folder', 'models')
     .option('--epochs <n>', 'maximum epochs (default per family)', int('--epochs', 1))
-    .option('--batch-size <n>', 'batch size', int('--batch-size', 1))
+    .option('--batch-size <n>', 'batch size (default per family)', int('--batch-size', 1))
+    .option(
+      '--steps <n>',
+      'size training by this many optimiser steps, at most --epochs (default per family)',
+      int('--steps', 1),
+    )
     .option('--learning-rate <x>', 'Adam learning rate', positive('--learning-rate'))
     .option('--patience <n>', 'early-stopping patience, epochs (default per family)', int('--patience', 1))
     .option('--window <n>', 'window length, samples', int('--window', 2), 30)
@@ -96,7 +159,7 @@ export function trainProgram(): Command {
       int('--stride', 1),
     )
     .option('--horizon <n>', 'fault horizon H, samples (default 180 = 30 min)', int('--horizon', 1), 180)
-    .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples', int('--ttf-cap', 1), 360)
+    .option('--ttf-cap <n>', 'cap on the time-to-failure target, samples (default 360; csv: 125)', int('--ttf-cap', 1))
     .option('--units <n>', 'LSTM units (MLP: hidden width / 2)', int('--units', 1))
     .option('--latent <n>', 'anomaly: encoder (latent code) units, default 8', int('--latent', 1))
     .option('--seed <n>', 'seed for weights and shuffling', int('--seed', 0), 42)
@@ -112,6 +175,12 @@ export function trainProgram(): Command {
     )
     .option('--split <train,val,test>', 'time-split fractions', list)
     .option('--backend <name>', 'tfjs backend: node-gpu, node, webgpu, wasm, cpu (default TFJS_BACKEND, else best)')
+    .addOption(
+      new Option(
+        '--detection <kind>',
+        'anomaly: how scores become intervals (default: sliding for CSV, else threshold)',
+      ).choices(['sliding', 'threshold']),
+    )
     .option('--no-onnx', 'skip the ONNX export')
     .option('--progress <mode>', 'auto | bar | lines | none', 'auto')
     .option('--sim-seed <n>', 'sim: simulator seed', int('--sim-seed', 0), 1)
@@ -126,6 +195,13 @@ export function trainProgram(): Command {
     .option('--entity-column <name>', 'csv: entity (device/unit) column')
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (TTF targets)')
+    .option(
+      '--step-ms <ms>',
+      'csv: milliseconds one step of an integer step (cycle) column stands for',
+      positive('--step-ms'),
+    )
+    .option('--timezone <zone>', 'csv: IANA zone of zone-less timestamps (default UTC)')
+    .addHelpText('after', defaultsHelp())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(`${s.trim().split('\n')[0]}\n`) });
 }
@@ -133,7 +209,7 @@ export function trainProgram(): Command {
 type Parsed = Record<string, unknown> & { model: ModelFamily; source: string };
 
 function sourceSpec(p: Parsed, fam: ModelFamily): SourceSpec {
-  const d = DEFAULTS[fam].sim;
+  const d = TRAIN_DEFAULTS[fam].sim;
   if (p.source === 'sim') {
     return {
       kind: 'sim',
@@ -159,14 +235,22 @@ function sourceSpec(p: Parsed, fam: ModelFamily): SourceSpec {
       labelColumn: p.labelColumn as string | undefined,
       runToFailure: p.runToFailure === true,
       minRows: p.window as number,
+      stepMs: p.stepMs as number | undefined,
+      timeZone: p.timezone as string | undefined,
     },
   };
 }
 
 function fractions(p: Parsed, src: SourceSpec): RunOptions['fractions'] {
   const raw = p.split as string[] | undefined;
+  // No test part by default: a CSV user scores or evaluates on their own file (or on the same one, as NAB's
+  // protocol does), and a held-out 15 % would only be data the model never saw.
   if (!raw)
-    return src.kind === 'sim' ? { train: 0.8, validation: 0.2, test: 0 } : { train: 0.7, validation: 0.15, test: 0.15 };
+    return src.kind === 'questdb'
+      ? { train: 0.7, validation: 0.15, test: 0.15 }
+      : src.kind === 'sim'
+        ? { train: 0.8, validation: 0.2, test: 0 }
+        : { train: 0.85, validation: 0.15, test: 0 };
   const [train, validation, test = 0] = raw.map(Number);
   if (![train, validation, test].every((f) => Number.isFinite(f) && f >= 0) || !(train > 0)) {
     throw new UsageError('--split expects train,val[,test] fractions >= 0 with train > 0');
@@ -184,6 +268,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
   if (!['auto', 'bar', 'lines', 'none'].includes(progress))
     throw new UsageError('--progress must be auto, bar, lines or none');
   const src = sourceSpec(p, fam);
+  const d = defaultsFor(fam, src.kind === 'csv');
   return {
     family: fam,
     source: src,
@@ -194,20 +279,22 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     onnx: p.onnx !== false,
     features: p.features as string[] | undefined,
     windowLength: p.window as number,
-    // CSV files are small next to a simulated fleet: every window counts.
-    trainStride: (p.stride as number | undefined) ?? (src.kind === 'csv' ? 1 : DEFAULTS[fam].stride),
-    maxEntities: (p.maxDevices as number | undefined) ?? DEFAULTS[fam].devices,
+    trainStride: (p.stride as number | undefined) ?? d.stride,
+    maxEntities: (p.maxDevices as number | undefined) ?? d.devices,
     fractions: fractions(p, src),
     horizonSteps: p.horizon as number,
-    ttfCapSteps: p.ttfCap as number,
+    ttfCapSteps: (p.ttfCap as number | undefined) ?? d.ttfCap ?? 360,
     units: p.units as number | undefined,
     latentUnits: p.latent as number | undefined,
     learningRate: p.learningRate as number | undefined,
+    detection: p.detection as 'sliding' | 'threshold' | undefined,
     seed: p.seed as number,
     trainer: {
-      epochs: (p.epochs as number | undefined) ?? DEFAULTS[fam].epochs,
-      batchSize: (p.batchSize as number | undefined) ?? DEFAULTS[fam].batchSize,
-      patience: (p.patience as number | undefined) ?? DEFAULTS[fam].patience,
+      epochs: (p.epochs as number | undefined) ?? d.epochs,
+      batchSize: (p.batchSize as number | undefined) ?? d.batchSize,
+      // An explicit --epochs means that many epochs (no step sizing), unless --steps is given too.
+      steps: (p.steps as number | undefined) ?? (p.epochs === undefined ? d.steps : undefined),
+      patience: (p.patience as number | undefined) ?? d.patience,
       progress: progress as 'auto' | 'bar' | 'lines' | 'none',
     },
     log,

@@ -17,6 +17,11 @@ export interface CleanOptions {
   readonly beyondMaxGap?: 'split' | 'fill';
   /** Drop columns with one value (or none) across the whole dataset (default true). */
   readonly dropConstant?: boolean;
+  /**
+   * Also drop near-constant columns: one value in at least this share of the rows (default 1: only constant ones).
+   * Run-to-failure training uses 0.95: such a column carries no degradation trend, only a rare flicker.
+   */
+  readonly nearConstantShare?: number;
   /** Segments with fewer rows are dropped (e.g. the window length; default 1). */
   readonly minRows?: number;
 }
@@ -146,6 +151,28 @@ function fillMissing(r: Rows, cols: readonly number[], o: Required<CleanOptions>
   return out;
 }
 
+/** Columns whose most common value fills at least `share` of the non-missing rows. */
+function nearConstantColumns(ds: Dataset, share: number, skip: readonly number[]): number[] {
+  const width = ds.features.length;
+  const out: number[] = [];
+  for (let f = 0; f < width; f++) {
+    if (skip.includes(f)) continue;
+    const counts = new Map<number, number>();
+    let n = 0;
+    for (const e of ds.entities) {
+      const v = e.series.values;
+      for (let i = f; i < v.length; i += width) {
+        if (Number.isNaN(v[i])) continue;
+        counts.set(v[i], (counts.get(v[i]) ?? 0) + 1);
+        n++;
+      }
+    }
+    const top = [...counts.values()].reduce((m, c) => Math.max(m, c), 0);
+    if (n > 0 && top / n >= share) out.push(f);
+  }
+  return out;
+}
+
 function constantColumns(ds: Dataset): number[] {
   const width = ds.features.length;
   const out: number[] = [];
@@ -175,6 +202,7 @@ export function cleanDataset(
     maxFillSteps: opts.maxFillSteps ?? 3,
     beyondMaxGap: opts.beyondMaxGap ?? 'split',
     dropConstant: opts.dropConstant ?? true,
+    nearConstantShare: opts.nearConstantShare ?? 1,
     minRows: opts.minRows ?? 1,
   };
   const warnings: string[] = [];
@@ -186,13 +214,22 @@ export function cleanDataset(
     nanCellsFilled: 0,
     rowsDropped: 0,
   };
-  const dropped = o.dropConstant ? constantColumns(ds) : [];
+  const constant = o.dropConstant ? constantColumns(ds) : [];
+  const near = o.dropConstant && o.nearConstantShare < 1 ? nearConstantColumns(ds, o.nearConstantShare, constant) : [];
+  const dropped = [...constant, ...near].sort((a, b) => a - b);
   const keep = ds.features.map((_, f) => f).filter((f) => !dropped.includes(f));
   const constantColumnsDropped = dropped.map((f) => ds.features[f]);
-  if (dropped.length > 0) {
-    const msg = `dropped constant column(s): ${constantColumnsDropped.join(', ')} (one value, or none, in every row)`;
+  if (constant.length > 0) {
+    const names = constant.map((f) => ds.features[f]);
+    const msg = `dropped constant column(s): ${names.join(', ')} (one value, or none, in every row)`;
     warnings.push(msg);
-    log?.warn({ columns: constantColumnsDropped }, msg);
+    log?.warn({ columns: names }, msg);
+  }
+  if (near.length > 0) {
+    const names = near.map((f) => ds.features[f]);
+    const msg = `dropped near-constant column(s): ${names.join(', ')} (one value in at least ${o.nearConstantShare * 100} % of the rows)`;
+    warnings.push(msg);
+    log?.warn({ columns: names, share: o.nearConstantShare }, msg);
   }
   if (keep.length === 0) {
     throw new AppError(

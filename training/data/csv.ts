@@ -17,6 +17,8 @@ export interface CsvOptions {
   readonly timeKind?: TimeKind;
   /** What one step of a step column stands for, ms (default 1000). */
   readonly stepMs?: number;
+  /** IANA zone of zone-less ISO timestamps (default UTC, whatever the machine's zone). */
+  readonly timeZone?: string;
   /** Entity column(s), comma-separated (`node,gpu` → `node/gpu`); detected by name (device, unit, engine, id ...,
    *  or node + gpu) unless `false`. */
   readonly entityColumn?: string | false;
@@ -136,7 +138,7 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
     rows.map((r) => r[ti]),
     timeColumn,
     lines,
-    { kind: opts.timeKind, stepMs },
+    { kind: opts.timeKind, stepMs, timeZone: opts.timeZone },
   );
   const width = features.length;
   const fi = features.map(col);

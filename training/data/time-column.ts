@@ -48,6 +48,54 @@ export function detectTimeColumn(header: readonly string[], rows: readonly (read
   );
 }
 
+/** ISO-8601 date or date-time without a zone designator (`Z`, `+02:00`): `2014-04-10 07:15:00.000000`. */
+const ZONELESS = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?$/;
+
+/** Offset of `timeZone` from UTC at instant `ms`, in ms (wall clock − UTC). */
+function zoneOffsetMs(timeZone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** Throws a VALIDATION_FAILED naming the zone when `timeZone` is not an IANA zone this runtime knows. */
+export function checkTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `unknown time zone "${timeZone}" (expected an IANA name, e.g. Europe/Paris)`,
+    );
+  }
+}
+
+/**
+ * Epoch ms of a time cell. A zone-less ISO date-time is wall-clock time in `timeZone`, UTC when none is given
+ * (never the machine's zone: a file must read the same everywhere); a cell with a zone designator is exact.
+ */
+export function parseTimeCell(raw: string, timeZone?: string): number {
+  const v = raw.trim();
+  const m = ZONELESS.exec(v);
+  if (!m) return Date.parse(v);
+  const fraction = m[3] ? m[3].slice(0, 4).padEnd(4, '0') : '';
+  const asUtc = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}${fraction}Z`);
+  if (!timeZone || timeZone === 'UTC' || !Number.isFinite(asUtc)) return asUtc;
+  // Wall time → instant: subtract the zone's offset, re-evaluated once at the result (DST edges).
+  const first = asUtc - zoneOffsetMs(timeZone, asUtc);
+  return asUtc - zoneOffsetMs(timeZone, first);
+}
+
 export interface TimeValues {
   readonly kind: TimeKind;
   /** Epoch ms (for a step column: step × stepMs). */
@@ -59,8 +107,9 @@ export function readTimeColumn(
   values: readonly string[],
   column: string,
   lines: readonly number[],
-  opts: { kind?: TimeKind; stepMs: number },
+  opts: { kind?: TimeKind; stepMs: number; timeZone?: string },
 ): TimeValues {
+  if (opts.timeZone) checkTimeZone(opts.timeZone);
   const nums = values.map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
   const allNumeric = nums.every((n) => Number.isFinite(n));
   let kind = opts.kind;
@@ -74,7 +123,7 @@ export function readTimeColumn(
   const ms = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     let v: number;
-    if (kind === 'iso') v = Date.parse(values[i].trim());
+    if (kind === 'iso') v = parseTimeCell(values[i], opts.timeZone);
     else v = nums[i] * (kind === 'epoch_s' ? 1000 : kind === 'step' ? opts.stepMs : 1);
     if (!Number.isFinite(v)) {
       throw new AppError(

@@ -133,7 +133,15 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
 
 async function fromCsv(spec: CsvSource, o: LoadOptions): Promise<TrainingData> {
   const loaded = await loadCsv(spec.path, spec.options ?? {});
-  const { dataset } = cleanDataset(loaded, {}, o.log);
+  // Run-to-failure data (remaining useful life) also loses near-constant columns: no trend to learn from them.
+  // Time-split data: a segment left by a long gap must hold a window on each side of the split's two gaps, so
+  // shorter ones are dropped (with a warning) rather than failing the run.
+  const window = spec.options?.minRows ?? 1;
+  const { dataset } = cleanDataset(
+    loaded,
+    loaded.runToFailure ? { nearConstantShare: 0.95 } : { minRows: window > 1 ? 3 * window + 3 : 1 },
+    o.log,
+  );
   return {
     source: dataset.source,
     samplePeriodMs: dataset.samplePeriodMs,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AppError } from '../../src/errors.js';
 import type { ThresholdChoice } from '../../src/features/model-metadata.js';
 import { faultAlarmThreshold } from '../../src/inference/model-outputs.js';
+import { detectorFor } from '../detection/detector.js';
 import {
   type EntityResult,
   evaluateAnomaly,
@@ -28,7 +29,7 @@ export interface EvaluateOptions extends SourceOptions {
   /** Reports root (default `reports`); the report goes to `<root>/<name>-<version>/`. */
   readonly reportsDir?: string;
   readonly runtime?: 'auto' | 'onnx' | 'tfjs';
-  /** Alarm intervals closer than this many windows are merged (default 0). */
+  /** Alarm intervals at most this many rows apart are merged (default: model.json's detection, else 0). */
   readonly mergeGap?: number;
   /** Override the threshold stored in model.json. */
   readonly threshold?: number;
@@ -73,7 +74,8 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
   if (meta.family === 'anomaly') {
     if (threshold === undefined)
       throw new AppError('VALIDATION_FAILED', 'model.json has no threshold; pass --threshold');
-    ev = evaluateAnomaly(results, threshold, opts.mergeGap ?? 0);
+    const detector = detectorFor(meta, { threshold: opts.threshold, mergeGap: opts.mergeGap });
+    ev = evaluateAnomaly(results, threshold, detector);
   } else if (meta.family === 'fault') {
     ev = evaluateFault(results, threshold ?? 0.5, (meta.horizonSteps ?? 0) * meta.samplePeriodMs);
   } else {

@@ -11,6 +11,7 @@
  * without faults has shown nothing, and promotion (src/queue/retrain-decision.ts) needs labelled evidence.
  */
 import { brierScore, expectedCalibrationError } from '../calibration.js';
+import { type IntervalDetector, thresholdDetector } from '../detection/detector.js';
 import {
   averagePrecision,
   eventMetrics,
@@ -19,7 +20,7 @@ import {
   precisionRecallCurve,
 } from '../metrics/anomaly.js';
 import { faultPredictorMetrics } from '../metrics/fault.js';
-import { overlaps, scoresToIntervals } from '../metrics/intervals.js';
+import { overlaps } from '../metrics/intervals.js';
 import { mae, phm08Score, rmse } from '../metrics/regression.js';
 import type { EntityOutputs } from './model-outputs.js';
 import type { EvalEntity } from './sources.js';
@@ -48,10 +49,10 @@ export interface FamilyEvaluation {
   readonly detections: DetectedSpan[];
 }
 
-/** Alarm intervals (value > threshold, gaps of at most mergeGap windows merged) in ms. */
-export function detectedSpans(results: readonly EntityResult[], threshold: number, mergeGap = 0): DetectedSpan[] {
+/** Alarm intervals of each entity's outputs (training/detection/detector.ts decides how), in ms. */
+export function detectedSpans(results: readonly EntityResult[], detector: IntervalDetector): DetectedSpan[] {
   return results.flatMap(({ entity, out }) =>
-    scoresToIntervals(out.values, threshold, { mergeGap }).map((iv) => ({
+    detector.detect(out.values).map((iv) => ({
       entity: entity.entity,
       start: out.endTs[iv.start],
       end: out.endTs[iv.end],
@@ -77,16 +78,23 @@ function pooled(results: readonly EntityResult[], label: (r: EntityResult, i: nu
   return { scores, labels };
 }
 
-export function evaluateAnomaly(results: readonly EntityResult[], threshold: number, mergeGap = 0): FamilyEvaluation {
-  const detections = detectedSpans(results, threshold, mergeGap);
+export function evaluateAnomaly(
+  results: readonly EntityResult[],
+  threshold: number,
+  detector: IntervalDetector = thresholdDetector(threshold),
+): FamilyEvaluation {
+  const detections = detectedSpans(results, detector);
   const labelled = results.filter((r) => r.entity.labels);
   const metrics: Record<string, number> = {
     threshold,
     windows: results.reduce((s, r) => s + r.out.values.length, 0),
     detections: detections.length,
   };
-  const all = pooled(results, () => 0).scores;
-  metrics.alarmRate = all.filter((s) => s > threshold).length / Math.max(all.length, 1);
+  // Alarm flags per window as the detector sees them (the sliding detector: inside an interval).
+  const alarmFlags = new Map(results.map((r) => [r, detector.alarms(r.out.values)]));
+  const windows = metrics.windows;
+  metrics.alarmRate =
+    [...alarmFlags.values()].reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0) / Math.max(windows, 1);
   if (labelled.length === 0) return { metrics: { ...metrics, labelledEvents: 0 }, detections };
   let fp = 0;
   let deviceTp = 0;
@@ -119,10 +127,8 @@ export function evaluateAnomaly(results: readonly EntityResult[], threshold: num
   // No labelled event: recall (and so F1) is undefined; a silent model must not score F1 = 1 on it.
   const eventRecall = events > 0 ? tp / events : Number.NaN;
   const { scores, labels } = pooled(labelled, (r, i) => r.entity.labels![r.out.endIndex[i]]);
-  const point = pointMetrics(
-    scores.map((s) => (s > threshold ? 1 : 0)),
-    labels,
-  );
+  const flags = labelled.flatMap((r) => Array.from(alarmFlags.get(r) ?? []));
+  const point = pointMetrics(flags, labels);
   Object.assign(metrics, {
     events,
     labelledEvents: events,
@@ -157,7 +163,7 @@ export function evaluateFault(
   threshold: number,
   horizonMs: number,
 ): FamilyEvaluation {
-  const detections = detectedSpans(results, threshold);
+  const detections = detectedSpans(results, thresholdDetector(threshold));
   const f = faultPredictorMetrics(
     results.map((r) => ({
       device: r.entity.entity,

@@ -7,8 +7,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rawFields } from '../../src/features/derived.js';
+import type { Series } from '../../src/features/windows.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
+import { detectorFor } from '../detection/detector.js';
 import { detectedSpans, type EntityResult } from './family-metrics.js';
 import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
@@ -22,7 +24,7 @@ export interface ScoreCsvOptions {
   readonly runtime?: 'auto' | 'onnx' | 'tfjs';
   /** Override the model's threshold (alarms are values above it). */
   readonly threshold?: number;
-  /** Intervals closer than this many rows are merged (default 0). */
+  /** Intervals at most this many rows apart are merged (default: model.json's detection, else 0). */
   readonly mergeGap?: number;
   /** Features listed per interval (default 3). */
   readonly topK?: number;
@@ -48,6 +50,10 @@ export interface ScoreSummary {
   readonly windows: number;
   readonly alarms: number;
   readonly intervals: number;
+  /** Rows at the start of each entity with no value: the first window ends on row `windowLength`. */
+  readonly unscoredLeadingRows?: number;
+  /** Remaining-useful-life models: each entity's predicted RUL at its last observed row (rul.csv). */
+  readonly remaining?: readonly EntityRul[];
   /** Window models: what cleaning did to the CSV. */
   readonly cleaning?: CleaningReport;
   /** Throughput models: rows scored and skipped. */
@@ -55,12 +61,54 @@ export interface ScoreSummary {
   readonly files: readonly string[];
 }
 
+export interface EntityRul {
+  readonly entity: string;
+  readonly lastTs: string;
+  readonly lastTsMs: number;
+  /** Rows observed (before any padding). */
+  readonly rows: number;
+  /** Predicted samples (steps) to failure at the last row, in [0, ttfCapSteps]. */
+  readonly rulSteps: number;
+  readonly padded: boolean;
+}
+
+/** `count` copies of the first row in front, one sample period apart, so a short entity fills one window. */
+function padFront(s: Series, count: number, periodMs: number): Series {
+  const width = s.features.length;
+  const n = s.ts.length;
+  const ts = new Float64Array(n + count);
+  const values = new Float64Array((n + count) * width);
+  for (let i = 0; i < count; i++) {
+    ts[i] = s.ts[0] - (count - i) * periodMs;
+    values.set(s.values.subarray(0, width), i * width);
+  }
+  ts.set(s.ts, count);
+  values.set(s.values, count * width);
+  return { ts, values, features: s.features };
+}
+
+function lastStepRul(results: readonly EntityResult[], padded: ReadonlyMap<string, number>): EntityRul[] {
+  return results.map(({ entity, out }) => {
+    const last = out.values.length - 1;
+    return {
+      entity: entity.entity,
+      lastTs: new Date(out.endTs[last]).toISOString(),
+      lastTsMs: out.endTs[last],
+      rows: padded.get(entity.entity) ?? entity.series.ts.length,
+      rulSteps: out.values[last],
+      padded: padded.has(entity.entity),
+    };
+  });
+}
+
 function csvField(v: string | number): string {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSummary; intervals: ScoredInterval[] }> {
+export async function scoreCsv(
+  o: ScoreCsvOptions,
+): Promise<{ summary: ScoreSummary; intervals: ScoredInterval[]; remaining?: EntityRul[] }> {
   const predictor = await loadPredictor(o.modelDir, o.runtime ?? 'auto');
   try {
     const meta = predictor.meta;
@@ -82,31 +130,44 @@ export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSumm
       await writeFile(path.join(o.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       return { summary, intervals: [] };
     }
+    // A remaining-useful-life model answers for every entity, even one observed for fewer rows than a window:
+    // its first row is repeated in front (padded); other families need a full window.
+    const ttf = meta.family === 'ttf';
     const ds = await loadCsv(o.csv, {
       ...o.csvOptions,
       features: o.csvOptions?.features ?? rawFields(meta.features),
-      minRows: meta.windowLength,
+      minRows: ttf ? undefined : meta.windowLength,
     });
-    const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: meta.windowLength });
+    const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: ttf ? 1 : meta.windowLength });
     const results: EntityResult[] = [];
+    /** Entity → rows observed, for entities padded to one window. */
+    const padded = new Map<string, number>();
     for (const e of dataset.entities) {
-      results.push({ entity: { ...e, events: [] }, out: await modelOutputs(predictor, e.series) });
+      const missing = meta.windowLength - e.series.ts.length;
+      if (missing > 0) padded.set(e.entity, e.series.ts.length);
+      const series = missing > 0 ? padFront(e.series, missing, dataset.samplePeriodMs) : e.series;
+      const entity = { ...e, series, events: [] };
+      results.push({ entity, out: await modelOutputs(predictor, series) });
     }
     const column = meta.family === 'anomaly' ? 'score' : meta.family === 'fault' ? 'fault_probability' : 'ttf_steps';
     const threshold = o.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
+    const detector = meta.family === 'ttf' ? undefined : detectorFor(meta, o);
     const lines = [`entity,ts,ts_ms,${column},alarm`];
     let alarms = 0;
     let windows = 0;
     for (const { entity, out } of results) {
       const byRow = new Map<number, number>();
+      const flags = detector?.alarms(out.values);
+      const alarmByRow = new Map<number, number>();
       out.endIndex.forEach((row, i) => {
         byRow.set(row, out.values[i]);
+        alarmByRow.set(row, flags?.[i] ?? 0);
       });
       windows += out.values.length;
       const ts = entity.series.ts;
       for (let r = 0; r < ts.length; r++) {
         const v = byRow.get(r);
-        const alarm = v !== undefined && threshold !== undefined && meta.family !== 'ttf' && v > threshold ? 1 : 0;
+        const alarm = alarmByRow.get(r) ?? 0;
         alarms += alarm;
         lines.push(
           [
@@ -120,9 +181,9 @@ export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSumm
       }
     }
     const intervals: ScoredInterval[] =
-      threshold === undefined || meta.family === 'ttf'
+      detector === undefined
         ? []
-        : detectedSpans(results, threshold, o.mergeGap ?? 0).map((d) => {
+        : detectedSpans(results, detector).map((d) => {
             const out = results.find((r) => r.entity.entity === d.entity)!.out;
             return {
               entity: d.entity,
@@ -138,6 +199,15 @@ export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSumm
           });
     await mkdir(o.outDir, { recursive: true });
     const files = ['scores.csv', 'intervals.csv', 'intervals.json', 'summary.json'];
+    const remaining = ttf ? lastStepRul(results, padded) : undefined;
+    if (remaining) {
+      files.push('rul.csv');
+      const rulLines = ['entity,last_ts,last_ts_ms,rows,rul_steps,padded'];
+      for (const r of remaining) {
+        rulLines.push([csvField(r.entity), r.lastTs, r.lastTsMs, r.rows, r.rulSteps, r.padded ? 1 : 0].join(','));
+      }
+      await writeFile(path.join(o.outDir, 'rul.csv'), `${rulLines.join('\n')}\n`);
+    }
     await writeFile(path.join(o.outDir, 'scores.csv'), `${lines.join('\n')}\n`);
     const ivLines = ['entity,start,end,rows,peak,peak_ts,top_features'];
     for (const iv of intervals) {
@@ -156,11 +226,13 @@ export async function scoreCsv(o: ScoreCsvOptions): Promise<{ summary: ScoreSumm
       windows,
       alarms,
       intervals: intervals.length,
+      unscoredLeadingRows: ttf ? 0 : meta.windowLength - 1,
+      ...(remaining ? { remaining } : {}),
       cleaning: report,
       files: files.map((f) => path.join(o.outDir, f)),
     };
     await writeFile(path.join(o.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    return { summary, intervals };
+    return { summary, intervals, remaining };
   } finally {
     await predictor.close();
   }

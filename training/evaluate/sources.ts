@@ -52,7 +52,7 @@ export interface EvalInput {
 
 export interface SourceOptions {
   readonly csv?: CsvOptions;
-  /** CSV: evaluate every row, or only the test part of training's default 70/15/15 split. */
+  /** CSV: evaluate every row, or only the test part of the split training recorded in model.json. */
   readonly split?: 'all' | 'test';
   readonly sim?: {
     readonly seed?: number;
@@ -65,6 +65,13 @@ export interface SourceOptions {
   readonly questdb?: { readonly config: Config['questdb']; readonly from: number; readonly to: number };
 }
 
+/** The split fractions training recorded in model.json (absent in older models: 70/15/15). */
+export function trainedSplit(meta: ModelMetadata): { train: number; validation: number; test: number } {
+  const h = meta.training.hyperparameters;
+  const num = (k: string, d: number) => (typeof h[k] === 'number' ? (h[k] as number) : d);
+  return { train: num('splitTrain', 0.7), validation: num('splitValidation', 0.15), test: num('splitTest', 0.15) };
+}
+
 async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
   const fields = rawFields(meta.features);
   const ds = await loadCsv(path, { ...o.csv, features: o.csv?.features ?? fields });
@@ -72,13 +79,21 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: meta.windowLength });
   // The same split training makes (training/datasets/windows.ts): whole units for run-to-failure data, else
   // time per entity with a one-window gap between parts.
+  // The fractions are model.json's (recorded since training records its split), else the old 70/15/15 default.
   const parts =
     o.split === 'test'
       ? splitDataset(dataset, {
+          ...trainedSplit(meta),
           by: dataset.runToFailure ? 'entity' : 'time',
           gapRows: dataset.runToFailure ? 0 : meta.windowLength,
         }).test
       : dataset.entities;
+  if (parts.length === 0) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'the model was trained without a test part (its split has test 0): evaluate all rows of a file training did not see',
+    );
+  }
   const entities = parts.map((e) => {
     const events: Interval[] = [];
     if (e.labels) {

@@ -7,7 +7,7 @@
  * Works for a single feature (F = 1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SeededInit } from './seeded-init.js';
+import { quietOrthogonal, SeededInit } from './seeded-init.js';
 
 export interface AnomalyDetectorOptions {
   /** Window length T in samples. */
@@ -27,6 +27,10 @@ export interface AnomalyDetectorOptions {
 export const ANOMALY_DEFAULTS = { units: 32, latentUnits: 8, learningRate: 3e-3, seed: 42 } as const;
 
 export function buildAnomalyDetector(options: AnomalyDetectorOptions): tf.LayersModel {
+  return quietOrthogonal(() => build(options));
+}
+
+function build(options: AnomalyDetectorOptions): tf.LayersModel {
   const o = { ...ANOMALY_DEFAULTS, ...options };
   checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units, latentUnits: o.latentUnits });
   const init = new SeededInit(o.seed);

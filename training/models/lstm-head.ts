@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive } from './anomaly.js';
-import { SeededInit } from './seeded-init.js';
+import { quietOrthogonal, SeededInit } from './seeded-init.js';
 
 export interface LstmHeadOptions {
   readonly windowLength: number;
@@ -31,6 +31,10 @@ export interface HeadSpec {
 }
 
 export function buildLstmHead(options: LstmHeadOptions, head: HeadSpec): tf.LayersModel {
+  return quietOrthogonal(() => build(options, head));
+}
+
+function build(options: LstmHeadOptions, head: HeadSpec): tf.LayersModel {
   const o = { ...LSTM_HEAD_DEFAULTS, ...options };
   checkPositive({ windowLength: o.windowLength, features: o.features, units: o.units, hidden: o.hidden });
   const init = new SeededInit(o.seed);

@@ -6,6 +6,39 @@ import * as tf from '@tensorflow/tfjs';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
+/**
+ * Run `build` without tfjs's "Orthogonal initializer is being called on a matrix with more than 2000 elements:
+ * Slowness may result" console warning: an LSTM's recurrent kernel (units × 4·units) passes 2000 elements at 23
+ * units, the QR it warns about takes milliseconds at these sizes, and the line would print on every build or load.
+ * Every other warning passes through.
+ */
+export function quietOrthogonal<T>(build: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called')) return;
+    warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** `quietOrthogonal` for an async build (loading a saved model runs the initialisers too). */
+export async function quietOrthogonalAsync<T>(build: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called')) return;
+    warn(...args);
+  };
+  try {
+    return await build();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export class SeededInit {
   private next: number;
 
