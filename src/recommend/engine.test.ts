@@ -176,7 +176,7 @@ describe('policy configuration', () => {
     expect(p.power.minEnergySavingPct).toBe(DEFAULT_POLICY.power.minEnergySavingPct);
     expect(p.approval.alwaysTypes).toEqual([]);
     expect(DEFAULT_POLICY.power.throughputLossBudgetPct).toBe(5);
-    expect(DEFAULT_POLICY.approval.alwaysTypes).toEqual(['reboot_node']);
+    expect(DEFAULT_POLICY.approval.alwaysTypes).toEqual(['reboot_node', 'power_cap_gpu']);
   });
 
   it.each([

@@ -35,6 +35,14 @@ describe('power-cap choice', () => {
     expect(chooseCap(current, cands, 0.5, 2)).toBeUndefined();
   });
 
+  it('does not trust a lower cap predicted to run faster (the model extrapolating)', () => {
+    const faster = [{ powerCapW: 500, throughput: 1070, powerW: 1800 }];
+    expect(chooseCap(current, faster, 5, 2, 1)).toBeUndefined();
+    expect(chooseCap(current, [{ powerCapW: 500, throughput: 1005, powerW: 1800 }], 5, 2, 1)?.chosen.powerCapW).toBe(
+      500,
+    );
+  });
+
   it('ignores candidates that save too little, the current cap and broken points', () => {
     const tiny = [
       { powerCapW: 690, throughput: 1000, powerW: 2780 },
@@ -54,7 +62,7 @@ describe('power rule', () => {
     expect(a.expectedBenefit).toMatchObject({ powerSavedW: 700, throughputChangePct: -4 });
     expect(a.expectedBenefit.energyPerWorkSavedPct).toBeCloseTo(21.875, 1);
     expect(a.severity).toBe('info');
-    expect(a.requiresApproval).toBe(false);
+    expect(a.requiresApproval).toBe(true);
     expect(a.reason).toContain('throughput-mlp@5');
     expect(a.reason).toContain('-4%');
   });

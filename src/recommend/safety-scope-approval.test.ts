@@ -102,7 +102,7 @@ describe('approvals and dry run', () => {
     expect(r.decisions.find((d) => d.actionId === drains[0].id)?.message).toContain('2 nodes would go out of service');
   });
 
-  it('reboots and RMA tickets always need approval; informational power caps never', () => {
+  it('reboots, RMA tickets and power caps (they slow running jobs down) always need approval', () => {
     expect(one(run({ xidEvents: xids(DEV, 79) }), 'reboot_node').requiresApproval).toBe(true);
     expect(one(run({ xidEvents: xids(DEV, 64) }), 'open_ticket').requiresApproval).toBe(true);
     const cap = run({
@@ -116,7 +116,7 @@ describe('approvals and dry run', () => {
         },
       ],
     });
-    expect(one(cap, 'power_cap_gpu').requiresApproval).toBe(false);
+    expect(one(cap, 'power_cap_gpu').requiresApproval).toBe(true);
   });
 
   it('the approval severity comes from the policy', () => {

@@ -31,6 +31,7 @@ export function chooseCap(
   candidates: readonly OperatingPoint[],
   budgetPct: number,
   minSavingPct: number,
+  maxGainPct = Number.POSITIVE_INFINITY,
 ): CapChoice | undefined {
   if (!(current.throughput > 0 && current.powerW > 0)) return undefined;
   const currentEpw = current.powerW / current.throughput;
@@ -39,6 +40,8 @@ export function chooseCap(
     if (c.powerCapW === current.powerCapW || !(c.throughput > 0 && c.powerW > 0)) continue;
     const throughputChangePct = ((c.throughput - current.throughput) / current.throughput) * 100;
     if (-throughputChangePct > budgetPct) continue;
+    // A lower cap predicted to run faster: the model is outside what it learned; do not act on it.
+    if (c.powerCapW < current.powerCapW && throughputChangePct > maxGainPct) continue;
     const energyPerWorkSavedPct = ((currentEpw - c.powerW / c.throughput) / currentEpw) * 100;
     if (energyPerWorkSavedPct < minSavingPct) continue;
     const choice = { chosen: c, throughputChangePct, energyPerWorkSavedPct, powerSavedW: current.powerW - c.powerW };
@@ -68,11 +71,18 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
       ctx.note(`power-cap forecast for ${name} ignored: not in the fleet topology`);
       continue;
     }
-    const choice = chooseCap(f.current, f.candidates, cfg.throughputLossBudgetPct, cfg.minEnergySavingPct);
+    const choice = chooseCap(
+      f.current,
+      f.candidates,
+      cfg.throughputLossBudgetPct,
+      cfg.minEnergySavingPct,
+      cfg.maxPredictedGainPct,
+    );
     if (choice === undefined) {
       ctx.note(
         `power cap for ${name}: no candidate saves >= ${cfg.minEnergySavingPct}% energy per unit of work within the ` +
-          `${cfg.throughputLossBudgetPct}% throughput-loss budget; nothing recommended`,
+          `${cfg.throughputLossBudgetPct}% throughput-loss budget (gains above +${cfg.maxPredictedGainPct}% at a lower ` +
+          'cap are not trusted); nothing recommended',
       );
       continue;
     }
