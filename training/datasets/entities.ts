@@ -9,8 +9,9 @@
  */
 import type { DataSource } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
-import { deviceId, type FaultLabel, type TelemetryRow } from '../../src/telemetry/catalogue.js';
+import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js';
 import type { EntitySeries } from '../data/types.js';
+import { labelSpansFor } from './label-spans.js';
 
 export const ROW_HEALTHY = 0;
 export const ROW_SYMPTOM = 1;
@@ -58,36 +59,21 @@ function mark(codes: Uint8Array, ts: Float64Array, from: number, to: number, cod
   for (let i = lo; i < ts.length && ts[i] < to; i++) if (codes[i] < code) codes[i] = code;
 }
 
-/**
- * Entities from per-device series plus fault labels. A label counts for a device when it names the device
- * (GPU faults), the device's rack (facility incidents: symptomatic, but no device failure) or, for a straggler
- * (which names its job), the device in its node/gpu (symptomatic, then drained; no device failure).
- */
+/** Entities from per-device series plus fault labels; which labels concern a device: label-spans.ts. */
 export function entitiesFromFaultLabels(
   series: ReadonlyMap<string, Series>,
   labels: readonly FaultLabel[],
   opts: FromLabelsOptions = {},
 ): TrainingEntity[] {
   const downMs = opts.downMs ?? 30 * MIN;
-  const recoveryMs = opts.facilityRecoveryMs ?? 15 * MIN;
   const out: TrainingEntity[] = [];
   for (const [device, s] of series) {
     const codes = new Uint8Array(s.ts.length);
     const failures: number[] = [];
-    const rack = opts.rackOf?.(device);
-    for (const l of labels) {
-      if (l.device === device) {
-        mark(codes, s.ts, l.onsetTs, l.failureTs, ROW_SYMPTOM);
-        mark(codes, s.ts, l.failureTs, l.failureTs + downMs, ROW_DOWN);
-        failures.push(l.failureTs);
-      } else if (l.faultType === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device) {
-        // A straggler names its job; node/gpu is the slow GPU. Its job is aborted and the GPU drained, but the
-        // GPU itself does not fail: symptomatic and down rows, no failure.
-        mark(codes, s.ts, l.onsetTs, l.failureTs, ROW_SYMPTOM);
-        mark(codes, s.ts, l.failureTs, l.failureTs + downMs, ROW_DOWN);
-      } else if (l.faultType === 'facility_cooling_failure' && rack !== undefined && l.device === rack) {
-        mark(codes, s.ts, l.onsetTs, l.failureTs + recoveryMs, ROW_SYMPTOM);
-      }
+    for (const span of labelSpansFor(device, opts.rackOf?.(device), labels, opts.facilityRecoveryMs)) {
+      mark(codes, s.ts, span.start, span.end, ROW_SYMPTOM);
+      if (span.down) mark(codes, s.ts, span.end, span.end + downMs, ROW_DOWN);
+      if (span.failure) failures.push(span.end);
     }
     out.push({ entity: device, series: s, labels: codes, failures: failures.sort((a, b) => a - b) });
   }

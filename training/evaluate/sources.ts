@@ -13,10 +13,11 @@ import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
 import type { ModelMetadata } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
-import { deviceId, type FaultLabel } from '../../src/telemetry/catalogue.js';
+import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { splitDataset } from '../data/split.js';
+import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
 
 export interface LabelledEvent extends Interval {
@@ -126,26 +127,6 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   };
 }
 
-/** How long a facility incident keeps heating a rack's GPUs after its failureTs (the simulator's recovery). */
-const FACILITY_RECOVERY_MS = 15 * 60_000;
-
-/** The labelled spans that concern a device, and whether each is the device's own failure. */
-function deviceEvents(device: string, rack: string | undefined, labels: readonly FaultLabel[]) {
-  const out: { start: number; end: number; kind: string; label: string; failure: boolean }[] = [];
-  for (const l of labels) {
-    const kind = l.faultType;
-    const label = `${kind}@${l.device}@${l.onsetTs}`;
-    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: true });
-    // A straggler names its job; node/gpu is the slow GPU: symptomatic, but the GPU does not fail.
-    else if (kind === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
-      out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: false });
-    // A facility incident names the rack and heats all its GPUs until it has recovered; no device fails.
-    else if (kind === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
-      out.push({ start: l.onsetTs, end: l.failureTs + FACILITY_RECOVERY_MS, kind, label, failure: false });
-  }
-  return out.sort((a, b) => a.start - b.start);
-}
-
 /**
  * Series and fault labels of a fleet → entities, each cut at its first own failure. Labels count for a device
  * as training counts them (training/datasets/entities.ts): its own faults, stragglers on it, and facility
@@ -160,7 +141,7 @@ export function fromFleet(
 ): EvalInput {
   const entities: EvalEntity[] = [];
   for (const [device, s] of series) {
-    const all = deviceEvents(device, rackOf(device), labels);
+    const all = labelSpansFor(device, rackOf(device), labels);
     const failureTs = all
       .filter((e) => e.failure)
       .reduce<number | undefined>((m, e) => (m === undefined || e.end < m ? e.end : m), undefined);
