@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { calibratedProbability, logit } from '../src/inference/calibration.js';
-import { brierScore, chooseCalibration, expectedCalibrationError, fitIsotonic, fitPlatt } from './calibration.js';
+import {
+  brierScore,
+  chooseCalibration,
+  expectedCalibrationError,
+  fitIsotonic,
+  fitPlatt,
+  reliabilityBins,
+} from './calibration.js';
 import { mulberry32 } from './datasets/random.js';
 
 /** Raw scores whose true fault probability is σ(a·logit(s) + b): an overconfident network when a < 1. */
@@ -26,6 +33,11 @@ describe('calibration measures', () => {
     // One bin at 0.9 observed 0.5 (weight 2 of 4), one at 0.1 observed 0: ECE = 0.5·0.4 + 0.5·0.1.
     expect(expectedCalibrationError([0.9, 0.9, 0.1, 0.1], [1, 0, 0, 0])).toBeCloseTo(0.25, 12);
     expect(expectedCalibrationError([0.3, 0.3], [0, 1])).toBeCloseTo(0.2, 12);
+    // The reliability diagram's points are those bins: mean prediction, observed frequency, weight.
+    expect(reliabilityBins([0.9, 0.9, 0.1, 0.1], [1, 0, 0, 0])).toEqual([
+      { predicted: 0.1, observed: 0, weight: 2 },
+      { predicted: 0.9, observed: 0.5, weight: 2 },
+    ]);
   });
 });
 

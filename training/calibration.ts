@@ -42,10 +42,29 @@ export function expectedCalibrationError(
   weights?: ArrayLike<number>,
   bins = 10,
 ): number {
+  const r = reliabilityBins(prob, labels, weights, bins);
+  const total = r.reduce((n, b) => n + b.weight, 0);
+  return total > 0 ? r.reduce((e, b) => e + (b.weight / total) * Math.abs(b.predicted - b.observed), 0) : Number.NaN;
+}
+
+export interface ReliabilityBin {
+  /** Mean predicted probability in the bin. */
+  readonly predicted: number;
+  /** Observed frequency of the outcome in the bin. */
+  readonly observed: number;
+  readonly weight: number;
+}
+
+/** The reliability diagram's points: equal-width probability bins that hold any weight (ECE is their gap). */
+export function reliabilityBins(
+  prob: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+  bins = 10,
+): ReliabilityBin[] {
   const w = new Float64Array(bins);
   const p = new Float64Array(bins);
   const y = new Float64Array(bins);
-  let total = 0;
   for (let i = 0; i < prob.length; i++) {
     if (!Number.isFinite(prob[i])) continue;
     const b = Math.min(bins - 1, Math.max(0, Math.floor(prob[i] * bins)));
@@ -53,11 +72,11 @@ export function expectedCalibrationError(
     w[b] += wi;
     p[b] += wi * prob[i];
     y[b] += wi * labels[i];
-    total += wi;
   }
-  let ece = 0;
-  for (let b = 0; b < bins; b++) if (w[b] > 0) ece += (w[b] / total) * Math.abs(p[b] / w[b] - y[b] / w[b]);
-  return total > 0 ? ece : Number.NaN;
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++)
+    if (w[b] > 0) out.push({ predicted: p[b] / w[b], observed: y[b] / w[b], weight: w[b] });
+  return out;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type FamilyEvaluation,
 } from './family-metrics.js';
 import { modelOutputs } from './model-outputs.js';
-import { lossPlot, prPlot, scatterPlot, type TrainingHistory, timelinePlot } from './plots.js';
+import { lossPlot, prPlot, reliabilityPlot, scatterPlot, type TrainingHistory, timelinePlot } from './plots.js';
 import { loadPredictor, type Predictor } from './predictor.js';
 import { type EvaluationReport, writeReport } from './report.js';
 import { loadEvalInput, type SourceOptions } from './sources.js';
@@ -132,6 +132,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<{ report: Ev
     Object.assign(plots, own);
     const pr = prPlot(ev);
     if (pr) plots['precision-recall.svg'] = pr;
+    const reliability = reliabilityPlot(ev);
+    if (reliability) plots['reliability.svg'] = reliability;
     const scatter = scatterPlot(ev);
     if (scatter) plots[`${meta.family}-scatter.svg`] = scatter;
     const thresholdChoice: ThresholdChoice | undefined =

@@ -10,7 +10,7 @@
  * holdout held. Without any, the event metrics are NaN, not perfect: a model that raises no alarm on a holdout
  * without faults has shown nothing, and promotion (src/queue/retrain-decision.ts) needs labelled evidence.
  */
-import { brierScore, expectedCalibrationError } from '../calibration.js';
+import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from '../calibration.js';
 import { type IntervalDetector, thresholdDetector } from '../detection/detector.js';
 import {
   averagePrecision,
@@ -46,6 +46,8 @@ export interface FamilyEvaluation {
   readonly pr?: PrCurve;
   /** Regression families: truth and prediction per window or row (for the scatter plot). */
   readonly scatter?: { readonly truth: number[]; readonly pred: number[]; readonly what: string };
+  /** Fault family: the reliability diagram's bins (predicted probability vs observed frequency). */
+  readonly reliability?: readonly ReliabilityBin[];
   readonly detections: DetectedSpan[];
 }
 
@@ -206,6 +208,7 @@ export function evaluateFault(
     },
     detections,
     pr: precisionRecallCurve(scores, labels, 400),
+    reliability: reliabilityBins(scores, labels),
   };
 }
 

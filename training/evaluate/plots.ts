@@ -88,6 +88,31 @@ export function prPlot(ev: FamilyEvaluation): string | undefined {
   );
 }
 
+/** Reliability diagram: observed frequency per predicted-probability bin against the diagonal (perfect calibration). */
+export function reliabilityPlot(ev: FamilyEvaluation): string | undefined {
+  const bins = ev.reliability;
+  if (!bins || bins.length === 0) return undefined;
+  const ece = ev.metrics.ece;
+  return chart(
+    [
+      {
+        name: `observed (ECE ${Number.isFinite(ece) ? ece.toFixed(4) : 'n/a'}, Brier ${(ev.metrics.brier ?? Number.NaN).toFixed(4)})`,
+        x: bins.map((b) => b.predicted),
+        y: bins.map((b) => b.observed),
+        dots: true,
+      },
+    ],
+    {
+      title: 'Reliability diagram (10 bins): is the probability a probability?',
+      xLabel: 'predicted probability of failure within the horizon',
+      yLabel: 'observed frequency',
+      xDomain: [0, 1],
+      yDomain: [0, 1],
+      diagonal: true,
+    },
+  );
+}
+
 export function scatterPlot(ev: FamilyEvaluation): string | undefined {
   const sc = ev.scatter;
   if (!sc || sc.truth.length === 0) return undefined;
