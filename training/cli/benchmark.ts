@@ -56,7 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = (p.out as string | undefined) ?? path.join('bench-results', kind);
   const trainArgs = (p.train as string).split(/\s+/).filter(Boolean);
   const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const workDir = p.keepModels ? path.join(out, 'work') : await mkdtemp(path.join(tmpdir(), 'fleetsense-bench-'));
+  // Kept models go to a fresh folder per run (a model version is never overwritten, so a rerun must not collide).
+  const workDir = p.keepModels
+    ? path.join(out, 'work', new Date().toISOString().replace(/[-:.]/g, ''))
+    : await mkdtemp(path.join(tmpdir(), 'fleetsense-bench-'));
   const started = performance.now();
   try {
     let summary: string[];

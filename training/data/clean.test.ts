@@ -60,4 +60,22 @@ describe('cleanDataset', () => {
     const { dataset } = cleanDataset(ds);
     expect(Array.from(dataset.entities[0].ttf!)).toEqual([3, 2, 1, 0]);
   });
+
+  it('fills every gap of an irregularly sampled file rather than splitting it into fragments, and says so', () => {
+    // 200 rows, one every 1 s, but every 5th row arrives 10 s late: gaps everywhere.
+    const lines = ['ts,x'];
+    let t = 0;
+    for (let i = 0; i < 200; i++) {
+      t += i % 5 === 4 ? 10 : 1;
+      lines.push(`${t},${i % 7}`);
+    }
+    const ds = readCsvDataset(`${lines.join('\n')}\n`);
+    const warned: string[] = [];
+    const { dataset, report } = cleanDataset(ds, { minRows: 30 }, { warn: (_o, m) => warned.push(m) });
+    expect(dataset.entities).toHaveLength(1);
+    expect(report.rowsOut).toBeGreaterThan(200);
+    expect(warned.join(' ')).toMatch(/irregular sampling/);
+    // Asked for explicitly, the split stands (and here leaves nothing).
+    expect(() => cleanDataset(ds, { minRows: 30, beyondMaxGap: 'split' })).toThrow(/no segment/);
+  });
 });

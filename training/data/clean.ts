@@ -192,11 +192,38 @@ function constantColumns(ds: Dataset): number[] {
   return out;
 }
 
+/**
+ * Clean a dataset (see the options). An irregularly sampled file (gaps everywhere: NAB's traffic sensors) would
+ * split into fragments shorter than a window; when splitting keeps less than half of the rows, the gaps are filled
+ * instead (linear, as short gaps are) and a warning says so (only for 10 or more split gaps, or when no segment
+ * is left at all). `beyondMaxGap: 'split'` given explicitly never falls back.
+ */
 export function cleanDataset(
   ds: Dataset,
   opts: CleanOptions = {},
   log?: WarnLogger,
 ): { dataset: Dataset; report: CleaningReport } {
+  if (opts.beyondMaxGap !== undefined) return cleanOnce(ds, opts, log);
+  const quiet: string[] = [];
+  const collect: WarnLogger = { warn: (_o, m) => quiet.push(m) };
+  let split: { dataset: Dataset; report: CleaningReport } | undefined;
+  try {
+    split = cleanOnce(ds, { ...opts, beyondMaxGap: 'split' }, collect);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+  }
+  // Only many split gaps mean irregular sampling; rows lost to missing cells keep their split.
+  if (split && (split.report.rowsOut >= 0.5 * split.report.rowsIn || split.report.gapsSplit < 10)) {
+    for (const m of quiet) log?.warn({}, m);
+    return split;
+  }
+  const msg = `irregular sampling: splitting at gaps over ${opts.maxFillSteps ?? 3} samples would keep ${split?.report.rowsOut ?? 0} of ${ds.entities.reduce((n, e) => n + e.series.ts.length, 0)} rows, so every gap is filled on the ${ds.samplePeriodMs} ms grid instead`;
+  log?.warn({}, msg);
+  const filled = cleanOnce(ds, { ...opts, beyondMaxGap: 'fill' }, log);
+  return { ...filled, report: { ...filled.report, warnings: [msg, ...filled.report.warnings] } };
+}
+
+function cleanOnce(ds: Dataset, opts: CleanOptions, log?: WarnLogger): { dataset: Dataset; report: CleaningReport } {
   const o: Required<CleanOptions> = {
     fill: opts.fill ?? 'linear',
     maxFillSteps: opts.maxFillSteps ?? 3,
