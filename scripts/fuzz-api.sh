@@ -15,7 +15,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SCHEMATHESIS_VERSION=4.32.5
 VENV=.cache/fuzz-venv
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
-SEED=${FUZZ_SEED:-$RANDOM}
+# A fixed default seed: CI must not pass or fail by chance; FUZZ_SEED=$RANDOM explores further.
+SEED=${FUZZ_SEED:-1}
 
 if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/schemathesis" --version | grep -q "$SCHEMATHESIS_VERSION"; then
   python3 -m venv "$VENV"
@@ -57,7 +58,8 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/api.log"; e
 echo "fuzzing http://127.0.0.1:$port (seed $SEED, $MAX_EXAMPLES examples per operation)"
 status=0
 root=$PWD
-# From the scratch folder, so that schemathesis' own cache lands there, not in the repository.
+# From the scratch folder, so that schemathesis' own cache lands there, not in the repository. One worker:
+# CPython 3.11's ast.parse is not thread-safe, and hypothesis crashed inside it with two (seen in CI).
 (cd "$work" && "$root/$VENV/bin/schemathesis" --config-file "$root/scripts/fuzz-api.toml" \
   run "http://127.0.0.1:$port/docs/json" \
   --checks all \
@@ -65,7 +67,7 @@ root=$PWD
   --seed "$SEED" \
   --header "x-api-key: $key" \
   --request-timeout 30 \
-  --workers 2 \
+  --workers 1 \
   --generation-database none \
   --no-color) || status=$?
 

@@ -36,7 +36,10 @@ export class PolicyScopes {
   ) {}
 
   async current(now = Date.now()): Promise<PolicyScope[]> {
-    return (await currentPolicyScopes(this.reader, this.namespace, now)).map(toScope);
+    // A row whose times cannot be read back (written before the API bounded them) is not an entry in force.
+    return (await currentPolicyScopes(this.reader, this.namespace, now))
+      .map(toScope)
+      .filter((s) => [s.start, s.end, s.setAt].every((t) => t === undefined || Number.isFinite(t)));
   }
 
   /** The policy's safety inputs at `now`: opt-outs in force and windows not yet over. */

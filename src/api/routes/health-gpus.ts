@@ -181,7 +181,8 @@ async function healthGpuRoutes(fastify: FastifyInstance) {
     async (request) => {
       const from = Date.parse(request.query.from);
       const to = request.query.to ? Date.parse(request.query.to) : Date.now();
-      if (!(to > from)) throw new AppError('VALIDATION_FAILED', 'to must be after from', { field: 'to' });
+      // An empty range (to = from) is a valid question with an empty answer; only a reversed one is wrong.
+      if (to < from) throw new AppError('VALIDATION_FAILED', 'to must not be before from', { field: 'to' });
       const rows = await fleetHealthHistory(app.reader, { from, to, cluster: request.query.cluster });
       const scores = rows.map((r) => r.score).filter((s): s is number => s !== null && Number.isFinite(s));
       return {

@@ -7,6 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { AppError } from '../../errors.js';
 import type { PolicyScope, PolicyScopeKind } from '../../queue/policy-scopes.js';
 
 const Scope = Type.Object({
@@ -29,6 +30,17 @@ const Entry = Type.Object({
 const Note = Type.Optional(Type.String({ maxLength: 1000 }));
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[\\w.-]{1,64}$' }) });
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Times an operator may set: the telemetry range (a window in year 30000 is a typo, and QuestDB cannot hold it). */
+const MIN_MS = Date.UTC(2000, 0, 1);
+const MAX_MS = Date.UTC(2100, 0, 1);
+function timeOf(field: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (!(ms >= MIN_MS && ms < MAX_MS))
+    throw new AppError('VALIDATION_FAILED', `${field} must be a time within 2000..2100, got "${raw}"`, { field });
+  return ms;
+}
 
 function view(s: PolicyScope) {
   return {
@@ -98,12 +110,14 @@ export default async function safetyScopeRoutes(fastify: FastifyInstance) {
           end?: string;
           note?: string;
         };
+        const start = timeOf('start', b.start);
+        const end = b.until !== undefined ? timeOf('until', b.until) : timeOf('end', b.end);
         const entry = await scopes().add(
           kind,
           b.scope,
           {
-            ...(b.start ? { start: Date.parse(b.start) } : {}),
-            ...(b.end || b.until ? { end: Date.parse((b.end ?? b.until) as string) } : {}),
+            ...(start !== undefined ? { start } : {}),
+            ...(end !== undefined ? { end } : {}),
             ...(b.note ? { note: b.note } : {}),
           },
           request.principal?.name ?? 'anonymous',

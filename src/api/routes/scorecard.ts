@@ -52,7 +52,8 @@ export default async function scorecardRoutes(fastify: FastifyInstance) {
     async (request) => {
       const from = Date.parse(request.query.from);
       const to = Date.parse(request.query.to);
-      if (!(to > from)) throw new AppError('VALIDATION_FAILED', 'to must be after from', { field: 'to' });
+      // An empty range (to = from) is a valid question with an empty scorecard; only a reversed one is wrong.
+      if (to < from) throw new AppError('VALIDATION_FAILED', 'to must not be before from', { field: 'to' });
       if (to - from > MAX_RANGE_MS) throw new AppError('VALIDATION_FAILED', 'the range may span at most 31 days');
       const [rows, labels, devices] = await Promise.all([
         proposals(app.reader, app.queues.key(), from, to),
