@@ -36,6 +36,7 @@ npx tsx scripts/simulate.ts backfill "${SIM_RUN[@]}" --until "$END" --progress l
 log "default models"
 bash scripts/default-models.sh
 
+mkdir -p .run   # logs; services.sh creates it only when it starts a service itself
 log "starting the simulator stream (live telemetry with faults)"
 node --import tsx scripts/simulate.ts stream "${SIM_RUN[@]}" --resume "$END" --progress lines > .run/simulator.log 2>&1 &
 SIM_PID=$!
