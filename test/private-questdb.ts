@@ -16,6 +16,14 @@ function questdbJar(): string {
   return jar;
 }
 
+/** SIGKILL a child and resolve once it has exited (no-op when it is gone already): a crash, for fault tests. */
+export async function killNow(proc: ChildProcess | null): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await exited;
+}
+
 export interface PrivateQuestDbPorts {
   readonly http: number;
   readonly pg: number;
@@ -93,11 +101,7 @@ export class PrivateQuestDb {
 
   /** kill -9: the process is gone at once, mid-request, as in a crash. */
   async kill(): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await killNow(this.proc);
     this.proc = null;
   }
 

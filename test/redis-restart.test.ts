@@ -15,6 +15,7 @@ import { FORECAST_SCHEDULER_ID } from '../src/forecast/jobs.js';
 import { RecommendationStore } from '../src/queue/recommendation-store.js';
 import { type Stoppable, startSchedulerRole } from '../src/queue/runtime.js';
 import { bootApp, KEYS, uniqueTag, waitFor } from './helpers.js';
+import { killNow } from './private-questdb.js';
 import { fakeAction, silentLog } from './queue-fixtures.js';
 
 const PORT = 16_390;
@@ -44,12 +45,8 @@ class PrivateRedis {
     probe.disconnect();
   }
 
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+  kill(): Promise<void> {
+    return killNow(this.proc);
   }
 
   /** Everything gone: a fresh directory, as a Redis that lost its data. */

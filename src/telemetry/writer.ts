@@ -29,6 +29,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { withTimeout } from '../timeout.js';
 import type { FaultLabel, TelemetryRow, TelemetryTable } from './catalogue.js';
 import { TELEMETRY_TABLES } from './catalogue.js';
 
@@ -205,7 +206,8 @@ export class TelemetryWriter {
   private async sendGroup(group: readonly Batch[]): Promise<Error | undefined> {
     try {
       const data = group.length === 1 ? group[0].data : Buffer.concat(group.map((b) => b.data));
-      await withDeadline(this.transport.send(data), 2 * this.cfg.timeoutMs + 1_000);
+      // A last bound on one send, whatever the transport's own timeouts do.
+      await withTimeout(this.transport.send(data), 2 * this.cfg.timeoutMs + 1_000, 'no answer from QuestDB');
       for (const b of group) this.stored(b);
       return undefined;
     } catch (err) {
@@ -269,15 +271,6 @@ export class TelemetryWriter {
     this.pending += rows.length;
     return batch;
   }
-}
-
-/** A last bound on one send, whatever the transport's own timeouts do. */
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from QuestDB within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
 const clip = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);

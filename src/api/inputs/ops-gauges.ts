@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { HEALTH_STATES } from '../../health/health-policy.js';
+import { withTimeout } from '../../timeout.js';
 import type { FleetHealthMonitor } from './fleet-health-monitor.js';
 
 const DEPENDENCY_TIMEOUT_MS = 2_000;
@@ -15,18 +16,10 @@ const SCORE_TIMEOUT_MS = 5_000;
 
 /** `p`'s value, or undefined when it fails or takes longer than `ms`. */
 function within<T>(p: Promise<T>, ms: number, onError: (err: unknown) => void): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      onError(new Error(`no answer within ${ms} ms`));
-      resolve(undefined);
-    }, ms);
-  });
-  const settled = p.catch((err: unknown) => {
+  return withTimeout(p, ms).catch((err: unknown) => {
     onError(err);
     return undefined;
   });
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 export function registerOpsGauges(app: FastifyInstance, monitor: FleetHealthMonitor): void {
