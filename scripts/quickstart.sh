@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: bring the whole system up on local defaults and run the main loop.
 #   install → QuestDB + Redis → schema → simulated fleet backfill → default models (trained once, ONNX) →
-#   API + workers + scheduler, with the simulator streaming live telemetry (and faults) into QuestDB.
+#   build → API + workers + scheduler + retraining (compiled), with the simulator streaming live telemetry (and faults) into QuestDB.
 # Ctrl-C stops the service and the simulator; `npm run services:down` stops QuestDB and Redis.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,10 +40,12 @@ mkdir -p .run   # logs; services.sh creates it only when it starts a service its
 log "starting the simulator stream (live telemetry with faults)"
 node --import tsx scripts/simulate.ts stream "${SIM_RUN[@]}" --resume "$END" --progress lines > .run/simulator.log 2>&1 &
 SIM_PID=$!
-log "starting the retrain worker (admin POST /v1/retrain, daily and drift-triggered retraining)"
-node --import tsx scripts/retrain-worker.ts > .run/retrain-worker.log 2>&1 &
-RETRAIN_PID=$!
-trap 'kill $SIM_PID $RETRAIN_PID 2>/dev/null || true' EXIT
+trap 'kill $SIM_PID 2>/dev/null || true' EXIT
 
-log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers and scheduler"
-node --import tsx src/main.ts all
+log "building (the retrain role runs the compiled training entry points: dist/scripts/{train,evaluate}.js)"
+npm run build --silent
+
+log "serving: API on http://${API_HOST:-127.0.0.1}:${API_PORT:-8080} (docs at /docs), workers, scheduler, retraining"
+# Every role from the built product: API, remediation and forecast workers, schedulers, and the retrain role
+# (admin POST /v1/retrain, daily and drift-triggered retraining, shadow comparisons).
+node dist/src/main.js all

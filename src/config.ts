@@ -63,6 +63,8 @@ export interface Config {
     readonly retrainConcurrency: number;
     /** Labelled events a retrain's holdout needs before a candidate may be promoted (fewer: shadow). */
     readonly retrainMinLabelledEvents: number;
+    /** A shadow the comparison finds better is promoted by itself (default false: the record says "would promote"). */
+    readonly shadowAutoPromote: boolean;
     readonly forecastEveryMinutes: number;
     readonly executor: ExecutorKind;
     readonly webhookUrl: string;
@@ -73,6 +75,9 @@ export interface Config {
   readonly policy: {
     /** Operator override of the fault probability the policy acts on; undefined: each model's own threshold. */
     readonly faultActProbability: number | undefined;
+    /** Repeat offenders: this many incidents (labels, confirmed outcomes) of one device or node within the window. */
+    readonly repeatOffenderIncidents: number;
+    readonly repeatOffenderWindowDays: number;
   };
 }
 
@@ -171,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
       forecastConcurrency: int(env, 'FORECAST_CONCURRENCY', 2, 1),
       retrainConcurrency: int(env, 'RETRAIN_CONCURRENCY', 1, 1),
       retrainMinLabelledEvents: int(env, 'RETRAIN_MIN_LABELLED_EVENTS', 5, 0),
+      shadowAutoPromote: bool(env, 'SHADOW_AUTO_PROMOTE', false),
       forecastEveryMinutes: int(env, 'FORECAST_EVERY_MINUTES', 5, 1),
       executor: oneOf(
         env,
@@ -183,6 +189,10 @@ export function loadConfig(env: Env = process.env): Config {
       dryRun: bool(env, 'REMEDIATION_DRY_RUN', true),
     },
     simulator: { gpus: int(env, 'SIM_GPUS', 256, 1), seed: int(env, 'SIM_SEED', 42, 0) },
-    policy: { faultActProbability: probability(env, 'POLICY_FAULT_ACT_PROBABILITY') },
+    policy: {
+      faultActProbability: probability(env, 'POLICY_FAULT_ACT_PROBABILITY'),
+      repeatOffenderIncidents: int(env, 'REPEAT_OFFENDER_INCIDENTS', 3, 2),
+      repeatOffenderWindowDays: int(env, 'REPEAT_OFFENDER_WINDOW_DAYS', 30, 1),
+    },
   });
 }

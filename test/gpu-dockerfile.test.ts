@@ -64,11 +64,14 @@ describe('Dockerfile.gpu', () => {
     }
   });
 
-  test('serve checks /healthz and starts the API and workers; train starts the training CLI', () => {
+  test('serve checks /healthz and starts the API and workers; train starts the training CLI; retrain the retrain role', () => {
     const serve = stage('serve').lines.join('\n');
     expect(serve).toMatch(/HEALTHCHECK .*CMD .*\/healthz/);
     expect(instr(stage('serve'), 'ENTRYPOINT')[0]).toContain('"dist/src/main.js"');
-    expect(instr(stage('serve'), 'CMD').at(-1)).toBe('CMD ["all"]');
+    // Retraining runs in the retrain image (GPU training), not beside the API.
+    expect(instr(stage('serve'), 'CMD').at(-1)).toBe('CMD ["api,worker,scheduler"]');
+    expect(instr(stage('retrain'), 'ENTRYPOINT')[0]).toContain('"dist/src/main.js"');
+    expect(instr(stage('retrain'), 'CMD').at(-1)).toBe('CMD ["retrain"]');
     expect(serve).toMatch(/API_HOST=0\.0\.0\.0/);
     expect(instr(stage('train'), 'ENTRYPOINT')[0]).toContain('"dist/scripts/train.js"');
     // The compiled entry points come from these sources, which the build stage compiles.

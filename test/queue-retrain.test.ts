@@ -11,16 +11,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../datasets/simulator/sinks.js';
-import { startRetrainWorker } from '../scripts/retrain-worker.js';
+import { type Composition, openComposition } from '../src/composition.js';
 import { type Promotion, subscribePromotions } from '../src/queue/model-events.js';
 import { enqueueRetrain } from '../src/queue/retrain.js';
+import { startRetrainRole } from '../src/queue/retrain-worker.js';
 import { testConfig, waitFor } from './helpers.js';
 import { type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
 
 const HOUR = 3_600_000;
 let h: QueueHarness;
 let dir: string;
-let worker: Awaited<ReturnType<typeof startRetrainWorker>>;
+let composition: Composition;
+let worker: Awaited<ReturnType<typeof startRetrainRole>>;
 let unsubscribe: () => Promise<void>;
 const promotions: Promotion[] = [];
 // A private stretch of time: a random day in the 2040s.
@@ -48,9 +50,8 @@ beforeAll(async () => {
   unsubscribe = await subscribePromotions(h.config.redis, h.prefix, silentLog, async (p) => {
     promotions.push(p);
   });
-  worker = await startRetrainWorker({
-    config: testConfig({ MODELS_DIR: dir, QUEUE_PREFIX: h.prefix }),
-    log: silentLog,
+  composition = await openComposition(testConfig({ MODELS_DIR: dir, QUEUE_PREFIX: h.prefix }), silentLog);
+  worker = await startRetrainRole(composition, silentLog, {
     holdoutMs: 4 * HOUR,
     trainArgs: ['--epochs', '1', '--max-devices', '4'],
     reportsDir: path.join(dir, 'reports'),
@@ -60,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await unsubscribe?.();
   await worker?.close();
+  await composition?.close();
   await h?.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -21,10 +21,12 @@ import {
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
+import { shadowRows } from './shadow.js';
 import { StageClock } from './timings.js';
 
 /** What a shard needs from the inference service (tests and the CLI pass the real one). */
-export type ScoringService = Pick<InferenceService, 'models' | 'withModel'>;
+export type ScoringService = Pick<InferenceService, 'models' | 'withModel'> &
+  Partial<Pick<InferenceService, 'shadowOf'>>;
 
 export interface DevicePlace {
   readonly cluster: string;
@@ -34,7 +36,7 @@ export interface DevicePlace {
 export interface ShardScores {
   readonly anomalies: AnomalyScore[];
   readonly predictions: FaultPrediction[];
-  readonly rows: { table: 'anomaly_scores' | 'fault_predictions'; rows: TableRow[] }[];
+  readonly rows: { table: 'anomaly_scores' | 'fault_predictions' | 'shadow_scores'; rows: TableRow[] }[];
   readonly scored: Record<string, number>;
   /** Per model, devices left unscored because an input of their latest window is missing, and which inputs. */
   readonly unscorable: Record<string, { devices: number; fields: string[] }>;
@@ -124,18 +126,23 @@ export async function scoreShard(
       );
     return reads.get(key)!;
   };
+  const seriesFor = (lease: ModelLease) => {
+    const meta = lease.metadata;
+    const period = meta.samplePeriodMs;
+    const to = Math.floor(q.to / period) * period;
+    return read({
+      from: to - (meta.windowLength + 1) * period,
+      to,
+      fields: rawFields(meta.features),
+      samplePeriodMs: period,
+      cluster: q.cluster,
+    });
+  };
   for (const info of window) {
     await svc.withModel(info.name, {}, async (lease) => {
       const meta = lease.metadata;
       const period = meta.samplePeriodMs;
-      const to = Math.floor(q.to / period) * period;
-      const series = await read({
-        from: to - (meta.windowLength + 1) * period,
-        to,
-        fields: rawFields(meta.features),
-        samplePeriodMs: period,
-        cluster: q.cluster,
-      });
+      const series = await seriesFor(lease);
       const missing = { devices: 0, fields: [] as string[] };
       const batch = clock.timeSync('features', () => batchOf(series, lease, missing));
       const n = batch.devices.length;
@@ -205,6 +212,20 @@ export async function scoreShard(
         });
       }
       endOutputs();
+      if (svc.shadowOf) {
+        const shadow = await shadowRows(
+          {
+            shadowOf: svc.shadowOf.bind(svc),
+            withModel: svc.withModel.bind(svc),
+            seriesFor,
+            batchOf: (s, l) => batchOf(s, l, { devices: 0, fields: [] }),
+          },
+          { lease, batch, outputs: result.outputs },
+          place,
+          clock,
+        );
+        if (shadow.length > 0) out.rows.push({ table: 'shadow_scores', rows: shadow });
+      }
     });
   }
   const endOutputs = clock.begin('outputs');

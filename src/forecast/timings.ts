@@ -4,7 +4,16 @@
  * once, as the union of their intervals; different stages may overlap each other (a read in flight while a model
  * runs), so the stages can add up to more than the shard.
  */
-export const FORECAST_STAGES = ['read', 'features', 'models', 'outputs', 'writes', 'policy', 'dispatch'] as const;
+export const FORECAST_STAGES = [
+  'read',
+  'features',
+  'models',
+  'outputs',
+  'shadow',
+  'writes',
+  'policy',
+  'dispatch',
+] as const;
 export type ForecastStage = (typeof FORECAST_STAGES)[number];
 /** Milliseconds per stage. */
 export type StageTimings = Record<ForecastStage, number>;

@@ -19,7 +19,7 @@ import type {
   ModelLease,
 } from './inference-types.js';
 import { type LoadedVersion, leaseOf, newLoadedVersion } from './loaded-version.js';
-import { ModelStore, type StoredVersion } from './model-store.js';
+import { ModelStore, type ShadowRegistration, type StoredVersion } from './model-store.js';
 import { SessionWorkerPool } from './worker-pool.js';
 
 export interface InferenceServiceOptions {
@@ -182,6 +182,15 @@ export class InferenceService {
     } finally {
       this.unlease(entry);
     }
+  }
+
+  /**
+   * The candidate registered as `name`'s shadow (models/<name>/SHADOW), unless it is the version served now (a
+   * promoted shadow is the champion). Read from disk each call, so every worker follows a new registration at once.
+   */
+  async shadowOf(name: string): Promise<ShadowRegistration | undefined> {
+    const shadow = await this.store.readShadow(name).catch(() => undefined);
+    return shadow && shadow.version !== this.active.get(name)?.stored.version ? shadow : undefined;
   }
 
   run(

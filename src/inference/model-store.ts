@@ -1,9 +1,10 @@
 /**
  * The model registry on disk: `models/<name>/<version>/{model.json, model.onnx}` as training writes them, and
  * `models/<name>/ACTIVE` naming the version to serve (written atomically: temp file, then rename). Without an
- * ACTIVE file the newest version (by createdAt, then version name) is served.
+ * ACTIVE file the newest version (by createdAt, then version name) is served. `models/<name>/SHADOW` (JSON
+ * `{version, since}`) names the candidate that runs beside the champion without being served (src/forecast/shadow.ts).
  */
-import { access, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 import type { ModelMetadata } from '../features/model-metadata.js';
@@ -14,6 +15,13 @@ export interface StoredVersion {
   readonly dir: string;
   readonly onnxPath: string;
   readonly metadata: ModelMetadata;
+}
+
+/** A candidate running in shadow: scored beside the champion every forecast run, never served or acted on. */
+export interface ShadowRegistration {
+  readonly version: string;
+  /** Epoch ms the shadow started: its comparison counts only scores and labels from then on. */
+  readonly since: number;
 }
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -107,5 +115,35 @@ export class ModelStore {
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(tmp, `${version}\n`);
     await rename(tmp, target);
+  }
+
+  /** The shadow of `name`, if one is registered (an unreadable file counts as none). */
+  async readShadow(name: string): Promise<ShadowRegistration | undefined> {
+    assertSafeSegment('model', name);
+    const raw = await readFile(path.join(this.dir, name, 'SHADOW'), 'utf8').catch(() => undefined);
+    if (!raw) return undefined;
+    try {
+      const s = JSON.parse(raw) as Partial<ShadowRegistration>;
+      return typeof s.version === 'string' && SAFE.test(s.version) && Number.isFinite(s.since)
+        ? { version: s.version, since: Number(s.since) }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Register (or replace) the shadow of `name`; atomic like ACTIVE. */
+  async writeShadow(name: string, shadow: ShadowRegistration): Promise<void> {
+    assertSafeSegment('model', name);
+    assertSafeSegment('version', shadow.version);
+    const target = path.join(this.dir, name, 'SHADOW');
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify({ version: shadow.version, since: shadow.since })}\n`);
+    await rename(tmp, target);
+  }
+
+  async clearShadow(name: string): Promise<void> {
+    assertSafeSegment('model', name);
+    await rm(path.join(this.dir, name, 'SHADOW'), { force: true });
   }
 }

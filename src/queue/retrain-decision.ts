@@ -6,14 +6,17 @@
  *   candidate kept beside the champion until enough labels arrive. Throughput models are exempt: every job row's
  *   measured throughput is their ground truth.
  * - Then the family's headline metric, by at least `minGain` (so noise does not churn versions); a missing metric
- *   on either side means no promotion. A fault predictor must also not raise more false alarms per device-day.
+ *   on either side means no promotion. The candidate must also not raise more false alarms per device-day, where
+ *   both sides report it (fault evaluations and every shadow comparison do).
+ * - A shadow comparison (training/evaluate/shadow-comparison.ts: both models' stored scores against the labels of
+ *   the shadow period) goes through the same rule with its `eventF1`, `falseAlarmsPerDeviceDay` and `labelledEvents`.
  */
 import type { ModelFamily } from '../features/model-metadata.js';
 
 /** The metric each family is judged by (first one both reports have), and its direction. */
 export const PROMOTION_METRICS: Readonly<Record<ModelFamily, { names: readonly string[]; higherIsBetter: boolean }>> = {
   anomaly: { names: ['eventF1', 'prAuc', 'pointF1'], higherIsBetter: true },
-  fault: { names: ['f1', 'prAuc'], higherIsBetter: true },
+  fault: { names: ['eventF1', 'f1', 'prAuc'], higherIsBetter: true },
   ttf: { names: ['rmse'], higherIsBetter: false },
   throughput: { names: ['rmse', 'mapePct'], higherIsBetter: false },
 };
@@ -80,7 +83,7 @@ export function decidePromotion(
   }
   const fc = candidate.falseAlarmsPerDeviceDay;
   const fa = active.falseAlarmsPerDeviceDay;
-  if (family === 'fault' && Number.isFinite(fc) && Number.isFinite(fa) && fc > fa) {
+  if (Number.isFinite(fc) && Number.isFinite(fa) && fc > fa) {
     return {
       ...base,
       promote: false,

@@ -1,7 +1,7 @@
 /**
  * Retraining, queue side: enqueue a retrain job (from the API, a schedule, or drift), and the drift test. The
- * processor that trains, evaluates and promotes runs OUTSIDE src/ (scripts/retrain-worker.ts), because src/ never
- * imports training code.
+ * processor that trains, evaluates and promotes is the retrain role (src/queue/retrain-worker.ts); it runs the
+ * training entry points as child processes, because src/ never imports training code.
  *
  * Drift: the population stability index (PSI) of the active anomaly model's recent scores against the scores the
  * same version produced when it first went live (its reference period), both read from `anomaly_scores`. PSI above

@@ -1,8 +1,8 @@
 /**
  * The queue roles for src/main.ts, on the process's one composition (src/composition.ts): `worker` (remediation,
  * rebalancing and forecast workers) and `scheduler` (creates or updates the job schedulers, then keeps them in
- * place; BullMQ keeps the schedules in Redis, so any number of these can start). The retrain processor runs from
- * scripts/retrain-worker.ts, outside src/ (training code stays out of src/).
+ * place; BullMQ keeps the schedules in Redis, so any number of these can start). The retrain role is
+ * src/queue/retrain-worker.ts (it runs training code only as child processes).
  */
 import pino, { type Logger } from 'pino';
 import type { Composition } from '../composition.js';

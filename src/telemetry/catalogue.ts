@@ -126,7 +126,18 @@ export interface FaultLabel {
   readonly failureTs: number;
   /** XID the failure raises, when it raises one (48, 79, 31 ...), else 0. */
   readonly xid: number;
+  /**
+   * A degradation caught before the device failed (a field label without failure time): `failureTs` is then only
+   * the end of its symptomatic span (onset + CAUGHT_DEGRADATION_SPAN_MS), and no failure happened.
+   */
+  readonly caught?: boolean;
 }
+
+/**
+ * How long a caught degradation counts as symptomatic after its start: a label without failure time says when it
+ * began, not when it would have ended. Two hours, about the simulator's degradations before they fail.
+ */
+export const CAUGHT_DEGRADATION_SPAN_MS = 2 * 3_600_000;
 
 /** `node/gpu`: the device id used across features, scores and recommendations. */
 export const deviceId = (node: string, gpu: string): string => `${node}/${gpu}`;

@@ -11,6 +11,7 @@ import { baseFields, isPeerField, JOB_FIELD, peerBase, withPeerFields } from '..
 import { isRackField, RACK_PREFIX, rackBase, rackFacilityFields } from '../features/rack-fields.js';
 import type { Series } from '../features/windows.js';
 import {
+  CAUGHT_DEGRADATION_SPAN_MS,
   deviceId,
   FACILITY_METRICS,
   type FaultLabel,
@@ -292,13 +293,18 @@ export class TelemetryReader {
     }));
   }
 
+  /**
+   * Labels whose span overlaps [from, to): onset to failure, or for a degradation caught before it failed (no
+   * failure_ts) onset to onset + CAUGHT_DEGRADATION_SPAN_MS, marked `caught`.
+   */
   async faultLabels(opts: { from: number; to: number }): Promise<FaultLabel[]> {
-    const rows = await this.query<Record<string, string | number>>(
+    const rows = await this.query<Record<string, string | number | null>>(
       'SELECT ts, device, cluster, rack, node, gpu, fault_type, failure_ts, xid FROM fault_labels ' +
-        'WHERE ts < $2 AND failure_ts >= $1 ORDER BY ts',
-      [isoUtc(opts.from), isoUtc(opts.to)],
+        'WHERE ts < $2 AND (failure_ts >= $1 OR (failure_ts IS NULL AND ts >= $3)) ORDER BY ts',
+      [isoUtc(opts.from), isoUtc(opts.to), isoUtc(opts.from - CAUGHT_DEGRADATION_SPAN_MS)],
     );
     return rows.map((r) => ({
+      ...(r.failure_ts == null ? { caught: true } : {}),
       device: String(r.device),
       cluster: String(r.cluster),
       rack: String(r.rack),
@@ -306,8 +312,8 @@ export class TelemetryReader {
       gpu: String(r.gpu),
       faultType: String(r.fault_type) as FaultType,
       onsetTs: Number(r.ts),
-      failureTs: Number(r.failure_ts),
-      xid: Number(r.xid),
+      failureTs: r.failure_ts == null ? Number(r.ts) + CAUGHT_DEGRADATION_SPAN_MS : Number(r.failure_ts),
+      xid: Number(r.xid ?? 0),
     }));
   }
 

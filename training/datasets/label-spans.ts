@@ -3,6 +3,8 @@
  * evaluation (evaluate/sources.ts: labelled events and failures).
  *
  * - a label naming the device (a GPU fault): symptomatic from onset to failure, the device's own failure, then down;
+ *   a degradation caught before it failed (`caught`, a field label without failure time) is symptomatic over its
+ *   span and nothing more: an event for the anomaly detector, no failure for the fault and ttf targets;
  * - a straggler names its job, its node/gpu is the slow GPU: symptomatic, then drained (down), but no failure;
  * - a facility incident names the rack: every GPU of the rack is symptomatic until the rack has recovered
  *   (`facilityRecoveryMs` after the label's failureTs, the simulator's recovery); no device fails or goes down.
@@ -35,8 +37,10 @@ export function labelSpansFor(
   for (const l of labels) {
     const kind = l.faultType;
     const label = `${kind}@${l.device}@${l.onsetTs}`;
-    if (l.device === device) out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: true, down: true });
-    else if (kind === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
+    if (l.device === device) {
+      const failed = l.caught !== true;
+      out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: failed, down: failed });
+    } else if (kind === 'straggler' && l.node && l.gpu && deviceId(l.node, l.gpu) === device)
       out.push({ start: l.onsetTs, end: l.failureTs, kind, label, failure: false, down: true });
     else if (kind === 'facility_cooling_failure' && rack !== undefined && l.device === rack)
       out.push({ start: l.onsetTs, end: l.failureTs + facilityRecoveryMs, kind, label, failure: false, down: false });
