@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePolicy } from './config.js';
-import { MIN, NOW, ofType, proposed, record, run, suppressed, TPUT } from './testing/fleet.js';
+import { fleet, MIN, NOW, ofType, one, proposed, record, run, suppressed, TPUT } from './testing/fleet.js';
 import type { PowerCapForecast } from './types.js';
 
 /** A per-GPU forecast whose 500 W cap saves `saving` % energy per unit of work at -1 % throughput. */
@@ -55,5 +55,17 @@ describe('advisory budget', () => {
     expect(proposed(r).filter((a) => a.type === 'power_cap_gpu')).toHaveLength(10);
     expect(ofType(r, 'power_cap_gpu').filter((a) => a.suppressedBy === 'advisory-budget')).toHaveLength(6);
     expect(proposed(r).map((a) => a.type)).toContain('facility_cooling_alert');
+  });
+
+  it('is a budget per cluster: the caps waiting in one cluster do not hold back another', () => {
+    const topology = fleet({ clusters: 2 });
+    const first = run({ topology, powerForecasts: [capForecast('c1r1n1/g0', 5)] });
+    const waiting = record(proposed(first)[0]!, { status: 'proposed' });
+    const r = run(
+      { topology, openActions: [waiting], powerForecasts: [capForecast('c1r1n1/g1', 30), capForecast('c2r1n1/g1', 6)] },
+      budget(1),
+    );
+    expect(proposed(r).map((a) => a.target.id)).toEqual(['c2r1n1/g1']);
+    expect(one(r, 'power_cap_gpu', 'c1r1n1/g1').suppressedBy).toBe('advisory-budget');
   });
 });
