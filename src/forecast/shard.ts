@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { DispatchSummary, RemediationDispatcher } from '../queue/dispatcher.js';
 import { actionRecords, type SafetySwitches } from '../queue/policy-state.js';
 import { DEFAULT_POLICY, type PolicyConfig, policyInput, recommend, topologyFromDevices } from '../recommend/index.js';
+import { incidentsBetween } from '../telemetry/queries/incidents.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
 import { activeDevices, readEvidence } from './evidence.js';
@@ -83,6 +84,11 @@ export async function runShard(
   if (shard.recommend !== false) {
     const result = await clock.time('policy', async () => {
       const records = await actionRecords(deps.dispatcher.store, slot - 7 * 86_400_000);
+      // Two windows: a quarantine's trigger needs the window before it (rules/repeat-offenders.ts).
+      const incidents = await incidentsBetween(deps.reader, {
+        from: slot - 2 * policy.repeatOffender.windowMs,
+        to: slot,
+      });
       const { jobs, ...signals } = evidence;
       const input = policyInput({
         now: slot,
@@ -92,6 +98,7 @@ export async function runShard(
         powerForecasts: throughput.forecasts,
         ...signals,
         ...records,
+        incidents,
         safety: await deps.safety.state(deps.dryRun, slot),
       });
       return recommend(input, policy);

@@ -193,6 +193,37 @@ describe('gpuHealth: recommendations and drains', () => {
   });
 });
 
+describe('gpuHealth: repeat offenders', () => {
+  const quarantine = (status: string) =>
+    rec({
+      id: 'rma1',
+      type: 'open_ticket',
+      status,
+      targetKind: 'gpu',
+      targetId: 'n1/0',
+      evidenceKind: 'repeat-offender',
+      incidents: 3,
+    });
+  it('an open or executed quarantine says the GPU keeps failing', () => {
+    for (const status of ['proposed', 'executed']) {
+      const h = gpuHealth(gpu({ recommendations: [quarantine(status)] }), NOW);
+      expect(h.state).toBe('at_risk');
+      const reason = h.reasons.find((r) => r.kind === 'repeat_offender');
+      expect(reason?.summary).toMatch(/repeat offender: 3 incidents/);
+      expect(reason?.runbook).toBe('docs/runbooks/gpu-health.md#repeat-offender');
+    }
+  });
+  it('a rejected quarantine, or another GPU of the node, gives no such reason', () => {
+    const rejected = gpuHealth(gpu({ recommendations: [quarantine('rejected')] }), NOW);
+    expect(rejected.reasons.map((r) => r.kind)).not.toContain('repeat_offender');
+    const sibling = gpuHealth(
+      gpu({ recommendations: [{ ...quarantine('proposed'), targetId: 'n1/5', devices: ['n1/5'] }] }),
+      NOW,
+    );
+    expect(sibling.reasons.map((r) => r.kind)).not.toContain('repeat_offender');
+  });
+});
+
 describe('gpuHealth: combining', () => {
   it('takes the worst evidence state and orders reasons worst first', () => {
     const h = gpuHealth(gpu({ anomaly: anomaly(1.2), fault: fault(0.95), xids: [{ code: 13, ts: NOW - MIN }] }), NOW);

@@ -68,6 +68,10 @@ export interface RecommendationEvidence {
   readonly devices: readonly string[];
   readonly dryRun: boolean;
   readonly updatedAt: number;
+  /** What raised it (the policy's evidence kind, e.g. `repeat-offender`). */
+  readonly evidenceKind?: string;
+  /** Incidents behind a repeat-offender quarantine. */
+  readonly incidents?: number;
 }
 
 export interface GpuEvidence {
@@ -302,6 +306,22 @@ function recommendationReasons(ev: GpuEvidence): HealthReason[] {
       dryRun: r.dryRun,
       reason: r.reason,
     };
+    // One reason per quarantine (its drain and its RMA ticket share the evidence): the GPU keeps failing.
+    if (
+      r.evidenceKind === 'repeat-offender' &&
+      aboutThis &&
+      r.type === 'open_ticket' &&
+      (OPEN.has(r.status) || r.status === 'executed')
+    ) {
+      out.push({
+        kind: 'repeat_offender',
+        state: 'at_risk',
+        summary: `repeat offender: ${r.incidents ?? 'several'} incidents in the window; quarantine (drain + RMA) ${r.status}`,
+        ts: r.updatedAt,
+        evidence,
+        runbook: healthRunbook('repeat_offender'),
+      });
+    }
     if (r.type === 'drain_node' && onNode && r.status === 'executed' && !r.dryRun) {
       out.push({
         kind: 'drain',

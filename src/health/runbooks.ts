@@ -20,6 +20,7 @@ export const REASON_KINDS = [
   'xid',
   'ecc',
   'recommendation',
+  'repeat_offender',
 ] as const;
 export type ReasonKind = (typeof REASON_KINDS)[number];
 

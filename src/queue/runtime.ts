@@ -24,11 +24,15 @@ export function queueLogger(config: Config, role: string): Logger {
 
 /**
  * The policy the forecasts run: the defaults, with the operator's fault threshold override when
- * POLICY_FAULT_ACT_PROBABILITY is set (else each fault model's own threshold applies).
+ * POLICY_FAULT_ACT_PROBABILITY is set (else each fault model's own threshold applies), and the repeat-offender
+ * settings (REPEAT_OFFENDER_INCIDENTS within REPEAT_OFFENDER_WINDOW_DAYS).
  */
 export function policyFor(config: Config): PolicyConfig {
-  const act = config.policy.faultActProbability;
-  return definePolicy(act === undefined ? {} : { fault: { actProbability: act } });
+  const { faultActProbability: act, repeatOffenderIncidents, repeatOffenderWindowDays } = config.policy;
+  return definePolicy({
+    ...(act === undefined ? {} : { fault: { actProbability: act } }),
+    repeatOffender: { incidents: repeatOffenderIncidents, windowMs: repeatOffenderWindowDays * 86_400_000 },
+  });
 }
 
 /**

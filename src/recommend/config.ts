@@ -7,6 +7,7 @@ import type { ActionType, Severity, TicketKind } from './types.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 export interface PolicyConfig {
   /** Scores, predictions, utilisation and facility readings older than this are ignored (noted in the log). */
@@ -75,6 +76,11 @@ export interface PolicyConfig {
     /** Power caps open at once across the fleet (they wait for approval): more is a flood nobody reads. */
     readonly maxOpenAdvisories: number;
   };
+  /**
+   * Repeat offenders: a GPU, or a node across its GPUs, with at least `incidents` incidents within `windowMs` is
+   * quarantined (drain + RMA ticket), at most once per window.
+   */
+  readonly repeatOffender: { readonly incidents: number; readonly windowMs: number };
   /** Per target and action type: no new action of the type on the target this soon after the last one. */
   readonly cooldownMs: Readonly<Record<ActionType, number>>;
   readonly blastRadius: {
@@ -127,6 +133,7 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
     confidence: 0.8,
     maxOpenAdvisories: 10,
   },
+  repeatOffender: { incidents: 3, windowMs: 30 * DAY },
   cooldownMs: {
     drain_node: 6 * HOUR,
     reset_gpu: HOUR,
@@ -189,6 +196,7 @@ export function validatePolicy(p: PolicyConfig): void {
     ['power.minEnergySavingPct', p.power.minEnergySavingPct],
     ['power.maxPredictedGainPct', p.power.maxPredictedGainPct],
     ['circuitBreaker.windowMs', p.circuitBreaker.windowMs],
+    ['repeatOffender.windowMs', p.repeatOffender.windowMs],
     ['blastRadius.minNodes', p.blastRadius.minNodes],
     ['approval.maxAutoNodeRemovals', p.approval.maxAutoNodeRemovals],
     ['circuitBreaker.maxActions', p.circuitBreaker.maxActions],
@@ -201,6 +209,7 @@ export function validatePolicy(p: PolicyConfig): void {
     ['anomaly.topFeatures', p.anomaly.topFeatures],
     ['straggler.minJobGpus', p.straggler.minJobGpus],
     ['facility.thermalAnomalyMinGpus', p.facility.thermalAnomalyMinGpus],
+    ['repeatOffender.incidents', p.repeatOffender.incidents],
   ];
   for (const [field, v] of atLeastOne) if (!Number.isInteger(v) || v < 1) fail(field, 'must be an integer >= 1');
   const shares: [string, number][] = [

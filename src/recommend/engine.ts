@@ -12,6 +12,7 @@ import { facilityRules } from './rules/facility.js';
 import { hardwareEventRules } from './rules/hardware-events.js';
 import { powerRules } from './rules/power.js';
 import { predictiveRules } from './rules/predictive.js';
+import { repeatOffenderRules } from './rules/repeat-offenders.js';
 import { stragglerRules } from './rules/straggler.js';
 import { applySafetyRails } from './safety.js';
 import { indexTopology } from './topology.js';
@@ -31,6 +32,7 @@ export function recommend(input: PolicyInput, config: PolicyConfig = DEFAULT_POL
     ...anomalyRules(ctx, anomalies, coolingAlertRacks),
     ...stragglerRules(ctx, anomalies),
     ...powerRules(ctx),
+    ...repeatOffenderRules(ctx),
     ...facility,
   ];
   const outcome = applySafetyRails(byPriority(uniqueById(drafts)), ctx);

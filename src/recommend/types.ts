@@ -227,6 +227,8 @@ export interface PolicyInput {
   readonly openActions: readonly ActionRecord[];
   /** Recent actions of any status (cooldowns, circuit breaker). May overlap `openActions`. */
   readonly history: readonly ActionRecord[];
+  /** Incidents of the last two repeat-offender windows (rules/repeat-offenders.ts); absent: none known. */
+  readonly incidents?: readonly Incident[];
   readonly safety: SafetyState;
 }
 
@@ -243,7 +245,30 @@ export type SuppressionReason =
   | 'maintenance-window'
   | 'advisory-budget';
 
-export type EvidenceKind = 'xid' | 'ecc' | 'fault-prediction' | 'anomaly' | 'straggler' | 'power' | 'facility';
+export type EvidenceKind =
+  | 'xid'
+  | 'ecc'
+  | 'fault-prediction'
+  | 'anomaly'
+  | 'straggler'
+  | 'power'
+  | 'facility'
+  | 'repeat-offender';
+
+/**
+ * One incident in a device's history: a fault label from the field (operator, RMA, ticket, XID; a `confirmed`
+ * outcome writes one too, so outcomes are counted through their labels, once).
+ */
+export interface Incident {
+  /** `node/gpu`. */
+  readonly device: string;
+  readonly node: string;
+  /** Epoch ms the fault started. */
+  readonly ts: number;
+  readonly faultType: string;
+  readonly source: string;
+  readonly recommendationId?: string;
+}
 
 export interface Evidence {
   readonly kind: EvidenceKind;
@@ -266,6 +291,8 @@ export interface Evidence {
   readonly facility?: RackFacilityState & { readonly thermalAnomalies?: number; readonly rackGpus?: number };
   readonly utilisation?: { readonly gpuUtilPct: number; readonly peerMedianPct: number };
   readonly forecast?: { readonly current: OperatingPoint; readonly chosen: OperatingPoint };
+  /** Repeat offenders: the incidents within the window that make the device or node one. */
+  readonly incidents?: readonly Incident[];
 }
 
 export interface ExpectedBenefit {

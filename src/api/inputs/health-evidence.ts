@@ -135,6 +135,8 @@ function recommendationEvidence(r: StoredRecommendation): RecommendationEvidence
     devices: a.evidence?.devices ?? [],
     dryRun: a.dryRun,
     updatedAt: r.updatedAt,
+    ...(a.evidence?.kind ? { evidenceKind: a.evidence.kind } : {}),
+    ...(a.evidence?.incidents ? { incidents: a.evidence.incidents.length } : {}),
   };
 }
 
