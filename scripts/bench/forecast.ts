@@ -23,6 +23,7 @@ import { migrate } from '../../src/telemetry/migrate.js';
 import { TelemetryReader } from '../../src/telemetry/reader.js';
 import { TelemetryWriter } from '../../src/telemetry/writer.js';
 import { type BenchFleet, benchFleet } from './forecast-fleet.js';
+import { modelsWithShadows } from './shadow-models.js';
 import type { BenchContext, BenchReport } from './types.js';
 
 const log = pino({ level: 'silent' });
@@ -97,6 +98,13 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
   await migrate(reader);
   const writer = await TelemetryWriter.connect(config.questdb);
   const inference = await InferenceService.open(config, log, { syncIntervalMs: 0 });
+  // The same run with a shadow beside the anomaly and fault champions (src/forecast/shadow.ts), for its cost.
+  const shadowModels = await modelsWithShadows(config.models.dir);
+  const shadowInference = await InferenceService.open(
+    { ...config, models: { ...config.models, dir: shadowModels.dir } },
+    log,
+    { syncIntervalMs: 0 },
+  );
   const rows: Record<string, string | number>[] = [];
   const perRun = new Map<number, number>();
   const historyMs = Math.max(DEFAULT_POLICY.xid.lookbackMs, DEFAULT_POLICY.maxInputAgeMs);
@@ -120,6 +128,11 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
       for (let i = 0; i < sizes.forecastReps; i++) runs.push(await forecastRun(config, deps, fleet));
       const scored = runs.map((r) => checkScored(r, fleet, served))[0];
       const median = [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
+      const shadowDeps = { ...deps, inference: shadowInference };
+      await forecastRun(config, shadowDeps, fleet); // warm-up of the shadow sessions
+      const withShadow: RunResult[] = [];
+      for (let i = 0; i < sizes.forecastReps; i++) withShadow.push(await forecastRun(config, shadowDeps, fleet));
+      const shadowMedian = [...withShadow].sort((a, b) => a.seconds - b.seconds)[Math.floor(withShadow.length / 2)];
       perRun.set(gpus, median.seconds);
       const stage = (s: keyof StageTimings) => secs(sum(median.shards, (r) => r.timings[s]));
       rows.push({
@@ -127,6 +140,8 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
         's/run': Number(median.seconds.toFixed(3)),
         ...Object.fromEntries(FORECAST_STAGES.map((s) => [`${s} s`, stage(s)])),
         'shard s': secs(sum(median.shards, (r) => r.durationMs)),
+        'with shadow s/run': Number(shadowMedian.seconds.toFixed(3)),
+        'shadow stage s (with shadow)': secs(sum(shadowMedian.shards, (r) => r.timings.shadow)),
         shards: median.shards.length,
         'ms/GPU': Number(((median.seconds * 1000) / gpus).toFixed(3)),
         'runs (min–max s)': `${runs.length} (${Math.min(...runs.map((r) => r.seconds)).toFixed(2)}–${Math.max(...runs.map((r) => r.seconds)).toFixed(2)})`,
@@ -140,6 +155,8 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
     }
   } finally {
     await inference.close();
+    await shadowInference.close();
+    await shadowModels.remove();
     await writer.close();
     await reader.close();
   }
@@ -168,6 +185,9 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
       `each shard's wall time per stage (overlapping operations of a stage counted once), summed over the shards; ` +
       `reads run beside the model work inside a shard and ${config.queue.forecastConcurrency} shards run at once, so ` +
       `the stages add up to about 'shard s' (more where they overlap) and 'shard s' to about ${config.queue.forecastConcurrency}x s/run. ` +
+      `'with shadow': the same runs (warm-up + as many measured) with a shadow registered for ${shadowModels.shadowed.join(' and ')} ` +
+      `(a copy of the champion under another version: one more inference per shadowed model on its own inputs, ` +
+      `and its rows in shadow_scores). ` +
       `${os.cpus().length} CPU cores shared with QuestDB, Redis and other work (1-min load average ` +
       `${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end).`,
     rows,

@@ -50,4 +50,15 @@ describe('ModelStore', () => {
     await expect(store.versions('..')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await expect(store.read('ae', 'v404')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
   });
+
+  test('registers, reads and clears a shadow; an unreadable SHADOW file is none', async () => {
+    await write('v1', '2026-01-01T00:00:00Z');
+    expect(await store.readShadow('ae')).toBeUndefined();
+    await store.writeShadow('ae', { version: 'v2', since: 1_000 });
+    expect(await store.readShadow('ae')).toEqual({ version: 'v2', since: 1_000 });
+    await writeFile(path.join(dir, 'ae', 'SHADOW'), '{not json');
+    expect(await store.readShadow('ae')).toBeUndefined();
+    await store.clearShadow('ae');
+    await expect(store.writeShadow('ae', { version: '../x', since: 0 })).rejects.toThrow(/not a valid version/);
+  });
 });

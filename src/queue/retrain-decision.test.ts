@@ -79,4 +79,25 @@ describe('decidePromotion', () => {
       ).promote,
     ).toBe(true);
   });
+
+  it('judges a shadow comparison (any family) on event F1 and false alarms per device-day', () => {
+    const champion = { eventF1: 0, falseAlarmsPerDeviceDay: 0, labelledEvents: 5 };
+    const noisy = decidePromotion(
+      'anomaly',
+      { eventF1: 0.6, falseAlarmsPerDeviceDay: 0.5, labelledEvents: 5 },
+      champion,
+      {
+        minLabelledEvents: 5,
+      },
+    );
+    expect(noisy).toMatchObject({ decision: 'keep', metric: 'eventF1', labelledEvents: 5 });
+    expect(noisy.reason).toMatch(/false alarms per device-day/);
+    const fault = decidePromotion(
+      'fault',
+      { eventF1: 0.6, falseAlarmsPerDeviceDay: 0.1, labelledEvents: 5 },
+      { eventF1: 0.3, falseAlarmsPerDeviceDay: 0.2 },
+      { minLabelledEvents: 5 },
+    );
+    expect(fault).toMatchObject({ decision: 'promote', metric: 'eventF1' });
+  });
 });
