@@ -40,6 +40,36 @@ function importCsv(file: string) {
   });
 }
 
+describe('labels without a failure time', () => {
+  it('reach training and evaluation as caught degradations: a symptomatic span, no failure', async () => {
+    const node = uniqueTag('cgt');
+    const start = Date.UTC(2072, 2, 3, 10);
+    const res = await post([
+      { device: `${node}/0`, fault_type: 'cooling_degradation', start, source: 'operator', note: 'caught' },
+      { device: `${node}/1`, fault_type: 'ecc_storm', start, failure: start + 600_000, source: 'rma' },
+    ]);
+    expect(res.statusCode, res.body).toBe(200);
+    await walApplied(app.reader, 'fault_labels');
+    // A range that starts after the caught label's start still sees it while its span lasts (2 h).
+    const labels = (await app.reader.faultLabels({ from: start + 3_600_000, to: start + 4 * 3_600_000 })).filter((l) =>
+      l.device.startsWith(node),
+    );
+    expect(labels).toEqual([
+      expect.objectContaining({ device: `${node}/0`, caught: true, onsetTs: start, failureTs: start + 2 * 3_600_000 }),
+    ]);
+    const both = (await app.reader.faultLabels({ from: start, to: start + 3_600_000 })).filter((l) =>
+      l.device.startsWith(node),
+    );
+    expect(both.map((l) => [l.device, l.caught ?? false]).sort()).toEqual([
+      [`${node}/0`, true],
+      [`${node}/1`, false],
+    ]);
+    expect(await app.reader.faultLabels({ from: start + 3 * 3_600_000, to: start + 4 * 3_600_000 })).not.toContainEqual(
+      expect.objectContaining({ device: `${node}/0` }),
+    );
+  });
+});
+
 describe('POST /v1/labels', () => {
   it('stores labels with source and note; GET filters by device, source and time', async () => {
     const node = uniqueTag('lbl');
