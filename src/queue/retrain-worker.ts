@@ -150,7 +150,7 @@ export function retrainProcessor(c: Composition, log: Logger, opts: RetrainRoleO
       shadowReview = await reviewShadow(job, active, shadow, end);
       if (shadowReview.recorded === 'shadow_pending') return { model, activeVersion, shadowReview };
       if (shadowReview.promote) activeVersion = shadow.version;
-    }
+    } else if (shadow) await store.clearShadow(model); // its version is gone from disk: nothing to compare
     const active = versions.find((v) => v.version === activeVersion) ?? versions[0];
     const meta = active.metadata;
 
