@@ -47,6 +47,18 @@ export function parseFeature(name: string): ParsedFeature {
   throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
 }
 
+/** Parsed once per features list: serving derives every window of every request from its model's one list. */
+const parsedLists = new WeakMap<readonly string[], readonly ParsedFeature[]>();
+
+function parsedFeatures(features: readonly string[]): readonly ParsedFeature[] {
+  let parsed = parsedLists.get(features);
+  if (!parsed) {
+    parsed = features.map(parseFeature);
+    parsedLists.set(features, parsed);
+  }
+  return parsed;
+}
+
 /** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
 export function rawFields(features: readonly string[]): string[] {
   return [
@@ -71,7 +83,7 @@ export function deriveSeries(series: Series, features: readonly string[]): Serie
   const width = series.features.length;
   const rows = series.ts.length;
   const index = new Map(series.features.map((f, i) => [f, i]));
-  const parsed = features.map(parseFeature);
+  const parsed = parsedFeatures(features);
   const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
   if (missing.length > 0) {
     throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
@@ -81,17 +93,23 @@ export function deriveSeries(series: Series, features: readonly string[]): Serie
   }
   const outWidth = parsed.length;
   const values = new Float64Array(rows * outWidth);
+  const raw = series.values;
   parsed.forEach((p, c) => {
     const src = index.get(p.field)!;
+    if (p.op === undefined) {
+      // A raw field as it is: the common case, a plain copy.
+      for (let t = 0; t < rows; t++) values[t * outWidth + c] = raw[t * width + src];
+      return;
+    }
     const div = p.divisor === undefined ? -1 : index.get(p.divisor)!;
     for (let t = 0; t < rows; t++) {
-      const v = series.values[t * width + src];
+      const v = raw[t * width + src];
       let out = v;
-      if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - series.values[(t - 1) * width + src]);
+      if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - raw[(t - 1) * width + src]);
       else if (p.op === 'log') out = logValue(v);
       else if (p.op === 'bit') out = Number.isFinite(v) ? Math.floor(v / 2 ** (p.bit ?? 0)) % 2 : v;
       else if (p.op === 'ratio') {
-        const d = series.values[t * width + div];
+        const d = raw[t * width + div];
         out = d === 0 ? 0 : v / d;
       }
       values[t * outWidth + c] = out;
