@@ -47,16 +47,44 @@ export function parseFeature(name: string): ParsedFeature {
   throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
 }
 
-/** Parsed once per features list: serving derives every window of every request from its model's one list. */
-const parsedLists = new WeakMap<readonly string[], readonly ParsedFeature[]>();
+interface DerivePlan {
+  readonly parsed: readonly ParsedFeature[];
+  /** Per output column: the source column of its field, and of its divisor (-1: none). */
+  readonly sources: readonly number[];
+  readonly divisors: readonly number[];
+}
 
-function parsedFeatures(features: readonly string[]): readonly ParsedFeature[] {
-  let parsed = parsedLists.get(features);
-  if (!parsed) {
-    parsed = features.map(parseFeature);
-    parsedLists.set(features, parsed);
+/**
+ * How to derive `features` from columns `columns`, worked out once per pair of lists: serving derives every window
+ * of every request from the same two lists (its model's features, the request's fields), and the lookups and
+ * checks cost more than the copy itself at window size.
+ */
+const plans = new WeakMap<readonly string[], WeakMap<readonly string[], DerivePlan>>();
+
+function planFor(columns: readonly string[], features: readonly string[]): DerivePlan {
+  let byFeatures = plans.get(columns);
+  if (!byFeatures) {
+    byFeatures = new WeakMap();
+    plans.set(columns, byFeatures);
   }
-  return parsed;
+  let plan = byFeatures.get(features);
+  if (plan) return plan;
+  const index = new Map(columns.map((f, i) => [f, i]));
+  const parsed = features.map(parseFeature);
+  const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
+  if (missing.length > 0) {
+    throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
+      missing,
+      available: columns,
+    });
+  }
+  plan = {
+    parsed,
+    sources: parsed.map((p) => index.get(p.field)!),
+    divisors: parsed.map((p) => (p.divisor === undefined ? -1 : index.get(p.divisor)!)),
+  };
+  byFeatures.set(features, plan);
+  return plan;
 }
 
 /** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
@@ -82,26 +110,18 @@ export function logValue(v: number): number {
 export function deriveSeries(series: Series, features: readonly string[]): Series {
   const width = series.features.length;
   const rows = series.ts.length;
-  const index = new Map(series.features.map((f, i) => [f, i]));
-  const parsed = parsedFeatures(features);
-  const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
-  if (missing.length > 0) {
-    throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
-      missing,
-      available: series.features,
-    });
-  }
+  const { parsed, sources, divisors } = planFor(series.features, features);
   const outWidth = parsed.length;
   const values = new Float64Array(rows * outWidth);
   const raw = series.values;
   parsed.forEach((p, c) => {
-    const src = index.get(p.field)!;
+    const src = sources[c];
     if (p.op === undefined) {
       // A raw field as it is: the common case, a plain copy.
       for (let t = 0; t < rows; t++) values[t * outWidth + c] = raw[t * width + src];
       return;
     }
-    const div = p.divisor === undefined ? -1 : index.get(p.divisor)!;
+    const div = divisors[c];
     for (let t = 0; t < rows; t++) {
       const v = raw[t * width + src];
       let out = v;
