@@ -64,7 +64,12 @@ export function renderMarkdown(file: string, text: string): HTMLElement {
     if (heading) {
       flush();
       const tag = `h${Math.min(4, heading[1].length + 1)}` as 'h2';
-      root.append(h(tag, { id: slug(heading[2]) }, inline(heading[2])));
+      // The health API links `gpu-health.md#xid` to the section "xid: the driver reported an XID": a heading's
+      // leading `name:` is an anchor too, beside its full slug.
+      const short = /^([\w-]+):/.exec(heading[2])?.[1];
+      root.append(
+        h(tag, { id: slug(heading[2]) }, short ? h('a', { id: short, class: 'anchor' }) : null, inline(heading[2])),
+      );
       continue;
     }
     const item = /^\s*(?:[-*]|\d+\.)\s+(.*)$/.exec(line);
