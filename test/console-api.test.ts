@@ -94,6 +94,8 @@ describe('GET /v1/telemetry/gpu/series', () => {
     expect([reversed.statusCode, reversed.json().error.details.field]).toEqual([400, 'to']);
     const bare = await series(app, { device: node, from: iso(T0) });
     expect(bare.statusCode).toBe(400);
+    const control = await series(app, { device: 'n\u0001/0', from: iso(T0) });
+    expect([control.statusCode, control.json().error.message]).toEqual([400, expect.stringContaining('device')]);
     const anonymous = await app.inject({
       method: 'GET',
       url: `/v1/telemetry/gpu/series?device=${device}&from=${iso(T0)}`,
@@ -107,6 +109,16 @@ describe('GET /v1/whoami', () => {
     const me = await app.inject({ method: 'GET', url: '/v1/whoami', headers: KEYS.operator });
     expect(me.json()).toEqual({ name: 'operator-2', role: 'operator' });
     expect((await app.inject({ method: 'GET', url: '/v1/whoami' })).statusCode).toBe(401);
+  });
+});
+
+describe('GET /v1/models for the calibration plot', () => {
+  it("gives the fault model's calibration map, null when its version has none", async () => {
+    const { models } = (await app.inject({ method: 'GET', url: '/v1/models', headers: KEYS.reader })).json();
+    const byName = Object.fromEntries(models.map((m: { name: string }) => [m.name, m]));
+    // The committed fault model predates calibration maps: the console says so instead of drawing one.
+    expect(byName.fault.calibration).toBeNull();
+    expect('calibration' in byName.anomaly).toBe(false);
   });
 });
 

@@ -68,7 +68,10 @@ export default async function gpuSeriesRoutes(fastify: FastifyInstance) {
           `bucket is the finest of ${NICE_STEPS_S.join(', ')} s that gives at most ${TARGET_POINTS} buckets. ` +
           `At most ${MAX_SERIES_POINTS} buckets, and the raw 10 s samples × fields within API_MAX_READ_VALUES.`,
         querystring: Type.Object({
-          device: Type.String({ pattern: '^[^/]{1,128}/[^/]{1,128}$', description: '`node/gpu`' }),
+          device: Type.String({
+            pattern: '^[^/\\u0000-\\u001f]{1,128}/[^/\\u0000-\\u001f]{1,128}$',
+            description: '`node/gpu`',
+          }),
           from: Type.String({ format: 'date-time' }),
           to: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
           stepS: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400, description: 'bucket width, seconds' })),
