@@ -67,6 +67,26 @@ const openView = async (page: Page, hash: string, ready: string) => {
   await page.waitForSelector(ready, { timeout: 60_000 });
 };
 
+/**
+ * What the page functions below touch of the DOM. They run in the browser, but this file is type-checked with
+ * Node's globals only (no DOM lib in the server's build), so they reach the page's globals through these types.
+ */
+interface Dataset {
+  dataset: Record<string, string | undefined>;
+}
+interface PageGlobals {
+  document: {
+    getElementById(id: string): {
+      width: number;
+      height: number;
+      clientWidth: number;
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+    };
+    querySelectorAll(selector: string): Iterable<Dataset>;
+  };
+  sessionStorage: { getItem(key: string): string | null };
+}
+
 interface ShownGpu {
   device: string;
   state: string;
@@ -76,14 +96,15 @@ interface ShownGpu {
 /** Each GPU of the page's table with its state, and the canvas pixel at the centre of the cell the table names. */
 const shownGpus = (page: Page): Promise<ShownGpu[]> =>
   page.evaluate(() => {
-    const canvas = document.getElementById('heatmap') as HTMLCanvasElement;
+    const { document } = globalThis as unknown as PageGlobals;
+    const canvas = document.getElementById('heatmap');
     const dpr = canvas.width / canvas.clientWidth;
-    const img = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const img = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     const hex = (x: number, y: number) => {
       const i = (Math.floor(y * dpr) * canvas.width + Math.floor(x * dpr)) * 4;
       return `#${[0, 1, 2].map((k) => img.data[i + k].toString(16).padStart(2, '0')).join('')}`;
     };
-    return [...document.querySelectorAll<HTMLTableRowElement>('#gpu-table tbody tr')].map((tr) => ({
+    return [...document.querySelectorAll('#gpu-table tbody tr')].map((tr) => ({
       device: tr.dataset.device!,
       state: tr.dataset.state!,
       colour: hex(Number(tr.dataset.x), Number(tr.dataset.y)),
@@ -93,7 +114,7 @@ const shownGpus = (page: Page): Promise<ShownGpu[]> =>
 const legendColours = (page: Page): Promise<Record<string, string>> =>
   page.evaluate(() =>
     Object.fromEntries(
-      [...document.querySelectorAll<HTMLLIElement>('#state-counts li')].map((li) => [
+      [...(globalThis as unknown as PageGlobals).document.querySelectorAll('#state-counts li')].map((li) => [
         li.dataset.state,
         li.dataset.colour,
       ]),
@@ -126,7 +147,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the console in headless Chromium', ()
     try {
       await openView(page, `#/overview?cluster=${fleet.cluster}`, '.view[data-ready="true"]');
       expect(await page.textContent('#who')).toContain('reader');
-      expect(await page.evaluate(() => sessionStorage.getItem('fleetsense.apiKey'))).toBe('test-reader-key');
+      expect(
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('fleetsense.apiKey')),
+      ).toBe('test-reader-key');
       expect(requests.length).toBeGreaterThanOrEqual(5);
       for (const r of requests) {
         const u = new URL(r.url);
