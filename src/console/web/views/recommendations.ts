@@ -12,11 +12,25 @@ const STATUSES = ['proposed', 'approved', 'queued', 'executed', 'failed', 'rejec
 
 function targetOf(r: Recommendation): Node {
   const t = r.target;
-  const link =
-    t.kind === 'gpu' || t.kind === 'node'
-      ? h('a', { href: `#/gpu/${t.kind === 'gpu' ? t.id : `${t.id}/0`}` }, t.id)
-      : t.id;
-  return h('span', {}, `${t.kind} `, link, h('div', { class: 'muted' }, `rack ${t.rack}`));
+  const device = t.kind === 'gpu' ? t.id : t.kind === 'node' ? `${t.id}/0` : null;
+  return h(
+    'span',
+    {},
+    h('div', { class: 'muted' }, t.kind),
+    device ? h('a', { href: `#/gpu/${device}` }, t.id) : t.id,
+    h('div', { class: 'muted' }, `rack ${t.rack}`),
+  );
+}
+
+/** The benefit's summary as a sentence, its figures beneath. */
+function benefitOf(r: Recommendation): Node {
+  const { summary, ...figures } = r.expectedBenefit;
+  return h(
+    'div',
+    {},
+    typeof summary === 'string' ? h('p', { class: 'tight' }, summary) : '',
+    Object.keys(figures).length ? kvList(figures) : '',
+  );
 }
 
 export function recommendationRow(r: Recommendation, onChange?: () => void): HTMLTableRowElement {
@@ -66,7 +80,7 @@ export function recommendationRow(r: Recommendation, onChange?: () => void): HTM
       h('div', { class: `sev sev-${r.severity}` }, r.severity),
       r.dryRun ? h('div', { class: 'muted' }, 'dry run') : '',
     ),
-    h('td', {}, targetOf(r)),
+    h('td', { class: 'device' }, targetOf(r)),
     h('td', { class: 'status' }, r.status, r.suppressedBy ? h('div', { class: 'muted' }, `by ${r.suppressedBy}`) : ''),
     h(
       'td',
@@ -75,7 +89,7 @@ export function recommendationRow(r: Recommendation, onChange?: () => void): HTM
       h('div', { class: 'muted' }, `confidence ${fmt.num(r.confidence)} · ${fmt.ago(r.createdAt)}`),
     ),
     h('td', {}, kvList(r.evidence)),
-    h('td', {}, kvList(r.expectedBenefit)),
+    h('td', {}, benefitOf(r)),
     h('td', {}, runbookLink(r.runbook)),
     actions,
   );
