@@ -242,6 +242,29 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the console in headless Chromium', ()
     }
   });
 
+  it('opens every view of the navigation without an error', async () => {
+    const { page } = await signedIn('test-admin-key');
+    try {
+      const views = await page.locator('#nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      expect(views).toEqual([
+        '#/overview',
+        '#/incidents',
+        '#/recommendations',
+        '#/actions',
+        '#/safety',
+        '#/models',
+        '#/scorecard',
+      ]);
+      for (const hash of views) {
+        await openView(page, hash!, `.view[data-view="${hash!.slice(2)}"] h1`);
+        await page.waitForLoadState('networkidle');
+        expect(await page.locator('.view .error').allTextContents(), hash!).toEqual([]);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
   it('renders a runbook a reason links to', async () => {
     const { page } = await signedIn('test-reader-key');
     try {
