@@ -4,7 +4,7 @@ declare module 'autocannon' {
     url: string;
     method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
     headers?: Record<string, string>;
-    body?: string;
+    body?: string | Buffer;
     connections?: number;
     duration?: number;
   }

@@ -3,8 +3,9 @@
  * (training/models/anomaly.ts, exported with training/onnx/export.ts):
  *   (a) raw onnxruntime-node InferenceSession.run, batch sizes 1..1024 (best reported),
  *   (b) TensorFlow.js model.predict on the best available backend (wasm here), same batch sizes,
- *   (c) POST /v1/score/anomaly under autocannon (concurrency 32) against the real app in a child process on
- *       127.0.0.1 (so the load generator does not share the server's event loop), with p50/p99 latency.
+ *   (c) POST /v1/score/anomaly under autocannon (concurrency 32, in a process of its own: load-generator.ts)
+ *       against the real app in another child process on 127.0.0.1, the same windows as JSON and in the binary
+ *       format, with p50/p99 latency and the CPU share of the load generator and of the server.
  * Targets: ORT/tfjs >= 10x, HTTP/raw >= 0.5 (windows/s), p99 < 50 ms.
  * Sizes (flags, see scripts/bench/sizes.ts): --score-seconds (per raw ORT / tfjs batch size), --score-http-seconds,
  * --score-windows-per-request (comma list: one HTTP row each).
@@ -16,7 +17,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../src/config.js';
 import { testMetadata, writeModelDir } from '../../src/inference/testing/graph-models.js';
@@ -24,6 +24,7 @@ import { GPU_METRICS } from '../../src/telemetry/catalogue.js';
 import { ensureBackend } from '../../training/backend.js';
 import { buildAnomalyDetector } from '../../training/models/anomaly.js';
 import { exportToOnnx } from '../../training/onnx/export.js';
+import { runLoad } from './load-generator.js';
 import type { BenchContext, BenchReport } from './types.js';
 
 const T = 30;
@@ -85,31 +86,77 @@ async function serve(dir: string): Promise<void> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
-  process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+  // The bench asks for the server's CPU time (main thread and inference workers together) around each run.
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+  // process.exit would skip writing a --cpu-prof profile; a closed app with nothing left lets the process end.
+  process.on('disconnect', () => void app.close());
 }
 
-async function startServer(dir: string): Promise<{ port: number; stop: () => void }> {
+interface Server {
+  readonly port: number;
+  /** CPU seconds the server process has used so far. */
+  cpuSeconds(): Promise<number>;
+  stop(): void;
+}
+
+async function startServer(dir: string): Promise<Server> {
+  // BENCH_CPU_PROF_DIR: profile the server (each thread writes its .cpuprofile there; profile-summary.ts reads one).
+  const prof = process.env.BENCH_CPU_PROF_DIR;
   const child = fork(fileURLToPath(import.meta.url), [SERVE_MARK, dir], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
-  return { port, stop: () => child.disconnect() };
+  const cpuSeconds = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1e6));
+      child.send('cpu');
+    });
+  return { port, cpuSeconds, stop: () => child.disconnect() };
 }
 
+type Format = 'json' | 'binary';
+
 interface HttpResult {
+  readonly format: Format;
   readonly perRequest: number;
   readonly windowsPerSecond: number;
   readonly requestsPerSecond: number;
   readonly p50: number;
   readonly p99: number;
   readonly kib: number;
+  readonly loadCpuShare: number;
+  readonly serverCpuShare: number;
 }
 
-/** autocannon against the child-process server, one run per windows-per-request setting. */
+/**
+ * One request body of `per` windows in each format: JSON carries the values rounded to 4 decimals (short text, as
+ * a client would send), the binary body the same values as float32.
+ */
+function requestBody(
+  x: Float32Array,
+  per: number,
+  format: Format,
+): { body: string | Uint8Array; headers: Record<string, string> } {
+  const rounded = Array.from(sliceBatch(x, 0, per), (v) => Math.round(v * 1e4) / 1e4);
+  if (format === 'binary') {
+    return {
+      body: new Uint8Array(Float32Array.from(rounded).buffer),
+      headers: { 'content-type': 'application/octet-stream', 'x-window-shape': `${per},${T},${F}` },
+    };
+  }
+  const windows = Array.from({ length: per }, (_, w) =>
+    Array.from({ length: T }, (_, t) => rounded.slice((w * T + t) * F, (w * T + t + 1) * F)),
+  );
+  return { body: JSON.stringify({ windows }), headers: { 'content-type': 'application/json' } };
+}
+
+/** Load (in a process of its own) against the child-process server, one run per format and windows per request. */
 async function httpBench(
   x: Float32Array,
   bytes: Uint8Array,
@@ -128,35 +175,39 @@ async function httpBench(
   const server = await startServer(dir);
   const out: HttpResult[] = [];
   try {
-    for (const per of perRequest) {
-      const windows = Array.from({ length: per }, (_, w) =>
-        Array.from({ length: T }, (_, t) =>
-          Array.from(sliceBatch(x, w, 1).subarray(t * F, (t + 1) * F), (v) => Math.round(v * 1e4) / 1e4),
-        ),
-      );
-      const body = JSON.stringify({ windows });
-      const url = `http://127.0.0.1:${server.port}/v1/score/anomaly`;
-      const opts = {
-        url,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: CONNECTIONS,
-      };
-      await autocannon({ ...opts, duration: Math.min(2, seconds) }); // warm
-      const res = await autocannon({ ...opts, duration: seconds });
-      if (res.non2xx > 0 || res.errors > 0) throw new Error(`HTTP bench: ${res.non2xx} non-2xx, ${res.errors} errors`);
-      out.push({
-        perRequest: per,
-        windowsPerSecond: res.requests.average * per,
-        requestsPerSecond: res.requests.average,
-        p50: res.latency.p50,
-        p99: res.latency.p99,
-        kib: body.length / 1024,
-      });
-      console.error(
-        `HTTP ${per} windows/request: ${Math.round(res.requests.average * per)} windows/s, p99 ${res.latency.p99} ms`,
-      );
+    for (const format of ['json', 'binary'] as const) {
+      for (const per of perRequest) {
+        const { body, headers } = requestBody(x, per, format);
+        const cpu0 = await server.cpuSeconds();
+        const res = await runLoad({
+          url: `http://127.0.0.1:${server.port}/v1/score/anomaly`,
+          headers,
+          body,
+          connections: CONNECTIONS,
+          warmSeconds: Math.min(2, seconds),
+          seconds,
+        });
+        const serverCpu = (await server.cpuSeconds()) - cpu0;
+        if (res.non2xx > 0 || res.errors > 0)
+          throw new Error(`HTTP bench (${format}): ${res.non2xx} non-2xx, ${res.errors} errors`);
+        const r: HttpResult = {
+          format,
+          perRequest: per,
+          windowsPerSecond: res.requestsPerSecond * per,
+          requestsPerSecond: res.requestsPerSecond,
+          p50: res.p50,
+          p99: res.p99,
+          kib: body.length / 1024,
+          loadCpuShare: res.cpuShare,
+          // The server's CPU over warm-up and run together, against the whole machine over the same span.
+          serverCpuShare: serverCpu / ((res.wallSeconds + Math.min(2, seconds)) * os.cpus().length),
+        };
+        out.push(r);
+        console.error(
+          `HTTP ${format} ${per} windows/request: ${Math.round(r.windowsPerSecond)} windows/s, p99 ${r.p99} ms, ` +
+            `load generator ${pct(r.loadCpuShare)} / server ${pct(r.serverCpuShare)} of the machine's CPU`,
+        );
+      }
     }
   } finally {
     server.stop();
@@ -164,6 +215,8 @@ async function httpBench(
   }
   return out;
 }
+
+const pct = (share: number) => `${Math.round(share * 100)}%`;
 
 export async function run({ sizes }: BenchContext): Promise<BenchReport> {
   const seconds = sizes.scoreSeconds;
@@ -211,16 +264,19 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
   await session.release();
   for (const h of http) {
     rows.push({
-      candidate: `HTTP /v1/score/anomaly, ${h.perRequest} window(s)/request, c=${CONNECTIONS}`,
+      candidate: `HTTP /v1/score/anomaly, ${h.format}, ${h.perRequest} window(s)/request, c=${CONNECTIONS}`,
       batch: 'micro-batched',
       'windows/s': Math.round(h.windowsPerSecond),
       'requests/s': Math.round(h.requestsPerSecond),
       'p50 ms': h.p50,
       'p99 ms': h.p99,
+      'load gen CPU': pct(h.loadCpuShare),
+      'server CPU': pct(h.serverCpuShare),
     });
   }
-  const bestHttp = http.reduce((a, b) => (b.windowsPerSecond > a.windowsPerSecond ? b : a));
-  const single = http[0];
+  const bestOf = (format: Format) =>
+    http.filter((h) => h.format === format).reduce((a, b) => (b.windowsPerSecond > a.windowsPerSecond ? b : a));
+  const singleOf = (format: Format) => http.find((h) => h.format === format && h.perRequest === 1);
   const cfg = loadConfig().models;
   return {
     suite: 'score',
@@ -229,16 +285,37 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
       `fixed pseudo-random windows. Raw ORT: one CPU session in this process (graph optimisation all, sequential, intraOp ` +
       `${intraOp}); tfjs: the same model, backend ${backend.name} (${backend.device}); each batch size ~${seconds}s after one ` +
       `warm-up batch; ORT vs tfjs max abs output difference ${maxDiff.toExponential(2)}. HTTP (run first): the real app ` +
-      `(buildApp) in a child process on 127.0.0.1 with the default inference config (workers ${cfg.inferenceWorkers}, max batch ` +
+      `(buildApp) in a child process on 127.0.0.1 with the inference config (workers ${cfg.inferenceWorkers}, max batch ` +
       `${cfg.maxBatch}, max wait ${cfg.maxBatchWaitMs} ms), autocannon ${CONNECTIONS} connections, ${httpSeconds}s after a ${Math.min(2, httpSeconds)}s ` +
-      `warm-up, raw windows inline as JSON (${http.map((h) => `${h.perRequest}/request = ${h.kib.toFixed(1)} KiB`).join(', ')}). ` +
+      `warm-up, the same raw windows as JSON and as the binary format (little-endian float32, x-window-shape) ` +
+      `(${http.map((h) => `${h.format} ${h.perRequest}/request = ${h.kib.toFixed(1)} KiB`).join(', ')}). The load generator ` +
+      "runs in a process of its own; its CPU share (and the server's: main thread + inference worker) is of the whole " +
+      'machine over the run. ' +
       `${os.cpus().length} CPU cores shared by the server, its inference worker and autocannon (and by other work on the ` +
       `machine: 1-min load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end).`,
     rows,
     summary: {
       'ORT / tfjs (best batch each)': `${(best.ort / best.tfjs).toFixed(1)}x (target >= 10x; ORT best at batch ${best.ortBatch}, tfjs at ${best.tfjsBatch})`,
-      'HTTP / raw ORT (windows/s)': `${(bestHttp.windowsPerSecond / best.ort).toFixed(2)} (target >= 0.5; HTTP best at ${bestHttp.perRequest} windows/request)`,
-      [`HTTP p99 latency, ${single.perRequest} window(s)/request`]: `${single.p99} ms (target < 50 ms; p50 ${single.p50} ms)`,
+      ...Object.fromEntries(
+        (['json', 'binary'] as const).flatMap((format) => {
+          const b = bestOf(format);
+          const one = singleOf(format);
+          return [
+            [
+              `HTTP ${format} / raw ORT (windows/s)`,
+              `${(b.windowsPerSecond / best.ort).toFixed(2)} (target >= 0.5; best at ${b.perRequest} windows/request, load generator ${pct(b.loadCpuShare)} of the CPU)`,
+            ],
+            ...(one
+              ? [
+                  [
+                    `HTTP ${format} p99 latency, 1 window/request, c=${CONNECTIONS}`,
+                    `${one.p99} ms (target < 50 ms; p50 ${one.p50} ms)`,
+                  ],
+                ]
+              : []),
+          ];
+        }),
+      ),
     },
   };
 }

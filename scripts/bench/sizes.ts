@@ -17,7 +17,7 @@ export const SIZES = {
     full: 10,
     smoke: 1,
   },
-  scoreWindowsPerRequest: { kind: 'counts', help: 'windows per HTTP request', full: [1, 16], smoke: [1] },
+  scoreWindowsPerRequest: { kind: 'counts', help: 'windows per HTTP request', full: [1, 16, 64], smoke: [1] },
   queueJobs: { kind: 'count', help: 'jobs per queue throughput candidate', full: 2_000, smoke: 100 },
   queueLatencyReps: { kind: 'count', help: 'detection-latency repetitions', full: 5, smoke: 1 },
   forecastGpus: {

@@ -17,6 +17,8 @@ import rateLimitsPlugin from './plugins/rate-limits.js';
 import resourcesPlugin from './plugins/resources.js';
 import { installValidators } from './plugins/validation.js';
 import actionRoutes from './routes/actions.js';
+import consoleRoutes from './routes/console.js';
+import gpuSeriesRoutes from './routes/gpu-series.js';
 import healthRoutes from './routes/health.js';
 import healthGpuRoutes from './routes/health-gpus.js';
 import labelRoutes from './routes/labels.js';
@@ -29,6 +31,7 @@ import safetyScopeRoutes from './routes/safety-scopes.js';
 import scoreRoutes from './routes/score.js';
 import scorecardRoutes from './routes/scorecard.js';
 import telemetryRoutes from './routes/telemetry.js';
+import whoamiRoutes from './routes/whoami.js';
 
 export interface BuildAppOptions {
   readonly config: Config;
@@ -77,5 +80,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(healthGpuRoutes);
   await app.register(labelRoutes);
   await app.register(outcomeRoutes);
+  await app.register(gpuSeriesRoutes);
+  await app.register(whoamiRoutes);
+  await app.register(consoleRoutes);
   return app;
 }

@@ -47,6 +47,46 @@ export function parseFeature(name: string): ParsedFeature {
   throw new AppError('VALIDATION_FAILED', `unknown feature operator "${op}" in "${name}"`);
 }
 
+interface DerivePlan {
+  readonly parsed: readonly ParsedFeature[];
+  /** Per output column: the source column of its field, and of its divisor (-1: none). */
+  readonly sources: readonly number[];
+  readonly divisors: readonly number[];
+}
+
+/**
+ * How to derive `features` from columns `columns`, worked out once per pair of lists: serving derives every window
+ * of every request from the same two lists (its model's features, the request's fields), and the lookups and
+ * checks cost more than the copy itself at window size.
+ */
+const plans = new WeakMap<readonly string[], WeakMap<readonly string[], DerivePlan>>();
+
+function planFor(columns: readonly string[], features: readonly string[]): DerivePlan {
+  let byFeatures = plans.get(columns);
+  if (!byFeatures) {
+    byFeatures = new WeakMap();
+    plans.set(columns, byFeatures);
+  }
+  let plan = byFeatures.get(features);
+  if (plan) return plan;
+  const index = new Map(columns.map((f, i) => [f, i]));
+  const parsed = features.map(parseFeature);
+  const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
+  if (missing.length > 0) {
+    throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
+      missing,
+      available: columns,
+    });
+  }
+  plan = {
+    parsed,
+    sources: parsed.map((p) => index.get(p.field)!),
+    divisors: parsed.map((p) => (p.divisor === undefined ? -1 : index.get(p.divisor)!)),
+  };
+  byFeatures.set(features, plan);
+  return plan;
+}
+
 /** The raw fields to read (from QuestDB or a request) to compute `features`, without duplicates, in order. */
 export function rawFields(features: readonly string[]): string[] {
   return [
@@ -70,28 +110,26 @@ export function logValue(v: number): number {
 export function deriveSeries(series: Series, features: readonly string[]): Series {
   const width = series.features.length;
   const rows = series.ts.length;
-  const index = new Map(series.features.map((f, i) => [f, i]));
-  const parsed = features.map(parseFeature);
-  const missing = parsed.flatMap((p) => [p.field, p.divisor ?? p.field]).filter((f) => !index.has(f));
-  if (missing.length > 0) {
-    throw new AppError('VALIDATION_FAILED', `series lacks field(s) ${[...new Set(missing)].join(', ')}`, {
-      missing,
-      available: series.features,
-    });
-  }
+  const { parsed, sources, divisors } = planFor(series.features, features);
   const outWidth = parsed.length;
   const values = new Float64Array(rows * outWidth);
+  const raw = series.values;
   parsed.forEach((p, c) => {
-    const src = index.get(p.field)!;
-    const div = p.divisor === undefined ? -1 : index.get(p.divisor)!;
+    const src = sources[c];
+    if (p.op === undefined) {
+      // A raw field as it is: the common case, a plain copy.
+      for (let t = 0; t < rows; t++) values[t * outWidth + c] = raw[t * width + src];
+      return;
+    }
+    const div = divisors[c];
     for (let t = 0; t < rows; t++) {
-      const v = series.values[t * width + src];
+      const v = raw[t * width + src];
       let out = v;
-      if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - series.values[(t - 1) * width + src]);
+      if (p.op === 'delta') out = t === 0 ? 0 : Math.max(0, v - raw[(t - 1) * width + src]);
       else if (p.op === 'log') out = logValue(v);
       else if (p.op === 'bit') out = Number.isFinite(v) ? Math.floor(v / 2 ** (p.bit ?? 0)) % 2 : v;
       else if (p.op === 'ratio') {
-        const d = series.values[t * width + div];
+        const d = raw[t * width + div];
         out = d === 0 ? 0 : v / d;
       }
       values[t * outWidth + c] = out;

@@ -17,7 +17,7 @@ export function anomalyWindows(series: Series, meta: WindowMeta, stride = meta.s
   const derived = deriveSeries(series, meta.features);
   const scaled = applyScaler(meta.scaler, derived.values);
   return slidingWindows(
-    { ts: derived.ts, values: Float64Array.from(scaled), features: derived.features },
+    { ts: derived.ts, values: new Float64Array(scaled), features: derived.features },
     meta.windowLength,
     stride,
   );
@@ -118,15 +118,6 @@ export function latestWindow(series: Series, meta: WindowMeta): Windows {
     values: series.values.subarray(first * width),
     features: series.features,
   };
-  const all = anomalyWindows(tail, meta, 1);
-  const last = all.count - 1;
-  const size = all.length * all.width;
-  return {
-    data: all.data.slice(last * size),
-    count: 1,
-    length: all.length,
-    width: all.width,
-    endTs: all.endTs.slice(last),
-    endIndex: all.endIndex.slice(last),
-  };
+  // A stride longer than the tail cuts exactly one window, the one ending on the last row.
+  return anomalyWindows(tail, meta, keep);
 }

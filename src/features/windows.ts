@@ -54,9 +54,13 @@ export function slidingWindows(
     const start = first + w * stride;
     for (let t = 0; t < length; t++) {
       const src = (start + t) * width;
+      const dst = (w * length + t) * width;
+      if (!transform) {
+        for (let f = 0; f < width; f++) data[dst + f] = series.values[src + f];
+        continue;
+      }
       for (let f = 0; f < width; f++) row[f] = series.values[src + f];
-      const out = transform ? transform(row) : row;
-      data.set(out as ArrayLike<number>, (w * length + t) * width);
+      data.set(transform(row), dst);
     }
     endIndex[w] = start + length - 1;
     endTs[w] = series.ts[start + length - 1];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { appErrorOf } from '../../test/app-error.js';
-import { checkFields, inputFieldsOf, seriesFromWindows } from './window-requests.js';
+import { checkFields, inputFieldsOf, seriesFromPacked, seriesFromWindows } from './window-requests.js';
 
 const meta = {
   name: 'ae',
@@ -50,5 +50,30 @@ describe('seriesFromWindows', () => {
     expect(appErrorOf(() => checkFields(['gpu_temp_c', 'gpu_temp_c', 'ecc_sbe_volatile'], meta)).code).toBe(
       'VALIDATION_FAILED',
     );
+  });
+});
+
+describe('seriesFromPacked', () => {
+  const other = good.map(([temp, ecc]) => [temp + 5, ecc * 2]);
+  const packed = (ws: number[][][], shape: [number, number, number]) => ({ data: new Float32Array(ws.flat(2)), shape });
+
+  test('the same series as the same windows in JSON', () => {
+    const got = seriesFromPacked(packed([good, other], [2, 3, 2]), FIELDS, meta, 100_000);
+    const want = seriesFromWindows([good, other], FIELDS, meta, 100_000);
+    expect(got.map((s) => [Array.from(s.ts), Array.from(s.values), s.features])).toEqual(
+      want.map((s) => [Array.from(s.ts), Array.from(s.values), s.features]),
+    );
+  });
+
+  test('shape against the model, length against the shape, finite values by window, row and field', () => {
+    const short = appErrorOf(() => seriesFromPacked(packed([good.slice(1)], [1, 2, 2]), FIELDS, meta));
+    expect([short.code, short.details]).toEqual(['INVALID_WINDOW', { expected: [3, 2], got: [2, 2] }]);
+    const length = appErrorOf(() => seriesFromPacked(packed([good], [2, 3, 2]), FIELDS, meta));
+    expect([length.code, length.details]).toEqual(['INVALID_WINDOW', { shape: [2, 3, 2], values: 6 }]);
+    const nan = packed([good, other], [2, 3, 2]);
+    nan.data[2 * 3 + 2 * 2 + 1] = Number.POSITIVE_INFINITY;
+    const e = appErrorOf(() => seriesFromPacked(nan, FIELDS, meta));
+    expect([e.code, e.details]).toEqual(['INVALID_WINDOW', { window: 1, row: 2, field: 'ecc_sbe_volatile' }]);
+    expect(appErrorOf(() => seriesFromPacked(packed([], [0, 3, 2]), FIELDS, meta)).code).toBe('EMPTY_BATCH');
   });
 });

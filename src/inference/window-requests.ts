@@ -80,6 +80,63 @@ export function seriesFromWindows(
   });
 }
 
+/**
+ * Windows sent as one block of Float32 values (the binary request format): `data[w][t][f]` row-major, with its
+ * shape `[N, T, F]` said apart (a header). Every window has the same `T >= windowLength` rows.
+ */
+export interface PackedWindows {
+  readonly data: Float32Array;
+  readonly shape: readonly [number, number, number];
+}
+
+/**
+ * The packed form of `seriesFromWindows`: the same checks, with the same messages (shape against the model,
+ * length against the shape, finite values naming window, row and field), without a number ever being parsed.
+ */
+export function seriesFromPacked(
+  packed: PackedWindows,
+  fields: readonly string[],
+  meta: Pick<ModelMetadata, 'windowLength' | 'samplePeriodMs' | 'name' | 'version'>,
+  endTs = 0,
+): Series[] {
+  const [N, T, F] = packed.shape;
+  const need = meta.windowLength;
+  const model = `model ${meta.name}@${meta.version} expects [${need}, ${fields.length}] per window (at least ${need} rows of ${fields.length} values: ${fields.join(', ')})`;
+  if (N === 0) throw new AppError('EMPTY_BATCH', 'the window shape holds no window (N = 0)');
+  if (N > MAX_WINDOWS) throw new AppError('INVALID_WINDOW', `at most ${MAX_WINDOWS} windows per request, got ${N}`);
+  if (T < need || F !== fields.length) {
+    throw new AppError('INVALID_WINDOW', `window shape [${N}, ${T}, ${F}]: ${model}`, {
+      expected: [need, fields.length],
+      got: [T, F],
+    });
+  }
+  if (packed.data.length !== N * T * F) {
+    throw new AppError(
+      'INVALID_WINDOW',
+      `the body holds ${packed.data.length} float32 values; window shape [${N}, ${T}, ${F}] needs ${N * T * F} (${N * T * F * 4} bytes)`,
+      { shape: [N, T, F], values: packed.data.length },
+    );
+  }
+  const out: Series[] = [];
+  for (let w = 0; w < N; w++) {
+    // The typed-array constructor converts natively; Float64Array.from iterates (3x slower here).
+    const values = new Float64Array(packed.data.subarray(w * T * F, (w + 1) * T * F));
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isFinite(values[i])) continue;
+      const t = Math.floor(i / F);
+      throw new AppError(
+        'INVALID_WINDOW',
+        `window ${w} row ${t} field ${fields[i % F]}: ${values[i]} is not a finite number`,
+        { window: w, row: t, field: fields[i % F] },
+      );
+    }
+    const ts = new Float64Array(T);
+    for (let t = 0; t < T; t++) ts[t] = endTs - (T - 1 - t) * meta.samplePeriodMs;
+    out.push({ ts, values, features: fields });
+  }
+  return out;
+}
+
 /** Check a caller-supplied `fields` list covers what the model needs. */
 export function checkFields(
   fields: readonly string[],

@@ -17,6 +17,18 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { RecommendedAction } from '../recommend/types.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
+import { command, runScript } from './lua.js';
+
+const START_ATTEMPT = command('start-action-attempt');
+
+/** What the start of an attempt found (one script: record, completion marker, attempt number). */
+export interface AttemptStart {
+  /** The record as HGETALL returns it (empty: no record). */
+  readonly record: readonly string[];
+  readonly marker?: CompletionMarker;
+  /** The attempt number taken; 0 when none was (a marker stands, or the record is not ready to run). */
+  readonly attempt: number;
+}
 
 /** `started`: the attempt began and its outcome is not (yet) known; the others are outcomes. */
 export type AuditResult = 'started' | 'succeeded' | 'dry-run' | 'failed' | 'error';
@@ -77,6 +89,24 @@ export class ActionAudit {
     const [err, n] = res?.[0] ?? [new Error('attempt counter: MULTI was discarded'), null];
     if (err) throw err;
     return Number(n);
+  }
+
+  /**
+   * The start of an attempt in one round trip (commands/start-action-attempt.lua): the record, the marker and, when
+   * the attempt will run, its number, taken the way `beginAttempt` takes it.
+   */
+  async startAttempt(executionId: string, recordKey: string, occurrence: number): Promise<AttemptStart> {
+    const [record, marker, attempt] = (await runScript(
+      this.redis,
+      START_ATTEMPT,
+      [recordKey, this.markerKey(executionId), this.attemptKey(executionId)],
+      [String(occurrence), String(this.markerTtlS)],
+    )) as [string[], string, number];
+    return {
+      record,
+      ...(marker ? { marker: JSON.parse(marker) as CompletionMarker } : {}),
+      attempt: Number(attempt),
+    };
   }
 
   async completed(executionId: string): Promise<CompletionMarker | undefined> {

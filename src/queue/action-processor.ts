@@ -82,10 +82,14 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     const id = job.data?.actionId;
     if (typeof id !== 'string' || !/^[\w.-]{1,128}$/.test(id))
       throw new UnrecoverableError('job data has no valid actionId');
-    const rec = await deps.store.get(id);
+    const occurrence = job.data.occurrence ?? 1;
+    // The idempotency identity, sent to the receiver on every attempt: this occurrence of this action.
+    const executionId = actionJobId(id, occurrence);
+    // One round trip: the record, the completion marker, and the attempt number when this attempt will run.
+    const start = await deps.audit.startAttempt(executionId, deps.store.key(id), occurrence);
+    const rec = deps.store.fromHash(id, start.record);
     if (!rec) throw new UnrecoverableError(`no recommendation ${id} in the store`);
     const dryRun = deps.dryRun || rec.action.dryRun;
-    const occurrence = job.data.occurrence ?? 1;
     if (rec.occurrence !== occurrence) {
       return {
         result: 'skipped',
@@ -94,10 +98,8 @@ export function actionProcessor(deps: ActionProcessorDeps) {
         replayed: false,
       };
     }
-    // The idempotency identity, sent to the receiver on every attempt: this occurrence of this action.
-    const executionId = actionJobId(id, occurrence);
 
-    const done = await deps.audit.completed(executionId);
+    const done = start.marker;
     if (done) {
       // An earlier attempt executed it and died before completing the job: record once, execute never again.
       await auditMarker(rec, done, executionId, dryRun);
@@ -123,14 +125,14 @@ export function actionProcessor(deps: ActionProcessorDeps) {
       throw new DelayedError(`waiting for dependency ${dep} (${d.status})`);
     }
 
-    await job.updateProgress(10);
     // A new number for every start, whoever starts it (a retry, or a stalled job recovered after a worker died).
-    const attempt = await deps.audit.beginAttempt(executionId);
+    // Taken by the start script unless the action had dependencies to wait for.
+    const attempt = start.attempt || (await deps.audit.beginAttempt(executionId));
     const started = Date.now();
     const row = { ...attemptRow(rec, executionId, dryRun), executor: deps.executor.name, started, attempt, worker };
     // Durable BEFORE the side effect: if the process dies during it, this row stays "started, outcome unknown".
-    // If it cannot be written, nothing runs and the job retries.
-    await deps.audit.record({ ...row, result: 'started' });
+    // If it cannot be written, nothing runs and the job retries. (The progress update rides alongside.)
+    await Promise.all([deps.audit.record({ ...row, result: 'started' }), job.updateProgress(10)]);
     let outcome: { result: 'succeeded' | 'dry-run'; detail: string };
     try {
       outcome = await deps.executor.execute(rec.action, {
@@ -163,8 +165,7 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     // worker was presumed dead, its job recovered and run elsewhere), this attempt still records its own outcome.
     await deps.audit.markCompleted(executionId, marker);
     await auditMarker(rec, marker, executionId, dryRun);
-    await job.updateProgress(90);
-    await finish(rec, 'executed', marker.detail.slice(0, 500));
+    await Promise.all([finish(rec, 'executed', marker.detail.slice(0, 500)), job.updateProgress(90)]);
     return { result: marker.result, detail: marker.detail, attempt, replayed: false };
   };
 }

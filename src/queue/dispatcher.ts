@@ -42,8 +42,12 @@ export class RemediationDispatcher {
     let awaitingApproval = 0;
     let duplicates = 0;
     const queuedIds: string[] = [];
-    for (const action of result.actions) {
-      if (!(await this.store.create(action, requestedBy, now))) {
+    // New actions that need no approval are created as queued, all in one round trip, then added in one more.
+    const direct = (a: RecommendedAction) => a.status !== 'suppressed' && !a.requiresApproval;
+    const created = await this.store.createMany(result.actions, requestedBy, now, direct);
+    const toAdd: RecommendedAction[] = [];
+    for (const [i, action] of result.actions.entries()) {
+      if (!created[i]) {
         // The id exists: a repeated detection, unless the policy proposes again what it had suppressed, or what
         // was closed and whose cooldown is over (the fault came back: a new occurrence).
         const existing = await this.store.get(action.id);
@@ -56,6 +60,14 @@ export class RemediationDispatcher {
           duplicates++;
           continue;
         }
+        proposed++;
+        if (action.requiresApproval) {
+          awaitingApproval++;
+          continue;
+        }
+        await this.enqueue(action.id, requestedBy, action);
+        queuedIds.push(action.id);
+        continue;
       }
       if (action.status === 'suppressed') {
         suppressed++;
@@ -66,10 +78,27 @@ export class RemediationDispatcher {
         awaitingApproval++;
         continue;
       }
-      await this.enqueue(action.id, requestedBy, action);
+      toAdd.push(action);
       queuedIds.push(action.id);
     }
+    await this.addJobs(toAdd, requestedBy);
     return { proposed, suppressed, queued: queuedIds.length, awaitingApproval, duplicates, queuedIds };
+  }
+
+  /** Add the jobs of new records created as queued (first occurrence); if the queue refuses, back to proposed. */
+  private async addJobs(actions: readonly RecommendedAction[], actor: string): Promise<void> {
+    if (actions.length === 0) return;
+    try {
+      const byQueue = new Map<ReturnType<typeof queueForAction>, RecommendedAction[]>();
+      for (const a of actions) byQueue.set(queueForAction(a.type), [...(byQueue.get(queueForAction(a.type)) ?? []), a]);
+      for (const [q, list] of byQueue) await this.queues.get(q).addBulk(list.map((a) => this.jobOf(a, 1)));
+    } catch (err) {
+      for (const a of actions)
+        await this.store.transition(a.id, ['queued'], 'proposed', actor, { note: 'enqueue failed' }).catch(() => {});
+      throw new AppError('QUEUE_UNAVAILABLE', `could not enqueue ${actions.map((a) => a.id).join(', ')}`, undefined, {
+        cause: err,
+      });
+    }
   }
 
   /** Queue a proposed (no approval needed) or approved recommendation. `action`: skip reading it back. */
@@ -103,14 +132,17 @@ export class RemediationDispatcher {
     return this.store.transition(id, ['proposed', 'approved'], 'rejected', principal, { rejectedBy: principal, note });
   }
 
-  private async addJob(action: RecommendedAction, occurrence: number): Promise<void> {
+  private jobOf(action: RecommendedAction, occurrence: number) {
     const delay = action.notBefore ? Math.max(0, action.notBefore - Date.now()) : 0;
-    await this.queues
-      .get(queueForAction(action.type))
-      .add(
-        action.type,
-        { actionId: action.id, occurrence },
-        { jobId: actionJobId(action.id, occurrence), delay, priority: PRIORITY[action.severity] ?? 3 },
-      );
+    return {
+      name: action.type,
+      data: { actionId: action.id, occurrence },
+      opts: { jobId: actionJobId(action.id, occurrence), delay, priority: PRIORITY[action.severity] ?? 3 },
+    };
+  }
+
+  private async addJob(action: RecommendedAction, occurrence: number): Promise<void> {
+    const job = this.jobOf(action, occurrence);
+    await this.queues.get(queueForAction(action.type)).add(job.name, job.data, job.opts);
   }
 }

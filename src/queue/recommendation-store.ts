@@ -8,14 +8,13 @@
  * A closed record the policy proposes again (its cooldown over, the fault back) is reopened as a new occurrence:
  * new creation time, new job, new audit rows.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RecommendedAction } from '../recommend/types.js';
 import { lastRecordedStatus } from '../telemetry/queries/recommendation-history.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
+import { command, runScript, runScriptMany } from './lua.js';
 
 export const RECOMMENDATION_STATUSES = [
   'proposed',
@@ -35,8 +34,6 @@ const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved'
 export const RECOMMENDATION_OUTCOMES = ['confirmed', 'false_alarm', 'unknown'] as const;
 export type RecommendationOutcome = (typeof RECOMMENDATION_OUTCOMES)[number];
 
-/** Lua commands live beside this file in commands/*.lua (as BullMQ keeps its own), read once at load. */
-const command = (name: string): string => readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');
 const CREATE = command('create-recommendation');
 const REOPEN = command('reopen-recommendation');
 const TRANSITION = command('transition-recommendation');
@@ -95,11 +92,59 @@ export class RecommendationStore {
     this.retentionS = opts.retentionS ?? 30 * 86_400;
   }
 
-  private key(id: string): string {
+  /** The record's hash (for scripts that read it together with other keys, e.g. the start of an attempt). */
+  key(id: string): string {
     return `${this.opts.keyPrefix}:rec:${id}`;
+  }
+
+  /** A record from the flat field/value list HGETALL returns inside a script; undefined when it does not exist. */
+  fromHash(id: string, flat: readonly string[]): StoredRecommendation | undefined {
+    return parse(id, Object.fromEntries(pairs(flat)));
   }
   private get index(): string {
     return `${this.opts.keyPrefix}:recs`;
+  }
+
+  /**
+   * `create` for a policy decision's actions in one round trip; per action, true when it was created. An action
+   * `queued` says is created as queued directly (no approval needed: the caller adds its job next), recorded in the
+   * history as proposed, then queued.
+   */
+  async createMany(
+    actions: readonly RecommendedAction[],
+    requestedBy: string,
+    now: number,
+    queued: (a: RecommendedAction) => boolean,
+  ): Promise<boolean[]> {
+    const restored = await Promise.all(actions.map((a) => this.restoreRecordedDecision(a)));
+    const statusOf = (a: RecommendedAction): RecommendationStatus =>
+      a.status === 'suppressed' ? 'suppressed' : queued(a) ? 'queued' : 'proposed';
+    const todo = actions.filter((_, i) => !restored[i]);
+    const replies = await runScriptMany(
+      this.redis,
+      CREATE,
+      todo.map((a) => ({
+        keys: [this.key(a.id), this.index],
+        args: [
+          JSON.stringify(a),
+          statusOf(a),
+          String(now),
+          requestedBy,
+          a.id,
+          String(TERMINAL.has(statusOf(a)) ? this.retentionS : 0),
+        ],
+      })),
+    );
+    const created = new Map(todo.map((a, i) => [a, replies[i] === 1]));
+    const queuedAt = Date.now();
+    for (const a of todo) {
+      if (!created.get(a)) continue;
+      const status = statusOf(a);
+      const note = a.suppressedBy ? `suppressed: ${a.suppressedBy}` : '';
+      await this.history(a, status === 'queued' ? 'proposed' : status, requestedBy, now, note);
+      if (status === 'queued') await this.history(a, 'queued', requestedBy, queuedAt, '');
+    }
+    return actions.map((a) => created.get(a) ?? false);
   }
 
   /** Store a new recommendation; false when one with this id exists already (a repeated detection). */
@@ -294,22 +339,6 @@ export class RecommendationStore {
         strings: { reason: action.reason, evidence: JSON.stringify(action.evidence), note },
       },
     ]);
-  }
-}
-
-/** EVALSHA with a fallback to EVAL the first time (or after a SCRIPT FLUSH): scripts travel once, not per call. */
-const shas = new Map<string, string>();
-async function runScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
-  let sha = shas.get(script);
-  if (!sha) {
-    sha = createHash('sha1').update(script).digest('hex');
-    shas.set(script, sha);
-  }
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
-    return redis.eval(script, keys.length, ...keys, ...args);
   }
 }
 

@@ -91,8 +91,10 @@ export function validateRows(table: TelemetryTable, input: readonly unknown[]): 
     const rowSymbols: Record<string, string> = {};
     const values: Record<string, number> = {};
     for (const s of spec.requiredSymbols) if (obj[s] === undefined || obj[s] === null) fail(i, s, 'required');
-    for (const [key, v] of Object.entries(obj)) {
+    // Object.keys, not entries: one array per row instead of one per field (10k-row batches on the ingest path).
+    for (const key of Object.keys(obj)) {
       if (key === 'ts') continue;
+      const v = obj[key];
       if (symbols.has(key)) {
         if (v === null || v === undefined) continue;
         const problem = symbolProblem(v);

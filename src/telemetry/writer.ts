@@ -3,7 +3,7 @@
  * batching and the flush policy, because the client's Sender keeps one shared buffer and drops it on a failed flush).
  *
  * Every call's rows are encoded at once into a batch of their own. A flush sends the pending batches as one HTTP
- * request per table (group commit: concurrent callers share a request), and settles EACH batch by what QuestDB said
+ * request per table, the tables at once (group commit: concurrent callers share a request), and settles EACH batch by what QuestDB said
  * about the request that carried it:
  * - acknowledged (204): every batch in it is stored;
  * - rejected as bad data (HTTP 4xx): the request is re-sent batch by batch, so one caller's bad row fails only that
@@ -184,7 +184,10 @@ export class TelemetryWriter {
     }
   }
 
-  /** Take every pending batch and send it, one request per table; rejects if any batch failed. */
+  /**
+   * Take every pending batch and send it, one request per table, the tables in parallel (an audit row does not wait
+   * behind another table's request); rejects if any batch failed.
+   */
   private async flushPending(): Promise<void> {
     const batches = this.queue;
     if (batches.length === 0) return;
@@ -192,13 +195,17 @@ export class TelemetryWriter {
     this.pending = 0;
     const byTable = new Map<string, Batch[]>();
     for (const b of batches) byTable.set(b.table, [...(byTable.get(b.table) ?? []), b]);
-    let firstError: Error | undefined;
-    for (const group of byTable.values()) {
-      for (const chunk of chunksOf(group)) {
-        const err = await this.sendGroup(chunk); // every chunk is sent, whatever an earlier one did
-        firstError ??= err;
-      }
-    }
+    const errors = await Promise.all(
+      [...byTable.values()].map(async (group) => {
+        let firstError: Error | undefined;
+        for (const chunk of chunksOf(group)) {
+          const err = await this.sendGroup(chunk); // every chunk is sent, whatever an earlier one did
+          firstError ??= err;
+        }
+        return firstError;
+      }),
+    );
+    const firstError = errors.find((e) => e !== undefined);
     if (firstError) throw firstError;
   }
 

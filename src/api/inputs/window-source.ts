@@ -7,11 +7,20 @@ import { AppError } from '../../errors.js';
 import { rawFields } from '../../features/derived.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
 import { nonFiniteFields, type Series, type Windows } from '../../features/windows.js';
-import { checkFields, inputFieldsOf, MAX_WINDOWS, seriesFromWindows } from '../../inference/window-requests.js';
+import {
+  checkFields,
+  inputFieldsOf,
+  MAX_WINDOWS,
+  type PackedWindows,
+  seriesFromPacked,
+  seriesFromWindows,
+} from '../../inference/window-requests.js';
 import type { TelemetryReader } from '../../telemetry/reader.js';
 
 export interface WindowSourceBody {
   readonly windows?: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>;
+  /** Inline windows in the binary format (api/inputs/binary-windows.ts). */
+  readonly packed?: PackedWindows;
   readonly fields?: readonly string[];
   readonly devices?: readonly string[];
   readonly from?: number | string;
@@ -75,14 +84,17 @@ export async function seriesForRequest(
   limits: ReadLimits,
 ): Promise<SourceSeries[]> {
   const meta = models[0];
-  const inline = body.windows !== undefined;
+  const inline = body.windows !== undefined || body.packed !== undefined;
   if (inline === (body.devices !== undefined)) {
     throw new AppError('VALIDATION_FAILED', 'send exactly one of windows (inline telemetry) or devices with from/to');
   }
-  if (body.windows !== undefined) {
+  if (inline) {
     const fields = body.fields ?? inputFieldsOf(meta);
     if (body.fields) checkFields(fields, meta);
-    return seriesFromWindows(body.windows, fields, meta).map((series) => ({ series }));
+    const series = body.packed
+      ? seriesFromPacked(body.packed, fields, meta)
+      : seriesFromWindows(body.windows!, fields, meta);
+    return series.map((s) => ({ series: s }));
   }
   const devices = [...new Set(body.devices)];
   const from = parseTime('from', body.from);

@@ -5,11 +5,19 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Calibration } from '../../features/model-metadata.js';
 import type { ModelInfo } from '../../inference/inference-types.js';
 import { horizonMinutes, timeToFailure } from '../../inference/model-outputs.js';
 import { inputFieldsOf } from '../../inference/window-requests.js';
 import { publishPromotion } from '../../queue/model-events.js';
 import { ModelList, ModelName, ModelSummary, PromoteRequest, PromoteResponse } from '../schemas/models.js';
+
+function calibrationView(c: Calibration | undefined): ModelSummary['calibration'] {
+  if (!c) return null;
+  return c.method === 'platt'
+    ? { method: c.method, a: c.a, b: c.b, metrics: { ...c.metrics } }
+    : { method: c.method, x: [...c.x], y: [...c.y], metrics: { ...c.metrics } };
+}
 
 export function modelSummary(m: ModelInfo): ModelSummary {
   const meta = m.metadata;
@@ -25,6 +33,7 @@ export function modelSummary(m: ModelInfo): ModelSummary {
     inputDims: [...m.rowDims],
     outputs: [...(meta.onnx?.outputs ?? meta.outputs)],
     ...(meta.family === 'fault' && meta.horizonSteps ? { horizonMinutes: horizonMinutes(meta) } : {}),
+    ...(meta.family === 'fault' ? { calibration: calibrationView(meta.calibration) } : {}),
     ...(meta.family === 'ttf' && meta.ttfCapSteps ? { ttfCapMinutes: timeToFailure(1, meta).capMinutes } : {}),
     versions: m.versions.map((v) => ({
       version: v.version,

@@ -4,7 +4,8 @@
  * POST /v1/predict/throughput: predicted job throughput for a batch of what-if configurations.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import { latestWindow, throughputFromOutput, throughputRows } from '../../features/model-inputs.js';
 import type { ModelLease } from '../../inference/inference-types.js';
@@ -16,6 +17,15 @@ import {
   requireFinite,
   timeToFailure,
 } from '../../inference/model-outputs.js';
+import type { PackedWindows } from '../../inference/window-requests.js';
+import {
+  acceptBinaryWindows,
+  BINARY_HEADERS,
+  BINARY_WINDOWS,
+  binaryRequest,
+  isBinary,
+  jsonOrBinaryBody,
+} from '../inputs/binary-windows.js';
 import { concatWindows, type SourceSeries, seriesForRequest } from '../inputs/window-source.js';
 import { FaultRequest, FaultResponse, ThroughputRequest, ThroughputResponse } from '../schemas/score.js';
 import { requireFamily } from './score.js';
@@ -33,8 +43,19 @@ async function runTtf(lease: ModelLease, sources: readonly SourceSeries[]): Prom
   return { fractions: primaryOutput(lease.metadata, r.outputs).data, input: batch.data, lease };
 }
 
+/** A JSON body as it is, or a binary one as the same request with `packed` windows. */
+function faultBody(request: FastifyRequest): FaultRequest & { packed?: PackedWindows } {
+  const body = request.body as FaultRequest | Buffer;
+  if (!isBinary(body)) return body;
+  const ttf = request.headers['x-ttf'];
+  if (ttf !== undefined && ttf !== 'true' && ttf !== 'false')
+    throw new AppError('VALIDATION_FAILED', 'x-ttf must be true or false', { header: 'x-ttf' });
+  return { ...binaryRequest(request, body), ...(ttf === 'false' ? { ttf: false } : {}) };
+}
+
 export default async function predictRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  acceptBinaryWindows(app);
 
   app.post(
     '/v1/predict/fault',
@@ -46,13 +67,20 @@ export default async function predictRoutes(fastify: FastifyInstance) {
           'Probability of a fault within the fault model horizon (`horizonMinutes`), per inline window or per device ' +
           "(its latest window in [from, to)), the alarm (probability strictly above `alarmThreshold`, the model's own " +
           "threshold, with its source) and predicted minutes to failure, clamped to the ttf model's cap, when a ttf " +
-          'model is served.',
-        body: FaultRequest,
+          'model is served. Bulk clients may send the windows as ' +
+          `\`${BINARY_WINDOWS}\` instead: raw little-endian float32, \`windows[w][t][f]\` row-major, with the shape in ` +
+          '`x-window-shape: N,T,F` and the options in headers (`x-window-fields`, `x-model`, `x-model-version`, ' +
+          '`x-ttf`); the same checks apply, and the body length must match the shape.',
+        headers: Type.Object({
+          ...BINARY_HEADERS,
+          'x-ttf': Type.Optional(Type.String({ description: `${BINARY_WINDOWS} bodies: as \`ttf\` in JSON` })),
+        }),
+        body: jsonOrBinaryBody(FaultRequest),
         response: { 200: FaultResponse },
       },
     },
     async (request) => {
-      const body = request.body;
+      const body = faultBody(request);
       const name = body.model ?? app.inference.modelFor('fault').name;
       const ttfName = body.ttf === false ? undefined : app.inference.models().find((m) => m.family === 'ttf')?.name;
       return app.inference.withModel(name, { version: body.version }, async (fault) => {

@@ -4,13 +4,31 @@
  * says its score, the threshold, the verdict and which features carry most of the reconstruction error.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import { anomalyWindows, latestWindow } from '../../features/model-inputs.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
 import { anomalyVerdicts, primaryOutput, requireFinite } from '../../inference/model-outputs.js';
+import type { PackedWindows } from '../../inference/window-requests.js';
+import {
+  acceptBinaryWindows,
+  BINARY_HEADERS,
+  BINARY_WINDOWS,
+  binaryRequest,
+  intHeader,
+  isBinary,
+  jsonOrBinaryBody,
+} from '../inputs/binary-windows.js';
 import { concatWindows, seriesForRequest } from '../inputs/window-source.js';
 import { AnomalyRequest, AnomalyResponse } from '../schemas/score.js';
+
+/** A JSON body as it is, or a binary one as the same request with `packed` windows. */
+function anomalyBody(request: FastifyRequest): AnomalyRequest & { packed?: PackedWindows } {
+  const body = request.body as AnomalyRequest | Buffer;
+  if (!isBinary(body)) return body;
+  return { ...binaryRequest(request, body), topK: intHeader(request, 'x-top-k', 1, 32) };
+}
 
 export function requireFamily(meta: ModelMetadata, family: ModelMetadata['family'], route: string): void {
   if (meta.family !== family) {
@@ -27,6 +45,7 @@ export function requireFamily(meta: ModelMetadata, family: ModelMetadata['family
 
 export default async function scoreRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  acceptBinaryWindows(app);
 
   app.post(
     '/v1/score/anomaly',
@@ -41,19 +60,26 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
           'QuestDB; every window at the model stride, or only the latest with `latest: true`). Per window: score (mean ' +
           'squared reconstruction error, scaled units), threshold, verdict (`anomalous`: score strictly above the ' +
           'threshold), top features by share of the error. A window whose score is not finite (inputs far outside ' +
-          'the trained range) gets 422 SCORE_NOT_FINITE naming it.',
-        body: AnomalyRequest,
+          'the trained range) gets 422 SCORE_NOT_FINITE naming it. Bulk clients may send the windows as ' +
+          `\`${BINARY_WINDOWS}\` instead: raw little-endian float32, \`windows[w][t][f]\` row-major, with the shape in ` +
+          '`x-window-shape: N,T,F` and the options in headers (`x-window-fields`, `x-model`, `x-model-version`, ' +
+          '`x-top-k`); the same checks apply, and the body length must match the shape.',
+        headers: Type.Object({
+          ...BINARY_HEADERS,
+          'x-top-k': Type.Optional(Type.String({ description: `${BINARY_WINDOWS} bodies: as \`topK\` in JSON` })),
+        }),
+        body: jsonOrBinaryBody(AnomalyRequest),
         response: { 200: AnomalyResponse },
       },
     },
     async (request) => {
-      const body = request.body;
+      const body = anomalyBody(request);
       const name = body.model ?? app.inference.modelFor('anomaly').name;
       return app.inference.withModel(name, { version: body.version }, async (lease) => {
         const meta = lease.metadata;
         requireFamily(meta, 'anomaly', '/v1/score/anomaly');
         const sources = await seriesForRequest(app.reader, body, [meta], app.config.api);
-        const inline = body.windows !== undefined;
+        const inline = body.windows !== undefined || body.packed !== undefined;
         const cut =
           inline || body.latest
             ? (s: Parameters<typeof latestWindow>[0]) => latestWindow(s, meta)

@@ -11,6 +11,18 @@ const ModelVersion = Type.Object({
   executionProvider: Type.Union([Type.String(), Type.Null()]),
 });
 
+const CalibrationMap = Type.Object(
+  {
+    method: Type.Enum(['platt', 'isotonic'] as const),
+    a: Type.Optional(Type.Number()),
+    b: Type.Optional(Type.Number()),
+    x: Type.Optional(Type.Array(Type.Number(), { description: 'isotonic: ascending raw scores' })),
+    y: Type.Optional(Type.Array(Type.Number(), { description: 'isotonic: the probability from each x on' })),
+    metrics: Type.Record(Type.String(), Type.Number()),
+  },
+  { description: "fault family: the active version's map from raw score to probability, fitted on validation data" },
+);
+
 export const ModelSummary = Type.Object({
   name: Type.String(),
   family: Type.String(),
@@ -24,6 +36,7 @@ export const ModelSummary = Type.Object({
   outputs: Type.Array(Type.String()),
   horizonMinutes: Type.Optional(Type.Number()),
   ttfCapMinutes: Type.Optional(Type.Number()),
+  calibration: Type.Optional(Type.Union([CalibrationMap, Type.Null()], { description: 'null: no map (raw scores)' })),
   versions: Type.Array(ModelVersion),
 });
 export type ModelSummary = Static<typeof ModelSummary>;
