@@ -30,11 +30,12 @@ import { InferenceService } from '../src/inference/inference-service.js';
 import { ModelStore } from '../src/inference/model-store.js';
 import { enqueueRetrain } from '../src/queue/retrain.js';
 import { type RetrainResult, startRetrainRole } from '../src/queue/retrain-worker.js';
-import { bootApp, KEYS, testConfig, waitFor } from './helpers.js';
+import { bootApp, KEYS, testConfig, uniqueTag, waitFor } from './helpers.js';
 import { fakeAction, type QueueHarness, queueHarness, silentLog, walApplied } from './queue-fixtures.js';
 
 const HOUR = 3_600_000;
-const MODEL = 'anomaly-loop';
+// A model name of this run's own: model_comparisons keeps every run's decisions.
+const MODEL = uniqueTag('anomaly-loop');
 const T = (h: number) => t0 + h * HOUR;
 const t0 = Date.UTC(2071, 0, 1) + Math.floor(Math.random() * 3_000) * 24 * HOUR;
 const sim = { seed: 11, gpus: 8 };
