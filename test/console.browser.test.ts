@@ -258,7 +258,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the console in headless Chromium', ()
       for (const hash of views) {
         await openView(page, hash!, `.view[data-view="${hash!.slice(2)}"] h1`);
         await page.waitForLoadState('networkidle');
-        expect(await page.locator('.view .error').allTextContents(), hash!).toEqual([]);
+        expect(await page.locator('.view [role="alert"]').allTextContents(), hash!).toEqual([]);
       }
     } finally {
       await page.close();

@@ -36,7 +36,7 @@ export function auditTable(rows: AuditRow[]): HTMLElement {
           h('td', {}, r.attempt),
           h('td', {}, r.requestedBy, r.approvedBy ? ` / ${r.approvedBy}` : ''),
           h('td', {}, r.worker, h('div', { class: 'muted' }, r.executor)),
-          h('td', {}, r.error ? h('span', { class: 'error' }, r.error) : r.detail || r.reason),
+          h('td', {}, r.error ? h('span', { class: 'failure' }, r.error) : r.detail || r.reason),
         ),
       ),
     ),
