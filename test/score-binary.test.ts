@@ -149,6 +149,14 @@ describe('binary windows (application/octet-stream)', () => {
     expect(res.json().error.details).toEqual({ window: 1, row: 4, field: 'power_w' });
   });
 
+  it('refuses a request without a body on both routes with 400, not a server error', async () => {
+    for (const url of ['/v1/score/anomaly', '/v1/predict/fault']) {
+      const res = await app.inject({ method: 'POST', url, headers: { ...KEYS.reader, 'x-window-shape': '' } });
+      expect([res.statusCode, res.json().error?.code], url).toEqual([400, 'VALIDATION_FAILED']);
+      expect(res.json().error.message).toMatch(/request body is required/);
+    }
+  });
+
   it('is in the OpenAPI document: both media types and the shape header', async () => {
     const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     for (const route of ['/v1/score/anomaly', '/v1/predict/fault']) {

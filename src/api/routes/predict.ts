@@ -25,6 +25,7 @@ import {
   binaryRequest,
   isBinary,
   jsonOrBinaryBody,
+  requireBody,
 } from '../inputs/binary-windows.js';
 import { concatWindows, type SourceSeries, seriesForRequest } from '../inputs/window-source.js';
 import { FaultRequest, FaultResponse, ThroughputRequest, ThroughputResponse } from '../schemas/score.js';
@@ -45,7 +46,7 @@ async function runTtf(lease: ModelLease, sources: readonly SourceSeries[]): Prom
 
 /** A JSON body as it is, or a binary one as the same request with `packed` windows. */
 function faultBody(request: FastifyRequest): FaultRequest & { packed?: PackedWindows } {
-  const body = request.body as FaultRequest | Buffer;
+  const body = requireBody(request.body as FaultRequest | Buffer | undefined);
   if (!isBinary(body)) return body;
   const ttf = request.headers['x-ttf'];
   if (ttf !== undefined && ttf !== 'true' && ttf !== 'false')

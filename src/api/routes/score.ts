@@ -19,13 +19,14 @@ import {
   intHeader,
   isBinary,
   jsonOrBinaryBody,
+  requireBody,
 } from '../inputs/binary-windows.js';
 import { concatWindows, seriesForRequest } from '../inputs/window-source.js';
 import { AnomalyRequest, AnomalyResponse } from '../schemas/score.js';
 
 /** A JSON body as it is, or a binary one as the same request with `packed` windows. */
 function anomalyBody(request: FastifyRequest): AnomalyRequest & { packed?: PackedWindows } {
-  const body = request.body as AnomalyRequest | Buffer;
+  const body = requireBody(request.body as AnomalyRequest | Buffer | undefined);
   if (!isBinary(body)) return body;
   return { ...binaryRequest(request, body), topK: intHeader(request, 'x-top-k', 1, 32) };
 }
