@@ -54,13 +54,17 @@ start_questdb() {
   mkdir -p "$DATA" "$RUN"
   log "starting questdb $QDB_VERSION ($java) with root $DATA"
   # Flags from QuestDB's own launcher / systemd unit; telemetry off (no network here).
+  # In a session of its own (setsid), as redis-server --daemonize is: started from a test run, a CI step or an
+  # editor's terminal, QuestDB must outlive that process group; a supervisor that kills the group (a finished job,
+  # Ctrl-C in the shell that ran `npm test`) otherwise took the shared QuestDB with it, mid-way through other runs.
+  # The shell inside writes its own pid and then becomes java (exec), so the pid file names QuestDB itself.
   QDB_TELEMETRY_ENABLED=false QDB_HTTP_BIND_TO="0.0.0.0:$QDB_HTTP_PORT" \
-    nohup "$java" -Xms256m -Xmx2g -XX:+UseParallelGC -XX:ErrorFile="$RUN/questdb-hs_err.log" \
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$RUN/questdb.pid" \
+    "$java" -Xms256m -Xmx2g -XX:+UseParallelGC -XX:ErrorFile="$RUN/questdb-hs_err.log" \
     --enable-native-access=ALL-UNNAMED \
     --add-exports java.base/jdk.internal.math=io.questdb \
     --add-opens java.base/jdk.internal.misc=io.questdb \
-    -p "$QDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA" >"$RUN/questdb.log" 2>&1 &
-  echo $! >"$RUN/questdb.pid"
+    -p "$QDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA" </dev/null >"$RUN/questdb.log" 2>&1 &
   wait_for questdb questdb_up
   log "questdb healthy (http :$QDB_HTTP_PORT, pg :8812)"
 }
