@@ -5,10 +5,11 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
+import { slidingDetector } from '../src/inference/detection/detector.js';
+import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
-import { CSV_DETECTION, slidingDetector } from './detection/detector.js';
-import type { SlidingDetection } from './detection/find-anomalies.js';
+import { CSV_DETECTION } from './detection/csv-detection.js';
 import { pointMetrics } from './metrics/anomaly.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from './models/anomaly.js';
 import { chooseThreshold } from './thresholds.js';

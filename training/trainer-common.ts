@@ -8,7 +8,7 @@ import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.
 import type { TrainingData, TrainingEntity } from './datasets/entities.js';
 import { sample } from './datasets/random.js';
 import type { WindowSet } from './datasets/windows.js';
-import type { SlidingDetection } from './detection/find-anomalies.js';
+import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
 import type { TrainerOptions, TrainResult } from './trainer.js';
 
 /**

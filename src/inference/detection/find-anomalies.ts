@@ -13,7 +13,7 @@
  *      a start, an end and a peak.
  * Indices are positions in the score array (one per window, i.e. per row from the first full window on).
  */
-import type { DetectedInterval } from '../metrics/intervals.js';
+import type { DetectedInterval } from './intervals.js';
 
 export interface SlidingDetection {
   readonly method: 'sliding-window';
