@@ -117,7 +117,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   };
   // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
   // one model window); others keep the fixed threshold their README figures were measured with.
-  const detection = detectionFor(data.source.kind, o);
+  const detection = detectionFor(data, o);
   if (detection) metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection), 4);
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
@@ -155,11 +155,21 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   };
 }
 
-function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | undefined {
-  const csv = sourceKind.startsWith('csv:');
+/** Live verdicts run the detector over at most this many rows of history (a bounded read per device and forecast). */
+const MAX_HISTORY_ROWS = 10_000;
+
+function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | undefined {
+  const csv = data.source.kind.startsWith('csv:');
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
   const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
-  return { ...CSV_DETECTION, padding: rows, mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength) };
+  // The fractions (smoothing span, threshold window) were sized on series this long: a live verdict reads as much.
+  const longest = Math.max(...data.entities.map((e) => e.series.ts.length));
+  return {
+    ...CSV_DETECTION,
+    padding: rows,
+    mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength),
+    historyRows: Math.min(MAX_HISTORY_ROWS, Math.max(longest - o.windowLength + 1, 1)),
+  };
 }
 
 /**

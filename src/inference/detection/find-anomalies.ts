@@ -32,6 +32,11 @@ export interface SlidingDetection {
   readonly pruneMinPercent: number;
   /** Intervals at most this many rows apart become one. */
   readonly mergeGap: number;
+  /**
+   * Rows of score history a live verdict (scoring API with `latest`, batch forecast) runs the detector over: the
+   * length of the series training sized the fractions on, capped. Absent on older models (1000 assumed).
+   */
+  readonly historyRows?: number;
 }
 
 /** Pandas' `ewm(span).mean()` (adjust=True): at t, Σ (1−α)^i x[t−i] / Σ (1−α)^i with α = 2 / (span + 1). */
