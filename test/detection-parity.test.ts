@@ -40,6 +40,7 @@ const detection: SlidingDetection = {
   pruneMinPercent: 0,
   mergeGap: 0,
   historyRows: HISTORY,
+  errors: 'point',
 };
 let h: QueueHarness;
 let app: FastifyInstance;

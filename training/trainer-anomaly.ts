@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
 import { slidingDetector } from '../src/inference/detection/detector.js';
 import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
+import { pointScores } from '../src/inference/model-outputs.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
 import { CSV_DETECTION } from './detection/csv-detection.js';
@@ -184,12 +185,35 @@ async function alarmShare(
   detection: SlidingDetection,
 ): Promise<number> {
   if (set.count === 0) return 0;
-  const scores = await scoreWindows(model, set, weights);
+  const out = await reconstruct(model, set);
+  const scores = reconstructionScores(
+    set.x,
+    out,
+    set.count,
+    set.length,
+    set.width,
+    set.length,
+    weights,
+    SCORE_TOP_FEATURES,
+  ).scores;
   const detector = slidingDetector(detection);
+  const size = set.length * set.width;
   let alarms = 0;
   for (let e = 0; e < set.entities.length; e++) {
-    const mine = scores.filter((_, i) => set.entityIndex[i] === e);
-    alarms += detector.alarms(mine).reduce((a, b) => a + b, 0);
+    const idx = Array.from(set.entityIndex.keys()).filter((i) => set.entityIndex[i] === e);
+    if (idx.length === 0) continue;
+    // Point errors need an entity's consecutive windows (stride 1): they are, in a CSV's training part.
+    const [first, last] = [idx[0], idx[idx.length - 1]];
+    const values =
+      detection.errors === 'point' && last - first + 1 === idx.length
+        ? pointScores(
+            { windowLength: set.length, features: new Array(set.width).fill(''), scoreWeights: weights },
+            set.x.subarray(first * size, (last + 1) * size),
+            out.subarray(first * size, (last + 1) * size),
+            idx.length,
+          )
+        : Float64Array.from(idx, (i) => scores[i]);
+    alarms += detector.alarms(values).reduce((a, b) => a + b, 0);
   }
   return alarms / set.count;
 }

@@ -96,11 +96,21 @@ function batchOf(
 }
 
 /** Each device's latest verdict, judged over its windows in the batch by the model's rule (seriesVerdicts). */
-function latestVerdicts(meta: ModelMetadata, all: readonly WindowVerdict[], batch: Batch): WindowVerdict[] {
+function latestVerdicts(
+  meta: ModelMetadata,
+  all: readonly WindowVerdict[],
+  batch: Batch,
+  reconstruction: Float32Array,
+): WindowVerdict[] {
   const out: WindowVerdict[] = [];
+  const size = meta.windowLength * meta.features.length;
   let offset = 0;
   for (const count of batch.perDevice) {
-    const judged = seriesVerdicts(meta, all.slice(offset, offset + count));
+    const [from, to] = [offset * size, (offset + count) * size];
+    const judged = seriesVerdicts(meta, all.slice(offset, offset + count), {
+      input: batch.input.subarray(from, to),
+      reconstruction: reconstruction.subarray(from, to),
+    });
     out.push(judged[count - 1]);
     offset += count;
   }
@@ -188,7 +198,8 @@ export async function scoreShard(
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
       const windowMeta = { features: meta.features, windowLength: meta.windowLength };
       if (meta.family === 'anomaly') {
-        const verdicts = latestVerdicts(meta, anomalyVerdicts(meta, batch.input, raw, windows, TOP_FEATURES), batch);
+        const all = anomalyVerdicts(meta, batch.input, raw, windows, TOP_FEATURES);
+        const verdicts = latestVerdicts(meta, all, batch, raw);
         const bad = skipNonFinite(
           verdicts.map((v) => v.score),
           windowMeta,

@@ -9,6 +9,7 @@ import {
   historyWindows,
   horizonMinutes,
   nonFiniteWindows,
+  pointScores,
   primaryOutput,
   requireFinite,
   anomalyVerdicts as scoreWindows,
@@ -223,5 +224,40 @@ describe('seriesVerdicts (a series of windows, by the model rule)', () => {
     const out = seriesVerdicts(meta({ detection }), verdicts(withGap));
     expect(out[3].anomalous).toBe(false);
     expect(out.flatMap((v, i) => (v.anomalous ? [i] : []))).toEqual([9, 10, 11, 12]);
+  });
+});
+
+describe('pointScores (each row its own error)', () => {
+  // T=2, one feature, rows x = 1,2,3,4 in three windows; each window reconstructs its rows differently.
+  const meta = { windowLength: 2, features: ['v'] };
+  const input = [1, 2, 2, 3, 3, 4];
+  const reconstruction = [0, 0, 2, 1, 5, 4];
+
+  test("a window's value is its last row's error against that row's mean reconstruction over all windows", () => {
+    // row 1: (0 + 2) / 2 = 1 → |2 − 1|; row 2: (1 + 5) / 2 = 3 → 0; row 3: only the last window, 4 → 0.
+    expect(Array.from(pointScores(meta, input, reconstruction, 3))).toEqual([1, 0, 0]);
+  });
+
+  test('weights scale the squared error, and a series with its detection uses them as its scores', () => {
+    expect(Array.from(pointScores({ ...meta, scoreWeights: [4] }, input, reconstruction, 3))).toEqual([2, 0, 0]);
+    const detection = {
+      method: 'sliding-window',
+      errors: 'point',
+      smoothingFraction: 0,
+      smoothingMaxSpan: 0,
+      windowFraction: 1,
+      stepFraction: 1,
+      threshold: 'sigma',
+      k: 1,
+      padding: 0,
+      pruneMinPercent: 0,
+      mergeGap: 0,
+    };
+    const m = { ...meta, family: 'anomaly', detection } as unknown as ModelMetadata;
+    const v: WindowVerdict[] = [9, 9, 9].map((score) => ({ score, threshold: null, anomalous: null, topFeatures: [] }));
+    const out = seriesVerdicts(m, v, { input, reconstruction });
+    expect(out.map((x) => x.score)).toEqual([1, 0, 0]);
+    expect(out.map((x) => x.anomalous)).toEqual([true, false, false]);
+    expect(() => seriesVerdicts(m, v)).toThrow(/point errors need the windows/);
   });
 });

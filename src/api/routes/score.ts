@@ -39,9 +39,12 @@ export function requireFamily(meta: ModelMetadata, family: ModelMetadata['family
 function pickVerdicts(
   meta: ModelMetadata,
   all: readonly WindowVerdict[],
-  refs: readonly { source: number }[],
+  batch: { refs: readonly { source: number }[]; data: Float32Array; length: number; width: number },
+  reconstruction: Float32Array,
   onlyLatest: boolean,
 ): { window: number; verdict: WindowVerdict }[] {
+  const refs = batch.refs;
+  const size = batch.length * batch.width;
   const bySource = new Map<number, number[]>();
   refs.forEach((r, w) => {
     const list = bySource.get(r.source) ?? [];
@@ -50,9 +53,12 @@ function pickVerdicts(
   });
   const out: { window: number; verdict: WindowVerdict }[] = [];
   for (const windows of bySource.values()) {
+    // A source's windows are contiguous in the batch (concatWindows).
+    const [first, last] = [windows[0] * size, (windows[windows.length - 1] + 1) * size];
     const judged = seriesVerdicts(
       meta,
       windows.map((w) => all[w]),
+      { input: batch.data.subarray(first, last), reconstruction: reconstruction.subarray(first, last) },
     );
     const from = onlyLatest ? windows.length - 1 : 0;
     for (let i = from; i < windows.length; i++) out.push({ window: windows[i], verdict: judged[i] });
@@ -99,13 +105,8 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
             : (s: Parameters<typeof anomalyWindows>[0]) => anomalyWindows(s, meta);
         const batch = concatWindows(sources, cut);
         const result = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
-        const all = anomalyVerdicts(
-          meta,
-          batch.data,
-          primaryOutput(meta, result.outputs).data,
-          batch.count,
-          body.topK ?? 3,
-        );
+        const reconstruction = primaryOutput(meta, result.outputs).data;
+        const all = anomalyVerdicts(meta, batch.data, reconstruction, batch.count, body.topK ?? 3);
         // A non-finite score would break the response (and mean nothing): a 422 naming the windows instead.
         requireFinite(
           'anomaly score',
@@ -114,7 +115,7 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
           batch.data,
           (w) => (inline ? batch.refs[w].source : w),
         );
-        const picked = pickVerdicts(meta, all, batch.refs, onlyLatest);
+        const picked = pickVerdicts(meta, all, batch, reconstruction, onlyLatest);
         const verdicts = picked.map((p) => p.verdict);
         return {
           model: result.model,

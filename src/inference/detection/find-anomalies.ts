@@ -37,6 +37,12 @@ export interface SlidingDetection {
    * length of the series training sized the fractions on, capped. Absent on older models (1000 assumed).
    */
   readonly historyRows?: number;
+  /**
+   * What the detector runs over: `window` (each window's score, as threshold models report it; older models) or
+   * `point` (each row's own error: its value against the mean of the reconstructions of that row by every window of
+   * the series holding it, Orion's point-wise `reconstruction_errors`, rather than a 30-row average ending there).
+   */
+  readonly errors?: 'window' | 'point';
 }
 
 /** Pandas' `ewm(span).mean()` (adjust=True): at t, Σ (1−α)^i x[t−i] / Σ (1−α)^i with α = 2 / (span + 1). */
