@@ -5,10 +5,12 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { featureErrorWeights, reconstructionScores } from '../src/features/reconstruction.js';
+import { slidingDetector } from '../src/inference/detection/detector.js';
+import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
+import { pointScores } from '../src/inference/model-outputs.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
-import { CSV_DETECTION, slidingDetector } from './detection/detector.js';
-import type { SlidingDetection } from './detection/find-anomalies.js';
+import { CSV_DETECTION } from './detection/csv-detection.js';
 import { pointMetrics } from './metrics/anomaly.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from './models/anomaly.js';
 import { chooseThreshold } from './thresholds.js';
@@ -116,7 +118,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   };
   // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
   // one model window); others keep the fixed threshold their README figures were measured with.
-  const detection = detectionFor(data.source.kind, o);
+  const detection = detectionFor(data, o);
   if (detection) metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection), 4);
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
@@ -154,11 +156,21 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   };
 }
 
-function detectionFor(sourceKind: string, o: FamilyOptions): SlidingDetection | undefined {
-  const csv = sourceKind.startsWith('csv:');
+/** Live verdicts run the detector over at most this many rows of history (a bounded read per device and forecast). */
+const MAX_HISTORY_ROWS = 10_000;
+
+function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | undefined {
+  const csv = data.source.kind.startsWith('csv:');
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
   const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
-  return { ...CSV_DETECTION, padding: rows, mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength) };
+  // The fractions (smoothing span, threshold window) were sized on series this long: a live verdict reads as much.
+  const longest = Math.max(...data.entities.map((e) => e.series.ts.length));
+  return {
+    ...CSV_DETECTION,
+    padding: rows,
+    mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength),
+    historyRows: Math.min(MAX_HISTORY_ROWS, Math.max(longest - o.windowLength + 1, 1)),
+  };
 }
 
 /**
@@ -173,12 +185,35 @@ async function alarmShare(
   detection: SlidingDetection,
 ): Promise<number> {
   if (set.count === 0) return 0;
-  const scores = await scoreWindows(model, set, weights);
+  const out = await reconstruct(model, set);
+  const scores = reconstructionScores(
+    set.x,
+    out,
+    set.count,
+    set.length,
+    set.width,
+    set.length,
+    weights,
+    SCORE_TOP_FEATURES,
+  ).scores;
   const detector = slidingDetector(detection);
+  const size = set.length * set.width;
   let alarms = 0;
   for (let e = 0; e < set.entities.length; e++) {
-    const mine = scores.filter((_, i) => set.entityIndex[i] === e);
-    alarms += detector.alarms(mine).reduce((a, b) => a + b, 0);
+    const idx = Array.from(set.entityIndex.keys()).filter((i) => set.entityIndex[i] === e);
+    if (idx.length === 0) continue;
+    // Point errors need an entity's consecutive windows (stride 1): they are, in a CSV's training part.
+    const [first, last] = [idx[0], idx[idx.length - 1]];
+    const values =
+      detection.errors === 'point' && last - first + 1 === idx.length
+        ? pointScores(
+            { windowLength: set.length, features: new Array(set.width).fill(''), scoreWeights: weights },
+            set.x.subarray(first * size, (last + 1) * size),
+            out.subarray(first * size, (last + 1) * size),
+            idx.length,
+          )
+        : Float64Array.from(idx, (i) => scores[i]);
+    alarms += detector.alarms(values).reduce((a, b) => a + b, 0);
   }
   return alarms / set.count;
 }

@@ -5,10 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { rawFields } from '../src/features/derived.js';
 import type { ModelFamily, ModelMetadata } from '../src/features/model-metadata.js';
+import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
 import type { TrainingData, TrainingEntity } from './datasets/entities.js';
 import { sample } from './datasets/random.js';
 import type { WindowSet } from './datasets/windows.js';
-import type { SlidingDetection } from './detection/find-anomalies.js';
 import type { TrainerOptions, TrainResult } from './trainer.js';
 
 /**

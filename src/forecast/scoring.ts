@@ -7,16 +7,21 @@
  * unscored and counted, never written as NaN.
  */
 import { rawFields } from '../features/derived.js';
-import { latestWindow } from '../features/model-inputs.js';
+import { anomalyWindows, latestWindow } from '../features/model-inputs.js';
+import type { ModelMetadata } from '../features/model-metadata.js';
 import { nonFiniteFields, type Series } from '../features/windows.js';
 import type { InferenceService } from '../inference/inference-service.js';
 import type { ModelLease } from '../inference/inference-types.js';
 import {
+  anomalyRule,
   anomalyVerdicts,
   faultOutputs,
+  historyWindows,
   nonFiniteWindows,
   primaryOutput,
+  seriesVerdicts,
   timeToFailure,
+  type WindowVerdict,
 } from '../inference/model-outputs.js';
 import type { AnomalyScore, FaultPrediction } from '../recommend/types.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
@@ -48,6 +53,8 @@ interface Batch {
   readonly devices: string[];
   readonly input: Float32Array;
   readonly endTs: number[];
+  /** Windows per device (1, or the history a model with recorded detection judges the latest one against). */
+  readonly perDevice: number[];
 }
 
 /**
@@ -62,6 +69,8 @@ function batchOf(
   const devices: string[] = [];
   const parts: Float32Array[] = [];
   const endTs: number[] = [];
+  const perDevice: number[] = [];
+  const history = lease.metadata.family === 'anomaly' && anomalyRule(lease.metadata) === 'sliding-window';
   for (const [device, s] of series) {
     if (s.ts.length < lease.metadata.windowLength) continue;
     const lacking = nonFiniteFields(s, s.ts.length - lease.metadata.windowLength - 1);
@@ -70,10 +79,13 @@ function batchOf(
       missing.fields = [...new Set([...missing.fields, ...lacking])];
       continue;
     }
-    const w = latestWindow(s, lease.metadata);
+    // A model with recorded detection (CSV-trained) judges the latest window against its history: every window of
+    // the read range is scored (model-outputs' seriesVerdicts), as `npm run score` would on those rows.
+    const w = history ? anomalyWindows(s, lease.metadata) : latestWindow(s, lease.metadata);
     devices.push(device);
     parts.push(w.data);
-    endTs.push(w.endTs[0]);
+    endTs.push(w.endTs[w.count - 1]);
+    perDevice.push(w.count);
   }
   const size = parts.reduce((n, p) => n + p.length, 0);
   const input = new Float32Array(size);
@@ -82,7 +94,42 @@ function batchOf(
     input.set(p, offset);
     offset += p.length;
   }
-  return { devices, input, endTs };
+  return { devices, input, endTs, perDevice };
+}
+
+/** Each device's latest verdict, judged over its windows in the batch by the model's rule (seriesVerdicts). */
+function latestVerdicts(
+  meta: ModelMetadata,
+  all: readonly WindowVerdict[],
+  batch: Batch,
+  reconstruction: Float32Array,
+): WindowVerdict[] {
+  const out: WindowVerdict[] = [];
+  const size = meta.windowLength * meta.features.length;
+  let offset = 0;
+  for (const count of batch.perDevice) {
+    const [from, to] = [offset * size, (offset + count) * size];
+    const judged = seriesVerdicts(meta, all.slice(offset, offset + count), {
+      input: batch.input.subarray(from, to),
+      reconstruction: reconstruction.subarray(from, to),
+    });
+    out.push(judged[count - 1]);
+    offset += count;
+  }
+  return out;
+}
+
+/** The input of each device's latest window (what the non-finite check names inputs from). */
+function lastWindows(batch: Batch, meta: Pick<ModelMetadata, 'windowLength' | 'features'>): Float32Array {
+  const size = meta.windowLength * meta.features.length;
+  if (batch.perDevice.every((c) => c === 1)) return batch.input;
+  const out = new Float32Array(batch.perDevice.length * size);
+  let offset = 0;
+  batch.perDevice.forEach((count, d) => {
+    offset += count;
+    out.set(batch.input.subarray((offset - 1) * size, offset * size), d * size);
+  });
+  return out;
 }
 
 /** Windows whose output is not finite: left out of the scores (never written as NaN). */
@@ -130,8 +177,10 @@ export async function scoreShard(
     const meta = lease.metadata;
     const period = meta.samplePeriodMs;
     const to = Math.floor(q.to / period) * period;
+    // An anomaly model with a recorded detection judges the last window against the history it was sized on.
+    const history = meta.family === 'anomaly' ? historyWindows(meta) : 1;
     return read({
-      from: to - (meta.windowLength + 1) * period,
+      from: to - (meta.windowLength + history) * period,
       to,
       fields: rawFields(meta.features),
       samplePeriodMs: period,
@@ -149,18 +198,20 @@ export async function scoreShard(
       out.scored[lease.model] = n;
       if (missing.devices > 0) out.unscorable[lease.model] = missing;
       if (n === 0) return;
-      const result = await clock.time('models', () => lease.run(batch.input, [n, ...lease.rowDims]));
+      const windows = batch.perDevice.reduce((a, b) => a + b, 0);
+      const result = await clock.time('models', () => lease.run(batch.input, [windows, ...lease.rowDims]));
       const endOutputs = clock.begin('outputs');
       const raw = primaryOutput(meta, result.outputs).data;
       const model = { name: lease.model, version: lease.version };
       const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
       const windowMeta = { features: meta.features, windowLength: meta.windowLength };
       if (meta.family === 'anomaly') {
-        const verdicts = anomalyVerdicts(meta, batch.input, raw, n, TOP_FEATURES);
+        const all = anomalyVerdicts(meta, batch.input, raw, windows, TOP_FEATURES);
+        const verdicts = latestVerdicts(meta, all, batch, raw);
         const bad = skipNonFinite(
           verdicts.map((v) => v.score),
           windowMeta,
-          batch.input,
+          lastWindows(batch, meta),
         );
         countUnscorable(out, lease.model, bad);
         const rows: TableRow[] = [];

@@ -1,15 +1,22 @@
 import { describe, expect, test } from 'vitest';
+import type { ModelMetadata } from '../features/model-metadata.js';
+import type { SlidingDetection } from './detection/find-anomalies.js';
 import {
+  anomalyRule,
   exceeds,
   faultAlarmThreshold,
   faultOutputs,
+  historyWindows,
   horizonMinutes,
   nonFiniteWindows,
+  pointScores,
   primaryOutput,
   requireFinite,
   anomalyVerdicts as scoreWindows,
+  seriesVerdicts,
   timeToFailure,
   topShares,
+  type WindowVerdict,
 } from './model-outputs.js';
 
 const FEATURES = ['gpu_temp_c', 'power_w', 'sm_clock_mhz'];
@@ -171,5 +178,86 @@ describe('non-finite outputs', () => {
       }),
     );
     expect(() => requireFinite('anomaly score', [0.1, 0.2], meta, input)).not.toThrow();
+  });
+});
+
+describe('seriesVerdicts (a series of windows, by the model rule)', () => {
+  const detection: SlidingDetection = {
+    method: 'sliding-window',
+    smoothingFraction: 0,
+    smoothingMaxSpan: 0,
+    windowFraction: 1,
+    stepFraction: 1,
+    threshold: 'sigma',
+    k: 2,
+    padding: 1,
+    pruneMinPercent: 0,
+    mergeGap: 0,
+    historyRows: 20,
+  };
+  const meta = (extra: object) =>
+    ({ family: 'anomaly', threshold: { value: 5, method: 'fixed', params: {} }, ...extra }) as unknown as ModelMetadata;
+  // Flat 1s with a bump at 10..11 (3 < threshold 5): only the detector sees it.
+  const scores: number[] = Array.from({ length: 20 }, (_, i) => (i === 10 || i === 11 ? 3 : 1));
+  const verdicts = (xs: number[]): WindowVerdict[] =>
+    xs.map((score) => ({ score, threshold: 5, anomalous: exceeds(score, 5), topFeatures: [] }));
+
+  test('a threshold model keeps its per-window verdicts', () => {
+    const m = meta({});
+    expect(anomalyRule(m)).toBe('threshold');
+    expect(historyWindows(m)).toBe(1);
+    expect(seriesVerdicts(m, verdicts(scores)).some((v) => v.anomalous)).toBe(false);
+  });
+
+  test('a model with detection: the bump and its padding are anomalous, the rest not', () => {
+    const m = meta({ detection });
+    expect(anomalyRule(m)).toBe('sliding-window');
+    expect(historyWindows(m)).toBe(20);
+    const out = seriesVerdicts(m, verdicts(scores));
+    expect(out.flatMap((v, i) => (v.anomalous ? [i] : []))).toEqual([9, 10, 11, 12]);
+    expect(out.map((v) => v.score)).toEqual(scores);
+  });
+
+  test('a window without a finite score is no alarm and does not poison the rest', () => {
+    const withGap = [...scores];
+    withGap[3] = Number.NaN;
+    const out = seriesVerdicts(meta({ detection }), verdicts(withGap));
+    expect(out[3].anomalous).toBe(false);
+    expect(out.flatMap((v, i) => (v.anomalous ? [i] : []))).toEqual([9, 10, 11, 12]);
+  });
+});
+
+describe('pointScores (each row its own error)', () => {
+  // T=2, one feature, rows x = 1,2,3,4 in three windows; each window reconstructs its rows differently.
+  const meta = { windowLength: 2, features: ['v'] };
+  const input = [1, 2, 2, 3, 3, 4];
+  const reconstruction = [0, 0, 2, 1, 5, 4];
+
+  test("a window's value is its last row's error against that row's mean reconstruction over all windows", () => {
+    // row 1: (0 + 2) / 2 = 1 → |2 − 1|; row 2: (1 + 5) / 2 = 3 → 0; row 3: only the last window, 4 → 0.
+    expect(Array.from(pointScores(meta, input, reconstruction, 3))).toEqual([1, 0, 0]);
+  });
+
+  test('weights scale the squared error, and a series with its detection uses them as its scores', () => {
+    expect(Array.from(pointScores({ ...meta, scoreWeights: [4] }, input, reconstruction, 3))).toEqual([2, 0, 0]);
+    const detection = {
+      method: 'sliding-window',
+      errors: 'point',
+      smoothingFraction: 0,
+      smoothingMaxSpan: 0,
+      windowFraction: 1,
+      stepFraction: 1,
+      threshold: 'sigma',
+      k: 1,
+      padding: 0,
+      pruneMinPercent: 0,
+      mergeGap: 0,
+    };
+    const m = { ...meta, family: 'anomaly', detection } as unknown as ModelMetadata;
+    const v: WindowVerdict[] = [9, 9, 9].map((score) => ({ score, threshold: null, anomalous: null, topFeatures: [] }));
+    const out = seriesVerdicts(m, v, { input, reconstruction });
+    expect(out.map((x) => x.score)).toEqual([1, 0, 0]);
+    expect(out.map((x) => x.anomalous)).toEqual([true, false, false]);
+    expect(() => seriesVerdicts(m, v)).toThrow(/point errors need the windows/);
   });
 });

@@ -3,7 +3,9 @@
  * batch forecast (src/forecast/scoring.ts) and evaluation (training/evaluate/model-outputs.ts) call these
  * functions and re-implement none of them.
  *
- *  - anomaly: score (the shared definition in features/reconstruction.ts), threshold, verdict, top features;
+ *  - anomaly: score (the shared definition in features/reconstruction.ts), threshold, verdict, top features; for a
+ *    model whose model.json records `detection` (CSV-trained), the verdict of a window is the detector's over its
+ *    series (`seriesVerdicts`), exactly as `npm run score` reports it;
  *  - fault: probability (through model.json's calibration map when it has one; older models report the raw score),
  *    the alarm threshold with where it came from, and the alarm;
  *  - ttf: time to failure, clamped to the model's cap.
@@ -21,6 +23,7 @@ import { AppError } from '../errors.js';
 import type { ModelMetadata } from '../features/model-metadata.js';
 import { anomalyScores } from '../features/reconstruction.js';
 import { calibratedProbability } from './calibration.js';
+import { detectionOf, detectorFor } from './detection/detector.js';
 
 /** The one verdict comparison (see the header): strictly above. */
 export function exceeds(value: number, threshold: number): boolean {
@@ -101,6 +104,84 @@ export function anomalyVerdicts(
     anomalous: threshold === null ? null : exceeds(score, threshold),
     topFeatures: topShares(contributions, w * width, meta.features, topK),
   }));
+}
+
+/** How a model's scores become verdicts: the stored threshold per window, or model.json's sliding-window detection. */
+export type AnomalyRule = 'threshold' | 'sliding-window';
+
+export function anomalyRule(meta: Pick<ModelMetadata, 'family'>): AnomalyRule {
+  return detectionOf(meta as ModelMetadata) ? 'sliding-window' : 'threshold';
+}
+
+/** Windows of score history a live verdict needs: the series length the detection was sized on (1 without one). */
+export const DEFAULT_HISTORY_ROWS = 1000;
+export function historyWindows(meta: Pick<ModelMetadata, 'family'>): number {
+  const d = detectionOf(meta as ModelMetadata);
+  return d ? (d.historyRows ?? DEFAULT_HISTORY_ROWS) : 1;
+}
+
+/**
+ * Verdicts of ONE series' consecutive windows (time order). Threshold models: unchanged (`exceeds` per window).
+ * Models with `detection`: a window is anomalous when it lies inside an interval the sliding-window detector finds
+ * over this series' scores, the rule `npm run score` applies to a CSV of the same rows (its `alarm` column), so the
+ * API, the batch forecast and the CLI agree on the same history.
+ */
+export function seriesVerdicts(
+  meta: ModelMetadata,
+  windowVerdicts: readonly WindowVerdict[],
+  windows?: { readonly input: ArrayLike<number>; readonly reconstruction: ArrayLike<number> },
+): WindowVerdict[] {
+  if (anomalyRule(meta) === 'threshold') return [...windowVerdicts];
+  let verdicts = windowVerdicts;
+  if (detectionOf(meta)?.errors === 'point') {
+    if (!windows) throw new AppError('INFERENCE_FAILED', 'point errors need the windows and their reconstruction');
+    const points = pointScores(meta, windows.input, windows.reconstruction, windowVerdicts.length);
+    verdicts = windowVerdicts.map((v, i) => ({ ...v, score: points[i] }));
+  }
+  // A window without a finite score (a gap in the read) is no alarm and no part of the detector's series.
+  const finite = verdicts.flatMap((v, i) => (Number.isFinite(v.score) ? [i] : []));
+  const alarms = detectorFor(meta)!.alarms(finite.map((i) => verdicts[i].score));
+  const out = verdicts.map((v) => ({ ...v, anomalous: false }));
+  finite.forEach((w, i) => {
+    out[w] = { ...out[w], anomalous: alarms[i] === 1 };
+  });
+  return out;
+}
+
+/**
+ * Point errors of ONE series' consecutive windows (stride 1, `[count, T, F]` scaled input and reconstruction): for
+ * the last row of each window, the root of the weighted mean over features of (value − mean reconstruction of that
+ * row over every window of the series holding it)². A row's error is its own, not smeared over the T rows before
+ * it; the last rows are reconstructed by fewer windows, as at the edge of Orion's aggregation.
+ */
+export function pointScores(
+  meta: Pick<ModelMetadata, 'windowLength' | 'features' | 'scoreWeights'>,
+  input: ArrayLike<number>,
+  reconstruction: ArrayLike<number>,
+  count: number,
+): Float64Array {
+  const T = meta.windowLength;
+  const F = meta.features.length;
+  const rows = count + T - 1;
+  const sum = new Float64Array(rows * F);
+  const seen = new Float64Array(rows);
+  for (let w = 0; w < count; w++) {
+    for (let t = 0; t < T; t++) {
+      seen[w + t]++;
+      for (let f = 0; f < F; f++) sum[(w + t) * F + f] += reconstruction[(w * T + t) * F + f];
+    }
+  }
+  const out = new Float64Array(count);
+  for (let w = 0; w < count; w++) {
+    const row = w + T - 1;
+    let e = 0;
+    for (let f = 0; f < F; f++) {
+      const d = input[(w * T + T - 1) * F + f] - sum[row * F + f] / seen[row];
+      e += d * d * (meta.scoreWeights?.[f] ?? 1);
+    }
+    out[w] = Math.sqrt(e / F);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- non-finite outputs

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CSV_DETECTION } from '../detection/detector.js';
-import { findAnomalies } from '../detection/find-anomalies.js';
+import { findAnomalies } from '../../src/inference/detection/find-anomalies.js';
+import { CSV_DETECTION } from '../detection/csv-detection.js';
 import { addCounts, segmentCounts, segmentScore } from '../metrics/segments.js';
 import { type NabSubsetResult, nabSignals, nabTime, readNabLabels } from './nab.js';
 

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
 import type { ThresholdChoice } from '../../src/features/model-metadata.js';
+import { detectorFor } from '../../src/inference/detection/detector.js';
 import { faultAlarmThreshold } from '../../src/inference/model-outputs.js';
-import { detectorFor } from '../detection/detector.js';
 import {
   type EntityResult,
   evaluateAnomaly,

@@ -10,8 +10,9 @@
  * holdout held. Without any, the event metrics are NaN, not perfect: a model that raises no alarm on a holdout
  * without faults has shown nothing, and promotion (src/queue/retrain-decision.ts) needs labelled evidence.
  */
+
+import { type IntervalDetector, thresholdDetector } from '../../src/inference/detection/detector.js';
 import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from '../calibration.js';
-import { type IntervalDetector, thresholdDetector } from '../detection/detector.js';
 import {
   averagePrecision,
   eventMetrics,

@@ -8,7 +8,8 @@
 import { AppError } from '../../src/errors.js';
 import { anomalyWindows } from '../../src/features/model-inputs.js';
 import type { Series } from '../../src/features/windows.js';
-import { anomalyOutputs, faultOutputs, timeToFailure } from '../../src/inference/model-outputs.js';
+import { detectionOf } from '../../src/inference/detection/detector.js';
+import { anomalyOutputs, faultOutputs, pointScores, timeToFailure } from '../../src/inference/model-outputs.js';
 import type { Predictor } from './predictor.js';
 
 export interface EntityOutputs {
@@ -32,7 +33,10 @@ export async function modelOutputs(p: Predictor, series: Series, stride = 1): Pr
   const out = await p.predict(w.data, w.count);
   if (meta.family === 'anomaly') {
     const r = anomalyOutputs(meta, w.data, out, w.count);
-    return { endIndex: w.endIndex, endTs: w.endTs, values: r.scores, contributions: r.contributions };
+    // Point errors (model.json detection.errors) are defined over consecutive windows: stride 1 only.
+    const point = detectionOf(meta)?.errors === 'point' && stride === 1;
+    const values = point ? pointScores(meta, w.data, out, w.count) : r.scores;
+    return { endIndex: w.endIndex, endTs: w.endTs, values, contributions: r.contributions };
   }
   const per = out.length / w.count;
   const first = Float64Array.from({ length: w.count }, (_, i) => out[i * per]);

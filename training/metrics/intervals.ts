@@ -1,46 +1,10 @@
 /**
- * Point scores → anomaly intervals: consecutive points above the threshold form one interval; intervals
- * separated by at most `mergeGap` points are merged (an alarm that flickers is one event to an operator).
+ * Intervals for evaluation: the fixed-threshold rule lives with serving (src/inference/detection/intervals.ts) and
+ * is re-exported here; label runs and overlap are evaluation's own.
  */
+import { type Interval, scoresToIntervals } from '../../src/inference/detection/intervals.js';
 
-/** Inclusive bounds, in index or time units (the caller's choice). */
-export interface Interval {
-  readonly start: number;
-  readonly end: number;
-}
-
-export interface DetectedInterval extends Interval {
-  /** Highest score inside the interval and where it is. */
-  readonly peak: number;
-  readonly peakIndex: number;
-}
-
-export function scoresToIntervals(
-  scores: ArrayLike<number>,
-  threshold: number,
-  opts: { mergeGap?: number; minLength?: number } = {},
-): DetectedInterval[] {
-  const mergeGap = opts.mergeGap ?? 0;
-  const minLength = opts.minLength ?? 1;
-  const out: DetectedInterval[] = [];
-  let cur: { start: number; end: number; peak: number; peakIndex: number } | undefined;
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i];
-    if (!(s > threshold)) continue;
-    if (cur && i - cur.end - 1 <= mergeGap) {
-      cur.end = i;
-      if (s > cur.peak) {
-        cur.peak = s;
-        cur.peakIndex = i;
-      }
-    } else {
-      if (cur) out.push(cur);
-      cur = { start: i, end: i, peak: s, peakIndex: i };
-    }
-  }
-  if (cur) out.push(cur);
-  return out.filter((iv) => iv.end - iv.start + 1 >= minLength);
-}
+export { type DetectedInterval, type Interval, scoresToIntervals } from '../../src/inference/detection/intervals.js';
 
 /** Runs of 1 in a 0/1 label array. */
 export function labelsToIntervals(labels: ArrayLike<number>): Interval[] {

@@ -9,7 +9,14 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import { anomalyWindows, latestWindow } from '../../features/model-inputs.js';
 import type { ModelMetadata } from '../../features/model-metadata.js';
-import { anomalyVerdicts, primaryOutput, requireFinite } from '../../inference/model-outputs.js';
+import {
+  anomalyRule,
+  anomalyVerdicts,
+  primaryOutput,
+  requireFinite,
+  seriesVerdicts,
+  type WindowVerdict,
+} from '../../inference/model-outputs.js';
 import type { PackedWindows } from '../../inference/window-requests.js';
 import {
   acceptBinaryWindows,
@@ -42,6 +49,40 @@ export function requireFamily(meta: ModelMetadata, family: ModelMetadata['family
       },
     );
   }
+}
+
+/**
+ * Verdicts per source, in time order, through the model's rule (seriesVerdicts); with `onlyLatest` the last window
+ * of each source only. `window` is the index into the batch.
+ */
+function pickVerdicts(
+  meta: ModelMetadata,
+  all: readonly WindowVerdict[],
+  batch: { refs: readonly { source: number }[]; data: Float32Array; length: number; width: number },
+  reconstruction: Float32Array,
+  onlyLatest: boolean,
+): { window: number; verdict: WindowVerdict }[] {
+  const refs = batch.refs;
+  const size = batch.length * batch.width;
+  const bySource = new Map<number, number[]>();
+  refs.forEach((r, w) => {
+    const list = bySource.get(r.source) ?? [];
+    list.push(w);
+    bySource.set(r.source, list);
+  });
+  const out: { window: number; verdict: WindowVerdict }[] = [];
+  for (const windows of bySource.values()) {
+    // A source's windows are contiguous in the batch (concatWindows).
+    const [first, last] = [windows[0] * size, (windows[windows.length - 1] + 1) * size];
+    const judged = seriesVerdicts(
+      meta,
+      windows.map((w) => all[w]),
+      { input: batch.data.subarray(first, last), reconstruction: reconstruction.subarray(first, last) },
+    );
+    const from = onlyLatest ? windows.length - 1 : 0;
+    for (let i = from; i < windows.length; i++) out.push({ window: windows[i], verdict: judged[i] });
+  }
+  return out.sort((a, b) => a.window - b.window);
 }
 
 export default async function scoreRoutes(fastify: FastifyInstance) {
@@ -81,35 +122,37 @@ export default async function scoreRoutes(fastify: FastifyInstance) {
         requireFamily(meta, 'anomaly', '/v1/score/anomaly');
         const sources = await seriesForRequest(app.reader, body, [meta], app.config.api);
         const inline = body.windows !== undefined || body.packed !== undefined;
+        const onlyLatest = inline || body.latest === true;
+        // A model with recorded detection judges a window against its series' history: every window of each source
+        // is scored and run through the detector, and with `latest` (or inline windows) only the last is answered.
+        const rule = anomalyRule(meta);
         const cut =
-          inline || body.latest
+          onlyLatest && rule === 'threshold'
             ? (s: Parameters<typeof latestWindow>[0]) => latestWindow(s, meta)
             : (s: Parameters<typeof anomalyWindows>[0]) => anomalyWindows(s, meta);
         const batch = concatWindows(sources, cut);
         const result = await lease.run(batch.data, [batch.count, batch.length, batch.width]);
-        const verdicts = anomalyVerdicts(
-          meta,
-          batch.data,
-          primaryOutput(meta, result.outputs).data,
-          batch.count,
-          body.topK ?? 3,
-        );
+        const reconstruction = primaryOutput(meta, result.outputs).data;
+        const all = anomalyVerdicts(meta, batch.data, reconstruction, batch.count, body.topK ?? 3);
         // A non-finite score would break the response (and mean nothing): a 422 naming the windows instead.
         requireFinite(
           'anomaly score',
-          verdicts.map((v) => v.score),
+          all.map((v) => v.score),
           meta,
           batch.data,
           (w) => (inline ? batch.refs[w].source : w),
         );
+        const picked = pickVerdicts(meta, all, batch, reconstruction, onlyLatest);
+        const verdicts = picked.map((p) => p.verdict);
         return {
           model: result.model,
           version: result.version,
           executionProvider: result.executionProvider,
           windowLength: meta.windowLength,
           threshold: meta.threshold?.value ?? null,
+          rule,
           results: verdicts.map((v, i) => {
-            const ref = batch.refs[i];
+            const ref = batch.refs[picked[i].window];
             const device = sources[ref.source].device;
             return {
               index: inline ? ref.source : i,

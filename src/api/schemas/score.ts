@@ -99,12 +99,21 @@ export const AnomalyResponse = Type.Object({
   ...Served,
   windowLength: Type.Integer(),
   threshold: NullableNumber,
+  rule: Type.Union([Type.Literal('threshold'), Type.Literal('sliding-window')], {
+    description:
+      "how scores become verdicts: `threshold` (score strictly above the model's threshold, per window) or " +
+      '`sliding-window` (the model.json detection of a CSV-trained model: a window is anomalous inside an interval ' +
+      "the detector finds over each device's or inline window's whole series, as `npm run score` reports it; with " +
+      '`latest` or inline windows, the last window judged against the rows sent or read)',
+  }),
   results: Type.Array(
     Type.Object({
       ...WindowRef,
       score: Type.Number({ description: 'mean squared reconstruction error in scaled units' }),
       threshold: NullableNumber,
-      anomalous: Type.Union([Type.Boolean(), Type.Null()], { description: 'score strictly above threshold' }),
+      anomalous: Type.Union([Type.Boolean(), Type.Null()], {
+        description: 'by `rule`: score strictly above threshold, or inside a detected interval',
+      }),
       topFeatures: Type.Array(FeatureShare),
     }),
   ),

@@ -54,6 +54,20 @@ export function offsetAutoencoder(windowLength: number, width: number, offset: n
 }
 
 /**
+ * Input `[batch, T, F]` → output `reconstruction` = input × factor. With factor 0 a window's score is the mean of
+ * its squared scaled inputs, so scores follow the data (a spike scores high), which a detector test needs.
+ */
+export function scaleAutoencoder(windowLength: number, width: number, factor: number): Uint8Array {
+  return encodeModel({
+    name: 'scale_autoencoder',
+    node: [{ opType: 'Mul', input: ['input', 'factor'], output: ['reconstruction'], name: 'mul' }],
+    initializer: [floatTensor('factor', [1], [factor])],
+    input: [valueInfo('input', ['batch', windowLength, width])],
+    output: [valueInfo('reconstruction', ['batch', windowLength, width])],
+  });
+}
+
+/**
  * An autoencoder that works for a batch of one (it loads and warms) but fails inside ONNX Runtime for larger
  * batches (a broadcast mismatch at run time): for testing how inference failures surface.
  */

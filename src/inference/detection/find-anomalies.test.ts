@@ -1,7 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../datasets/random.js';
-import { CSV_DETECTION, detectorFor, slidingDetector, thresholdDetector } from './detector.js';
+import { detectorFor, slidingDetector, thresholdDetector } from './detector.js';
 import { dynamicThreshold, ewma, findAnomalies, type SlidingDetection } from './find-anomalies.js';
+
+/** A small seeded generator (mulberry32): the noise is the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Orion's find_anomalies settings (training/detection/csv-detection.ts records the CSV default beside them). */
+const ORION: SlidingDetection = {
+  method: 'sliding-window',
+  smoothingFraction: 0.01,
+  smoothingMaxSpan: 200,
+  windowFraction: 0.33,
+  stepFraction: 0.1,
+  threshold: 'sigma',
+  k: 4,
+  padding: 50,
+  pruneMinPercent: 0.1,
+  mergeGap: 50,
+};
 
 /** Low noise with bumps of the given height at the given rows (each `width` rows wide). */
 function errors(n: number, bumps: readonly [number, number][], width = 5, seed = 1): Float64Array {
@@ -11,7 +36,7 @@ function errors(n: number, bumps: readonly [number, number][], width = 5, seed =
   return e;
 }
 
-const settings: SlidingDetection = { ...CSV_DETECTION, smoothingFraction: 0, padding: 3, mergeGap: 0 };
+const settings: SlidingDetection = { ...ORION, smoothingFraction: 0, padding: 3, mergeGap: 0 };
 
 describe('ewma', () => {
   it("matches pandas' adjusted exponentially weighted mean", () => {
@@ -92,9 +117,9 @@ describe('detectorFor', () => {
   const meta = (extra: object) => ({ ...base, ...extra }) as unknown as Parameters<typeof detectorFor>[0];
 
   it('uses the sliding detector when model.json records it, the stored threshold otherwise', () => {
-    expect(detectorFor(meta({ detection: CSV_DETECTION }))?.kind).toBe('sliding-window');
+    expect(detectorFor(meta({ detection: ORION }))?.kind).toBe('sliding-window');
     expect(detectorFor(meta({}))?.kind).toBe('threshold');
-    expect(detectorFor(meta({ detection: CSV_DETECTION }), { threshold: 1 })?.kind).toBe('threshold');
+    expect(detectorFor(meta({ detection: ORION }), { threshold: 1 })?.kind).toBe('threshold');
   });
 
   it('flags alarms inside intervals for the sliding detector, above the threshold for the fixed one', () => {

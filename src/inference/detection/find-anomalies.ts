@@ -13,7 +13,7 @@
  *      a start, an end and a peak.
  * Indices are positions in the score array (one per window, i.e. per row from the first full window on).
  */
-import type { DetectedInterval } from '../metrics/intervals.js';
+import type { DetectedInterval } from './intervals.js';
 
 export interface SlidingDetection {
   readonly method: 'sliding-window';
@@ -32,6 +32,17 @@ export interface SlidingDetection {
   readonly pruneMinPercent: number;
   /** Intervals at most this many rows apart become one. */
   readonly mergeGap: number;
+  /**
+   * Rows of score history a live verdict (scoring API with `latest`, batch forecast) runs the detector over: the
+   * length of the series training sized the fractions on, capped. Absent on older models (1000 assumed).
+   */
+  readonly historyRows?: number;
+  /**
+   * What the detector runs over: `window` (each window's score, as threshold models report it; older models) or
+   * `point` (each row's own error: its value against the mean of the reconstructions of that row by every window of
+   * the series holding it, Orion's point-wise `reconstruction_errors`, rather than a 30-row average ending there).
+   */
+  readonly errors?: 'window' | 'point';
 }
 
 /** Pandas' `ewm(span).mean()` (adjust=True): at t, Σ (1−α)^i x[t−i] / Σ (1−α)^i with α = 2 / (span + 1). */

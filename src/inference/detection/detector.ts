@@ -5,29 +5,9 @@
  * of find-anomalies.ts; others (simulator and telemetry models) keep "above the stored threshold, gaps of at most
  * `mergeGap` rows merged". An explicit threshold (a `--threshold` flag) always means the fixed rule.
  */
-import type { ModelMetadata } from '../../src/features/model-metadata.js';
-import { type DetectedInterval, scoresToIntervals } from '../metrics/intervals.js';
+import type { ModelMetadata } from '../../features/model-metadata.js';
 import { findAnomalies, type SlidingDetection } from './find-anomalies.js';
-
-/**
- * The default for models trained on a CSV source: Orion's settings, not tuned to any signal (EWMA over 1 % of the
- * series, capped at 200; windows of a third of the series stepping a tenth; mean + 4·std; hits padded by 50 rows,
- * Orion's `anomaly_padding`; minor peaks within 10 % of the next pruned), and intervals at most 50 rows apart merged.
- * Training raises padding and merge gap to the model window when that is longer. Measured on NAB with
- * `npm run benchmark -- nab` (README).
- */
-export const CSV_DETECTION: SlidingDetection = {
-  method: 'sliding-window',
-  smoothingFraction: 0.01,
-  smoothingMaxSpan: 200,
-  windowFraction: 0.33,
-  stepFraction: 0.1,
-  threshold: 'sigma',
-  k: 4,
-  padding: 50,
-  pruneMinPercent: 0.1,
-  mergeGap: 50,
-};
+import { type DetectedInterval, scoresToIntervals } from './intervals.js';
 
 /** model.json with the detection settings training recorded (absent on models trained before them). */
 export type MetadataWithDetection = ModelMetadata & { readonly detection?: SlidingDetection };
