@@ -66,19 +66,26 @@ function nodeEntry(
   device: string,
   importer: Importer,
 ): BackendEntry {
-  const probe = once(async () => (await importOptional(specifier, importer)) !== undefined);
+  // danfojs-node's scoped override installs plain @tensorflow/tfjs under the name @tensorflow/tfjs-node: the import
+  // succeeds but registers no `tensorflow` backend (no libtensorflow), so the registration is what is probed.
+  const probe = once(async () => {
+    if ((await importOptional(specifier, importer)) === undefined) return `${specifier} is not installed`;
+    return tf.findBackendFactory('tensorflow')
+      ? undefined
+      : `${specifier} registers no tensorflow backend (no libtensorflow)`;
+  });
   let reason: string | undefined;
   return {
     name,
     priority,
     isAvailable: async () => {
-      const ok = await probe();
-      reason = ok ? undefined : `${specifier} is not installed`;
-      return ok;
+      reason = await probe();
+      return reason === undefined;
     },
     unavailableReason: () => reason,
     factory: async () => {
-      if (!(await probe())) throw new Error(`${specifier} is not installed`);
+      const missing = await probe();
+      if (missing) throw new Error(missing);
       await activate('tensorflow');
       return device;
     },

@@ -78,6 +78,16 @@ describe('defaultBackends', () => {
     expect(imported).not.toContain('@tensorflow/tfjs-backend-webgpu'); // no adapter: the backend is never loaded
   });
 
+  it('passes over a tfjs-node that imports but registers no tensorflow backend (an aliased package)', async () => {
+    const importer: Importer = async (specifier) => {
+      if (specifier === '@tensorflow/tfjs-node') return {}; // plain tfjs under that name: nothing registered
+      throw notFound(specifier);
+    };
+    const node = defaultBackends(importer).find((b) => b.name === 'node')!;
+    expect(await node.isAvailable()).toBe(false);
+    expect(node.unavailableReason?.()).toMatch(/registers no tensorflow backend/);
+  });
+
   it('reports webgpu available when the adapter exists', async () => {
     const adapter = { info: { vendor: 'nvidia', architecture: 'hopper' }, requestDevice: async () => ({}) };
     const importer: Importer = async (specifier) => {
@@ -93,6 +103,6 @@ describe('importOptional', () => {
   it('returns undefined only for a missing package and rethrows other failures', async () => {
     expect(await importOptional('x', async () => Promise.reject(notFound('x')))).toBeUndefined();
     await expect(importOptional('x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await importOptional('@tensorflow/tfjs-node')).toBeUndefined(); // really not installed here
+    expect(await importOptional('@tensorflow/tfjs-node-gpu')).toBeUndefined(); // really not installed here
   });
 });

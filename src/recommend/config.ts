@@ -72,6 +72,8 @@ export interface PolicyConfig {
      */
     readonly maxPredictedGainPct: number;
     readonly confidence: number;
+    /** Power caps open at once across the fleet (they wait for approval): more is a flood nobody reads. */
+    readonly maxOpenAdvisories: number;
   };
   /** Per target and action type: no new action of the type on the target this soon after the last one. */
   readonly cooldownMs: Readonly<Record<ActionType, number>>;
@@ -118,7 +120,13 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
     thermalAnomalyMinGpus: 3,
     thermalAnomalyShare: 0.25,
   },
-  power: { throughputLossBudgetPct: 5, minEnergySavingPct: 2, maxPredictedGainPct: 1, confidence: 0.8 },
+  power: {
+    throughputLossBudgetPct: 5,
+    minEnergySavingPct: 2,
+    maxPredictedGainPct: 1,
+    confidence: 0.8,
+    maxOpenAdvisories: 10,
+  },
   cooldownMs: {
     drain_node: 6 * HOUR,
     reset_gpu: HOUR,

@@ -4,13 +4,15 @@
  *   2. opt-out             the scope's owner opted out of automatic actions
  *   3. maintenance-window  people are working on the scope
  *   4. cooldown            the same action on the target was created too recently
- *   5. blast-radius        too many nodes of the rack / cluster would be out of service
- *   6. dependencies        an action whose prerequisite (the drain before a reset) was stopped by 2, 3 or 5 is
+ *   5. advisory-budget     too many power caps already wait for an operator (the most saving ones are kept)
+ *   6. blast-radius        too many nodes of the rack / cluster would be out of service
+ *   7. dependencies        an action whose prerequisite (the drain before a reset) was stopped by 2, 3 or 6 is
  *                          stopped by the same rail; a prerequisite stopped by dedup is replaced by the action
  *                          that covers it, one stopped by cooldown was just done and does not block
- *   7. circuit-breaker     too many quarantine actions in the window, or the breaker is already open
+ *   8. circuit-breaker     too many quarantine actions in the window, or the breaker is already open
  * Then approvals and the dry-run flag are set on every action, and the decision log says what happened and why.
  */
+import { advisoryBudgetRail } from './rails/advisory-budget.js';
 import { approvalReasons } from './rails/approval.js';
 import { blastRadiusRail } from './rails/blast-radius.js';
 import { type Candidate, describe, suppress } from './rails/candidate.js';
@@ -35,6 +37,7 @@ export function applySafetyRails(drafts: readonly ActionDraft[], ctx: RuleContex
   optOutRail(candidates, ctx);
   maintenanceWindowRail(candidates, ctx);
   cooldownRail(candidates, ctx);
+  advisoryBudgetRail(candidates, ctx);
   blastRadiusRail(candidates, ctx);
   propagateDependencies(candidates);
   const circuitBreaker = circuitBreakerRail(candidates, ctx);

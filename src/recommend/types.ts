@@ -240,7 +240,8 @@ export type SuppressionReason =
   | 'blast-radius'
   | 'circuit-breaker'
   | 'opt-out'
-  | 'maintenance-window';
+  | 'maintenance-window'
+  | 'advisory-budget';
 
 export type EvidenceKind = 'xid' | 'ecc' | 'fault-prediction' | 'anomaly' | 'straggler' | 'power' | 'facility';
 
