@@ -36,7 +36,13 @@ describe('model families', () => {
     expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }), tf.zeros([3, 5, 2]))).toEqual([3, 1]);
     const mlp = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 6 });
     expect(shapeOf(mlp, tf.zeros([3, 5, 2]))).toEqual([3, 1]);
-    expect(mlp.layers.map((l) => l.outputShape)).toEqual([[null, 10], [null, 6], [null, 6], [null, 3], [null, 1]]);
+    expect(mlp.layers.map((l) => l.outputShape)).toEqual([
+      [null, 10],
+      [null, 6],
+      [null, 6],
+      [null, 3],
+      [null, 1],
+    ]);
     expect(() => buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, dropout: 1 })).toThrow(/dropout/);
     expect(shapeOf(buildThroughputModel({ features: 7, hidden: [8] }), tf.zeros([5, 7]))).toEqual([5, 1]);
   });
