@@ -104,9 +104,17 @@ describe('ONNX parity by model family', () => {
     await checkFamily('fault two-headed', model, [30, 8], true);
   });
 
-  it('ttf: the run-to-failure window MLP as built for a CSV (Flatten → Dense 64 → Dropout → Dense 32 → Dense 1), T=30, F=16', async () => {
+  it('ttf: the run-to-failure model as built for a CSV (Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1), T=30, F=16', async () => {
     const model = buildTtfModel({ architecture: 'mlp', windowLength: 30, features: 16 });
-    expect(model.layers.map((l) => l.getClassName())).toEqual(['Flatten', 'Dense', 'Dropout', 'Dense', 'Dense']);
+    expect(model.layers.map((l) => l.getClassName())).toEqual([
+      'Permute',
+      'Dense',
+      'Flatten',
+      'Dense',
+      'Dropout',
+      'Dense',
+      'Dense',
+    ]);
     await checkFamily('ttf window MLP', model, [30, 16], true);
   });
 

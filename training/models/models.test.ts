@@ -36,8 +36,11 @@ describe('model families', () => {
     expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }), tf.zeros([3, 5, 2]))).toEqual([3, 1]);
     const mlp = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 6 });
     expect(shapeOf(mlp, tf.zeros([3, 5, 2]))).toEqual([3, 1]);
+    // Per sensor: its 5 values → 8 temporal filters; then 2 sensors × 8 flattened.
     expect(mlp.layers.map((l) => l.outputShape)).toEqual([
-      [null, 10],
+      [null, 2, 5],
+      [null, 2, 8],
+      [null, 16],
       [null, 6],
       [null, 6],
       [null, 3],
@@ -48,7 +51,7 @@ describe('model families', () => {
   });
 
   it('uses only layers the ONNX exporter supports', () => {
-    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout', 'Flatten']);
+    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout', 'Flatten', 'Permute']);
     const models = [
       buildAnomalyDetector({ windowLength: 4, features: 2, units: 2 }),
       buildFaultPredictor({ windowLength: 4, features: 2, units: 2 }),
