@@ -2,7 +2,7 @@
  * Score a CSV of job rows with a throughput model: the input columns plus `predicted_throughput` (empty on a row
  * that lacks an input the model needs; the summary counts them). Text cells are categorical symbols (gpu_model).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
