@@ -1,3 +1,12 @@
+/**
+ * `npm run labels -- import <csv> [--dry-run]`: fault labels from history (RMA exports, ticket dumps, operators'
+ * spreadsheets) into `fault_labels`, through exactly the validation POST /v1/labels uses
+ * (src/telemetry/field-labels.ts). The header names the fields: `device,fault_type,start,failure,source,note`
+ * plus optional `cluster,rack,node,gpu,xid`; an empty cell is absent; `start`/`failure` are ISO-8601 with a zone or
+ * epoch ms. Any bad row stops the import before anything is written, each problem named with its CSV line; a
+ * valid file is written as one request, which QuestDB stores whole or not at all. Importing a file again
+ * changes nothing (labels are keyed by start, device and fault type).
+ */
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { fieldLabelRow, validateLabels } from '../src/telemetry/field-labels.js';

@@ -1,3 +1,8 @@
+/**
+ * Throughput model evaluation on job rows: predicted vs measured throughput (MAE, MAPE, R²). Rows come from
+ * the simulator's jobs, QuestDB's job_metrics, or a CSV with one job sample per row (text columns are the
+ * categorical symbols such as gpu_model, numeric columns the values, `throughput` the measured target).
+ */
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
 import {
