@@ -251,6 +251,18 @@ describe('CSV end to end through the command line', () => {
     expect(Number.isFinite(metrics.rmse)).toBe(true);
     expect(metrics.rmse).toBeLessThan(60);
     expect(readFileSync(path.join(dir, 'reports', 'rtf-v1', 'ttf-scatter.svg'), 'utf8')).toContain('<circle');
+    // Every feature column described as read (danfojs-node), in model.json and in the evaluation report.
+    const meta = JSON.parse(readFileSync(path.join(dir, 'models', 'rtf', 'v1', 'model.json'), 'utf8'));
+    const t24 = meta.source.columns.find((c: { name: string }) => c.name === 't24');
+    const t24Values = readFileSync(csv, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
+    expect(t24).toMatchObject({ missing: 0, count: t24Values.length, min: Math.min(...t24Values), constant: false });
+    expect(readFileSync(path.join(dir, 'reports', 'rtf-v1', 'report.md'), 'utf8')).toMatch(
+      /## Columns as read[\s\S]*\| t24 \|/,
+    );
 
     // score: one row per unit with its RUL at the last observed cycle, within [0, cap]; a unit observed for fewer
     // cycles than the window is padded, not dropped.

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../src/errors.js';
 import { type CsvTable, readCsvTable, readCsvTableText } from './csv-frame.js';
+import { describeColumns } from './describe.js';
 import { detectTimeColumn, parseNumber, readTimeColumn } from './time-column.js';
 import type { Dataset, EntitySeries, TimeKind } from './types.js';
 
@@ -236,10 +237,15 @@ export function datasetFromTable(table: CsvTable, opts: CsvOptions = {}, sourceN
 
 /** Read a CSV file into a dataset (see `datasetFromTable`). */
 export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Dataset> {
-  return datasetFromTable(await readCsvTable(path, { delimiter: opts.delimiter }), opts, path);
+  return described(datasetFromTable(await readCsvTable(path, { delimiter: opts.delimiter }), opts, path));
+}
+
+/** The dataset with its columns described in `source.columns` (training/data/describe.ts). */
+async function described(ds: Dataset): Promise<Dataset> {
+  return { ...ds, source: { ...ds.source, columns: await describeColumns(ds) } };
 }
 
 /** CSV text as a dataset, read by the same danfojs-node path as a file (tests, inline uploads). */
 export async function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName = 'inline'): Promise<Dataset> {
-  return datasetFromTable(await readCsvTableText(text, { delimiter: opts.delimiter }), opts, sourceName);
+  return described(datasetFromTable(await readCsvTableText(text, { delimiter: opts.delimiter }), opts, sourceName));
 }

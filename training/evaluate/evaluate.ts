@@ -109,6 +109,7 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
     samplePeriodMs: input.samplePeriodMs,
     labelled: input.labelled,
     notes,
+    ...(input.columns ? { columns: input.columns } : {}),
   };
   return { ev, source, plots, threshold };
 }

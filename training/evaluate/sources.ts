@@ -11,7 +11,7 @@
 import type { Config } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
-import type { ModelMetadata } from '../../src/features/model-metadata.js';
+import type { ColumnSummary, ModelMetadata } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
@@ -50,6 +50,8 @@ export interface EvalInput {
   /** Labelled fault events in the data (a rack-wide incident once): what promotion's evidence rule counts. */
   readonly labelledEvents: number;
   readonly notes: readonly string[];
+  /** CSV sources: each feature column as read (training/data/describe.ts). */
+  readonly columns?: readonly ColumnSummary[];
 }
 
 export interface SourceOptions {
@@ -135,6 +137,7 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   }
   return {
     source: `csv:${path}`,
+    columns: ds.source.columns,
     samplePeriodMs: dataset.samplePeriodMs,
     entities,
     rows: entities.reduce((s, e) => s + e.series.ts.length, 0),
