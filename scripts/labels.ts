@@ -7,7 +7,6 @@
  * valid file is written as one request, which QuestDB stores whole or not at all. Importing a file again
  * changes nothing (labels are keyed by start, device and fault type).
  */
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { fieldLabelRow, validateLabels } from '../src/telemetry/field-labels.js';
@@ -15,7 +14,7 @@ import { migrate } from '../src/telemetry/migrate.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
 import { MAX_ROW_ERRORS } from '../src/telemetry/validate-rows.js';
 import { TelemetryWriter } from '../src/telemetry/writer.js';
-import { parseCsv } from '../training/data/csv-parse.js';
+import { readCsvTable } from '../training/data/csv-frame.js';
 
 /** CSV cells are text: times and XIDs written as plain integers become numbers, an empty cell is absent. */
 function rowOf(header: readonly string[], cells: readonly string[]): Record<string, unknown> {
@@ -29,7 +28,7 @@ function rowOf(header: readonly string[], cells: readonly string[]): Record<stri
 }
 
 async function importCsv(file: string, opts: { dryRun?: boolean }): Promise<void> {
-  const csv = parseCsv(await readFile(file, 'utf8'));
+  const csv = await readCsvTable(file);
   const result = validateLabels(csv.rows.map((cells) => rowOf(csv.header, cells)));
   if (result.errors.length > 0) {
     for (const e of result.errors) console.error(`error: line ${csv.lines[e.row]}: ${e.field || 'row'}: ${e.reason}`);

@@ -10,3 +10,14 @@ export function appErrorOf(fn: () => unknown): AppError {
   }
   throw new Error('expected an AppError');
 }
+
+/** `appErrorOf` for a promise-returning `fn`. */
+export async function appErrorOfAsync(fn: () => Promise<unknown>): Promise<AppError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an AppError');
+}

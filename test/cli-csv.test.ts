@@ -251,6 +251,18 @@ describe('CSV end to end through the command line', () => {
     expect(Number.isFinite(metrics.rmse)).toBe(true);
     expect(metrics.rmse).toBeLessThan(60);
     expect(readFileSync(path.join(dir, 'reports', 'rtf-v1', 'ttf-scatter.svg'), 'utf8')).toContain('<circle');
+    // Every feature column described as read (danfojs-node), in model.json and in the evaluation report.
+    const meta = JSON.parse(readFileSync(path.join(dir, 'models', 'rtf', 'v1', 'model.json'), 'utf8'));
+    const t24 = meta.source.columns.find((c: { name: string }) => c.name === 't24');
+    const t24Values = readFileSync(csv, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
+    expect(t24).toMatchObject({ missing: 0, count: t24Values.length, min: Math.min(...t24Values), constant: false });
+    expect(readFileSync(path.join(dir, 'reports', 'rtf-v1', 'report.md'), 'utf8')).toMatch(
+      /## Columns as read[\s\S]*\| t24 \|/,
+    );
 
     // score: one row per unit with its RUL at the last observed cycle, within [0, cap]; a unit observed for fewer
     // cycles than the window is padded, not dropped.
@@ -272,6 +284,39 @@ describe('CSV end to end through the command line', () => {
       expect(Number(r[4])).toBeGreaterThanOrEqual(0);
       expect(Number(r[4])).toBeLessThanOrEqual(60);
     }
+
+    // evaluate with a true-RUL file (C-MAPSS RUL_FD00x.txt style, one value per unit in file order): the cut units
+    // stop before failure, and the last-row RMSE is the one computed here from score's rul.csv and the true RUL.
+    const total = new Map<string, number>();
+    for (const l of lines.slice(1)) total.set(l.split(',')[0], (total.get(l.split(',')[0]) ?? 0) + 1);
+    const trueRul = [...byUnit.keys()].map((u) => (total.get(u) ?? 0) - Number(byUnit.get(u)?.[3]));
+    const rulFile = path.join(dir, 'RUL_rtf.txt');
+    writeFileSync(rulFile, `${trueRul.join('\n')}\n`);
+    const withTruth = cli('evaluate', [
+      '--model-dir',
+      path.join(dir, 'models', 'rtf', 'v1'),
+      '--source',
+      `csv:${cut}`,
+      '--true-rul',
+      rulFile,
+      '--reports',
+      path.join(dir, 'reports-true-rul'),
+    ]);
+    expect(withTruth.stderr).toBe('');
+    expect(withTruth.code).toBe(0);
+    const m = (lastJson(withTruth.stdout) as { metrics: Record<string, number> }).metrics;
+    // Unit 1 (4 rows) is shorter than the window: evaluate skips it (and says so in the report).
+    const evaluated = [...byUnit.keys()].filter((u) => u !== '1');
+    expect(m.units).toBe(evaluated.length);
+    const err = evaluated.map((u, k) => Number(byUnit.get(u)?.[4]) - Math.min(trueRul[k + 1], 60));
+    const expected = Math.sqrt(err.reduce((a, e) => a + e * e, 0) / err.length);
+    expect(m.rmseLastWindow).toBeCloseTo(expected, 3);
+    const short = cli('evaluate', [
+      ...['--model-dir', path.join(dir, 'models', 'rtf', 'v1'), '--source', `csv:${cut}`],
+      ...['--true-rul', rulFile, '--run-to-failure', '--reports', path.join(dir, 'reports-true-rul')],
+    ]);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/--true-rul is for entities that stop before failure/);
   });
 
   it('a bad CSV fails with one clear line and a non-zero exit', () => {

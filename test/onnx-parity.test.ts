@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTtfModel } from '../training/models/ttf.js';
 import { exportToOnnx } from '../training/onnx/export.js';
 import {
   compareWithOnnx,
@@ -101,6 +102,20 @@ describe('ONNX parity by model family', () => {
     const ttf = tf.layers.dense({ units: 1, name: 'ttf' }).apply(trunk);
     const model = tf.model({ inputs: input, outputs: [prob, ttf] as tf.SymbolicTensor[] });
     await checkFamily('fault two-headed', model, [30, 8], true);
+  });
+
+  it('ttf: the run-to-failure model as built for a CSV (Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1), T=30, F=16', async () => {
+    const model = buildTtfModel({ architecture: 'mlp', windowLength: 30, features: 16 });
+    expect(model.layers.map((l) => l.getClassName())).toEqual([
+      'Permute',
+      'Dense',
+      'Flatten',
+      'Dense',
+      'Dropout',
+      'Dense',
+      'Dense',
+    ]);
+    await checkFamily('ttf window MLP', model, [30, 16], true);
   });
 
   it('throughput: MLP Dense(64, relu) → Dense(32, relu) → Dense(1), F=12', async () => {

@@ -9,6 +9,7 @@ import type { SlidingDetection } from '../src/inference/detection/find-anomalies
 import type { TrainingData, TrainingEntity } from './datasets/entities.js';
 import { sample } from './datasets/random.js';
 import type { WindowSet } from './datasets/windows.js';
+import type { TtfArchitecture } from './models/ttf.js';
 import type { TrainerOptions, TrainResult } from './trainer.js';
 
 /**
@@ -81,6 +82,8 @@ export interface FamilyOptions {
   /** TTF target cap, samples. */
   readonly ttfCapSteps: number;
   readonly units?: number;
+  /** TTF regressor architecture (training/models/ttf.ts). @defaultValue 'lstm' */
+  readonly ttfArchitecture?: TtfArchitecture;
   /** Anomaly detector: encoder units (the latent code). */
   readonly latentUnits?: number;
   readonly learningRate?: number;

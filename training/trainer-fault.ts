@@ -16,7 +16,7 @@ import { buildWindowSplits, selectWindows, type WindowSet, type WindowSplits } f
 import { pointMetrics } from './metrics/anomaly.js';
 import { mae, rmse } from './metrics/regression.js';
 import { buildFaultPredictor, FAULT_DEFAULTS } from './models/fault.js';
-import { buildTtfModel, TTF_DEFAULTS } from './models/ttf.js';
+import { buildTtfModel, TTF_DEFAULTS, TTF_MLP_DEFAULTS } from './models/ttf.js';
 import { trainModel } from './trainer.js';
 import {
   chooseEntities,
@@ -235,9 +235,12 @@ export async function trainTtfModel(data: TrainingData, o: FamilyOptions): Promi
   const va = usable(p.splits.validation);
   if (tr.set.count === 0) throw new RangeError('no windows with a known time to failure');
 
-  const units = o.units ?? TTF_DEFAULTS.units;
-  const learningRate = o.learningRate ?? TTF_DEFAULTS.learningRate;
+  const architecture = o.ttfArchitecture ?? 'lstm';
+  const defaults = architecture === 'mlp' ? TTF_MLP_DEFAULTS : TTF_DEFAULTS;
+  const units = o.units ?? defaults.units;
+  const learningRate = o.learningRate ?? defaults.learningRate;
   const model = buildTtfModel({
+    architecture,
     windowLength: o.windowLength,
     features: p.features.length,
     units,
@@ -269,7 +272,7 @@ export async function trainTtfModel(data: TrainingData, o: FamilyOptions): Promi
       valRmseSteps: round(rmse(pred, truth), 4),
       valMaeSteps: round(mae(pred, truth), 4),
     },
-    hyperparameters: { units, learningRate, trainStride: o.trainStride, entities: p.entities },
+    hyperparameters: { architecture, units, learningRate, trainStride: o.trainStride, entities: p.entities },
     result,
   };
 }

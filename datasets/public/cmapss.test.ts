@@ -21,9 +21,9 @@ describe('C-MAPSS files', () => {
     expect(() => parseCmapss('1 2 3\n')).toThrow(/line 1: 3 values, expected 26/);
   });
 
-  it('writes a CSV the run-to-failure loader reads, cut per unit when asked', () => {
+  it('writes a CSV the run-to-failure loader reads, cut per unit when asked', async () => {
     const csv = cmapssCsv(parseCmapss(text), (unit) => (unit === 1 ? 2 : 99));
-    const ds = readCsvDataset(csv, { runToFailure: true });
+    const ds = await readCsvDataset(csv, { runToFailure: true });
     expect(ds.entityColumn).toBe('unit');
     expect(ds.timeColumn).toBe('cycle');
     expect(ds.entities.map((e) => [e.entity, e.series.ts.length])).toEqual([

@@ -49,6 +49,18 @@ export interface DataSource {
   readonly sha256: string;
   /** CSV sources: what cleaning did to the rows (training/data/clean.ts `CleaningReport`). */
   readonly cleaning?: CleaningSummary;
+  /** CSV sources: each feature column as read, before cleaning (training/data/describe.ts). */
+  readonly columns?: readonly ColumnSummary[];
+}
+
+/** One column of a CSV as read: present values, missing cells, range, and whether it holds one value only. */
+export interface ColumnSummary {
+  readonly name: string;
+  readonly count: number;
+  readonly missing: number;
+  readonly min: number;
+  readonly max: number;
+  readonly constant: boolean;
 }
 
 /** Counts of what data cleaning changed, recorded so a model version says how its data was prepared. */

@@ -114,6 +114,9 @@ describe('C-MAPSS harness', () => {
     }
     expect(cmapssSummaryLine(r)).toMatch(/^FD001 cv RMSE \d+\.\d{2} \(PHM08 \d+\)$/);
     expect(progress).toHaveLength(2);
+    expect(progress[0]).toMatch(/RMSE \d+\.\d{2} \(PHM08 \d+\)$/);
+    // The summary's PHM08 is the sum of the folds' (the score adds up over engines).
+    expect(Math.round(r.folds.reduce((a, f) => a + f.phm08, 0))).toBe(Math.round(r.phm08));
   });
 });
 

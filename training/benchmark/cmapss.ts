@@ -38,6 +38,7 @@ export interface CmapssFold {
   readonly trainSeconds: number;
   readonly epochs: number;
   readonly rmse: number;
+  readonly phm08: number;
 }
 
 export interface CmapssResult {
@@ -133,6 +134,10 @@ async function runFold(
       trainSeconds,
       epochs: meta.training.epochs,
       rmse: foldRmse,
+      phm08: phm08Score(
+        engines.map((e) => e.predicted),
+        engines.map((e) => e.cappedRul),
+      ),
     },
     engines,
     cap,
@@ -163,7 +168,7 @@ export async function runCmapss(o: CmapssOptions): Promise<CmapssResult[]> {
       results.push(...r.engines);
       cap = r.cap;
       o.progress(
-        `[${subset} fold ${f + 1}/${k}${run < k ? `, ${run} to run` : ''}] ${train.length} engines trained in ${r.fold.trainSeconds.toFixed(0)} s (${r.fold.epochs} epochs); ${test.length} held out: RMSE ${r.fold.rmse.toFixed(2)}`,
+        `[${subset} fold ${f + 1}/${k}${run < k ? `, ${run} to run` : ''}] ${train.length} engines trained in ${r.fold.trainSeconds.toFixed(0)} s (${r.fold.epochs} epochs); ${test.length} held out: RMSE ${r.fold.rmse.toFixed(2)} (PHM08 ${Math.round(r.fold.phm08)})`,
       );
     }
     const pred = results.map((e) => e.predicted);

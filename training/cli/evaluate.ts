@@ -31,6 +31,10 @@ export function evaluateProgram(): Command {
     .option('--entity-column <name>', 'csv: entity column(s), comma-separated, e.g. node,gpu (default: detected)')
     .option('--label-column <name>', 'csv: 0/1 label column')
     .option('--run-to-failure', 'csv: every entity runs until it fails (its last record)')
+    .option(
+      '--true-rul <file>',
+      "csv, ttf: true RUL at each entity's last row, for entities that stop before failure (C-MAPSS RUL_FD00x.txt: one value per line in the CSV's entity order, or `entity rul` lines)",
+    )
     .option('--step-ms <ms>', 'csv: milliseconds one step of an integer step column stands for', positive('--step-ms'))
     .option('--timezone <zone>', 'IANA zone of zone-less CSV timestamps (default UTC)')
     .option('--sim-seed <n>', 'sim: simulator seed (use one training did not)', nonNegativeInt('--sim-seed'), 7)
@@ -65,6 +69,7 @@ export function evaluateOptions(argv: readonly string[], log: (m: string) => voi
     threshold: p.threshold as number | undefined,
     mergeGap: p.mergeGap as number | undefined,
     split: p.split as 'all' | 'test',
+    trueRulFile: p.trueRul as string | undefined,
     csv: {
       timeColumn: p.timeColumn as string | undefined,
       entityColumn: p.entityColumn as string | undefined,

@@ -119,7 +119,9 @@ describe('train CLI defaults for a CSV source', () => {
     for (const fam of ['anomaly', 'fault', 'ttf', 'throughput'])
       expect(help).toMatch(new RegExp(`\\n  ${fam} +epochs \\d+`));
     expect(help).toMatch(/max-devices 48/);
-    expect(help).toMatch(/csv: epochs 40 \(sized by 700 steps\), .*max-devices all, ttf-cap 125/);
+    expect(help).toMatch(
+      /csv: epochs 150 \(sized by 10000 steps\), batch 256, patience 15, .*max-devices all, ttf-cap 125, architecture mlp/,
+    );
   });
 });
 

@@ -4,9 +4,9 @@
  * Every problem is an AppError('VALIDATION_FAILED') that names the column, line and value at fault.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { AppError } from '../../src/errors.js';
-import { parseCsv } from './csv-parse.js';
+import { type CsvTable, readCsvTable, readCsvTableText } from './csv-frame.js';
+import { describeColumns } from './describe.js';
 import { detectTimeColumn, parseNumber, readTimeColumn } from './time-column.js';
 import type { Dataset, EntitySeries, TimeKind } from './types.js';
 
@@ -106,10 +106,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Parse CSV text into a dataset. `sourceName` is recorded as `csv:<sourceName>`. */
-export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName = 'inline'): Dataset {
-  if (text.trim() === '') throw new AppError('VALIDATION_FAILED', `CSV ${sourceName} is empty`);
-  const { header, rows, lines } = parseCsv(text, { delimiter: opts.delimiter });
+/** A CSV table (csv-frame.ts) as a dataset. `sourceName` is recorded as `csv:<sourceName>`. */
+export function datasetFromTable(table: CsvTable, opts: CsvOptions = {}, sourceName = 'inline'): Dataset {
+  const { header, rows, lines, text } = table;
   const timeColumn = opts.timeColumn ?? detectTimeColumn(header, rows);
   findColumn(header, timeColumn, [], 'time');
   const entityColumns = entityColumnsOf(header, opts.entityColumn);
@@ -236,19 +235,17 @@ export function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName =
   };
 }
 
-/** Read a CSV file into a dataset (see `readCsvDataset`). */
+/** Read a CSV file into a dataset (see `datasetFromTable`). */
 export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Dataset> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `cannot read CSV ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      {
-        path,
-      },
-    );
-  }
-  return readCsvDataset(text, opts, path);
+  return described(datasetFromTable(await readCsvTable(path, { delimiter: opts.delimiter }), opts, path));
+}
+
+/** The dataset with its columns described in `source.columns` (training/data/describe.ts). */
+async function described(ds: Dataset): Promise<Dataset> {
+  return { ...ds, source: { ...ds.source, columns: await describeColumns(ds) } };
+}
+
+/** CSV text as a dataset, read by the same danfojs-node path as a file (tests, inline uploads). */
+export async function readCsvDataset(text: string, opts: CsvOptions = {}, sourceName = 'inline'): Promise<Dataset> {
+  return described(datasetFromTable(await readCsvTableText(text, { delimiter: opts.delimiter }), opts, sourceName));
 }

@@ -28,10 +28,14 @@ describe('zone-less timestamps', () => {
     expect(parseTimeCell('2024-07-15T12:00:00Z')).toBe(Date.UTC(2024, 6, 15, 12));
   });
 
-  it('reach the dataset, and an unknown zone is a validation error naming it', () => {
+  it('reach the dataset, and an unknown zone is a validation error naming it', async () => {
     const csv = 'timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2\n';
-    expect(readCsvDataset(csv).entities[0].series.ts[0]).toBe(Date.UTC(2024, 0, 1));
-    expect(readCsvDataset(csv, { timeZone: 'Asia/Tokyo' }).entities[0].series.ts[0]).toBe(Date.UTC(2023, 11, 31, 15));
-    expect(() => readCsvDataset(csv, { timeZone: 'Mars/Olympus' })).toThrow(/unknown time zone "Mars\/Olympus"/);
+    expect((await readCsvDataset(csv)).entities[0].series.ts[0]).toBe(Date.UTC(2024, 0, 1));
+    expect((await readCsvDataset(csv, { timeZone: 'Asia/Tokyo' })).entities[0].series.ts[0]).toBe(
+      Date.UTC(2023, 11, 31, 15),
+    );
+    await expect(readCsvDataset(csv, { timeZone: 'Mars/Olympus' })).rejects.toThrow(
+      /unknown time zone "Mars\/Olympus"/,
+    );
   });
 });

@@ -21,6 +21,7 @@ import { loadPredictor, type Predictor } from './predictor.js';
 import { type EvaluationReport, writeReport } from './report.js';
 import { loadEvalInput, type SourceOptions } from './sources.js';
 import { evaluateThroughput, loadJobRows } from './throughput-eval.js';
+import { loadTrueRul } from './true-rul.js';
 
 export interface EvaluateOptions extends SourceOptions {
   readonly modelDir: string;
@@ -33,6 +34,8 @@ export interface EvaluateOptions extends SourceOptions {
   readonly mergeGap?: number;
   /** Override the threshold stored in model.json. */
   readonly threshold?: number;
+  /** CSV, ttf models: file of true RUL values for entities that stop before failure (true-rul.ts). */
+  readonly trueRulFile?: string;
   readonly log?: (message: string) => void;
 }
 
@@ -54,11 +57,26 @@ interface Evaluated {
 
 async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string) => void): Promise<Evaluated> {
   const meta = p.meta;
-  const input = await loadEvalInput(opts.source, meta, opts);
+  if (opts.trueRulFile && (meta.family !== 'ttf' || !opts.source.startsWith('csv:'))) {
+    throw new AppError('VALIDATION_FAILED', '--true-rul needs a ttf model and a csv: source');
+  }
+  const trueRul = opts.trueRulFile ? await loadTrueRul(opts.trueRulFile) : undefined;
+  const input = await loadEvalInput(opts.source, meta, { ...opts, trueRul });
   const results: EntityResult[] = [];
+  const short: string[] = [];
   for (const entity of input.entities) {
-    if (entity.series.ts.length < meta.windowLength) continue;
+    if (entity.series.ts.length < meta.windowLength) {
+      short.push(entity.entity);
+      continue;
+    }
     results.push({ entity, out: await modelOutputs(p, entity.series) });
+  }
+  const notes = [...input.notes];
+  if (short.length > 0) {
+    notes.push(
+      `${short.length} entit${short.length === 1 ? 'y' : 'ies'} shorter than the ${meta.windowLength}-row window not evaluated: ${short.slice(0, 5).join(', ')}`,
+    );
+    log(notes[notes.length - 1]);
   }
   if (results.length === 0) {
     throw new AppError('VALIDATION_FAILED', `no entity has the ${meta.windowLength} rows one window needs`, {
@@ -90,7 +108,8 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
     entities: results.length,
     samplePeriodMs: input.samplePeriodMs,
     labelled: input.labelled,
-    notes: input.notes,
+    notes,
+    ...(input.columns ? { columns: input.columns } : {}),
   };
   return { ev, source, plots, threshold };
 }

@@ -13,6 +13,10 @@ const report: EvaluationReport = {
     samplePeriodMs: 10_000,
     labelled: true,
     notes: ['dropped 1 duplicate'],
+    columns: [
+      { name: 's_2', count: 98, missing: 2, min: 641.2, max: 644.5, constant: false },
+      { name: 's_1', count: 100, missing: 0, min: 518.67, max: 518.67, constant: true },
+    ],
   },
   threshold: { value: 1.25, method: 'pot', params: {}, candidates: { percentile: 1.1, pot: 1.25 } },
   metrics: { eventRecall: 0.75, prAuc: Number.NaN },
@@ -33,6 +37,9 @@ describe('evaluation report', () => {
     expect(md).toContain('note: dropped 1 duplicate');
     expect(md).toContain('| a | 2026-01-01T00:00:00.000Z | 2026-01-01T00:01:00.000Z | 3.143 |');
     expect(md).toContain('![timeline.svg](timeline.svg)');
+    expect(md).toContain('## Columns as read');
+    expect(md).toContain('| s_2 | 98 | 2 | 641.2 | 644.5 |  |');
+    expect(md).toContain('| s_1 | 100 | 0 | 518.67 | 518.67 | yes |');
   });
 
   it('writes JSON (non-finite numbers as null), markdown and the plots', async () => {

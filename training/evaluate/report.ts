@@ -1,7 +1,8 @@
 /** Writes an evaluation report: report.json (machine-readable), report.md (for people) and the SVG plots. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelFamily, ThresholdChoice } from '../../src/features/model-metadata.js';
+import type { ColumnSummary, ModelFamily, ThresholdChoice } from '../../src/features/model-metadata.js';
+import { columnsMarkdown } from '../data/describe.js';
 
 export interface EvaluationReport {
   readonly model: {
@@ -18,6 +19,8 @@ export interface EvaluationReport {
     readonly samplePeriodMs: number;
     readonly labelled: boolean;
     readonly notes: readonly string[];
+    /** CSV sources: each feature column as read (training/data/describe.ts). */
+    readonly columns?: readonly ColumnSummary[];
   };
   readonly threshold?: ThresholdChoice;
   readonly metrics: Readonly<Record<string, number>>;
@@ -51,6 +54,8 @@ export function reportMarkdown(r: EvaluationReport): string {
         .join(', ')})`,
     );
   }
+  const columns = columnsMarkdown(r.source.columns ?? []);
+  if (columns.length > 0) lines.push('', '## Columns as read', '', ...columns);
   lines.push(
     '',
     `_${r.createdAt}, ${r.seconds.toFixed(1)} s_`,

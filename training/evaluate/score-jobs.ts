@@ -2,14 +2,14 @@
  * Score a CSV of job rows with a throughput model: the input columns plus `predicted_throughput` (empty on a row
  * that lacks an input the model needs; the summary counts them). Text cells are categorical symbols (gpu_model).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
 import { parseOneHot, throughputFromOutput, throughputRows } from '../../src/features/model-inputs.js';
-import { parseCsv } from '../data/csv-parse.js';
+import { readCsvTable } from '../data/csv-frame.js';
 import type { Predictor } from './predictor.js';
-import { jobsFromCsvText } from './throughput-eval.js';
+import { jobsFromCsvTable } from './throughput-eval.js';
 
 export interface JobScoreSummary {
   readonly rows: number;
@@ -25,11 +25,9 @@ function csvField(v: string | number): string {
 }
 
 export async function scoreJobsCsv(p: Predictor, csv: string, outDir: string): Promise<JobScoreSummary> {
-  const text = await readFile(csv, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new AppError('VALIDATION_FAILED', `cannot read CSV ${csv}: ${err.code ?? String(err)}`, { path: csv });
-  });
-  const { header, rows } = parseCsv(text);
-  const jobs = jobsFromCsvText(text);
+  const table = await readCsvTable(csv);
+  const { header, rows } = table;
+  const jobs = jobsFromCsvTable(table);
   const fields = rawFields(p.meta.features.filter((f) => !parseOneHot(f)));
   const absent = fields.filter((f) => !header.includes(f));
   if (absent.length > 0) {

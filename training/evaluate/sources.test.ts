@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
+import { readCsvTableText } from '../data/csv-frame.js';
 import { fromFleet, loadEvalInput } from './sources.js';
-import { jobsFromCsvText, usableRows } from './throughput-eval.js';
+import { jobsFromCsvTable, usableRows } from './throughput-eval.js';
 
 const P = 10_000;
 const label = (device: string, onsetTs: number, failureTs: number): FaultLabel => ({
@@ -102,9 +103,9 @@ describe('fromFleet', () => {
 });
 
 describe('throughput job rows from CSV', () => {
-  it('splits text symbols from numeric values and keeps only scorable rows', () => {
-    const rows = jobsFromCsvText(
-      'job_id,gpu_model,batch_size,throughput\nj1,H100,64,1200\nj2,A100,,900\nj3,H100,32,0\n',
+  it('splits text symbols from numeric values and keeps only scorable rows', async () => {
+    const rows = jobsFromCsvTable(
+      await readCsvTableText('job_id,gpu_model,batch_size,throughput\nj1,H100,64,1200\nj2,A100,,900\nj3,H100,32,0\n'),
     );
     expect(rows[0]).toEqual({
       symbols: { job_id: 'j1', gpu_model: 'H100' },

@@ -11,7 +11,7 @@
 import type { Config } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
-import type { ModelMetadata } from '../../src/features/model-metadata.js';
+import type { ColumnSummary, ModelMetadata } from '../../src/features/model-metadata.js';
 import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
@@ -19,6 +19,7 @@ import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { splitDataset } from '../data/split.js';
 import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
+import { type TrueRul, trueRulOf } from './true-rul.js';
 
 export interface LabelledEvent extends Interval {
   readonly kind?: string;
@@ -49,12 +50,16 @@ export interface EvalInput {
   /** Labelled fault events in the data (a rack-wide incident once): what promotion's evidence rule counts. */
   readonly labelledEvents: number;
   readonly notes: readonly string[];
+  /** CSV sources: each feature column as read (training/data/describe.ts). */
+  readonly columns?: readonly ColumnSummary[];
 }
 
 export interface SourceOptions {
   readonly csv?: CsvOptions;
   /** CSV: evaluate every row, or only the test part of the split training recorded in model.json. */
   readonly split?: 'all' | 'test';
+  /** CSV of entities that stop before failure: their true RUL at the last row (training/evaluate/true-rul.ts). */
+  readonly trueRul?: TrueRul;
   readonly sim?: {
     readonly seed?: number;
     readonly gpus?: number;
@@ -95,7 +100,20 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
       'the model was trained without a test part (its split has test 0): evaluate all rows of a file training did not see',
     );
   }
+  if (o.trueRul && dataset.runToFailure) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      '--true-rul is for entities that stop before failure; drop --run-to-failure',
+    );
+  }
+  // Matched to the file's entities as read (cleaning may drop one shorter than the window).
+  const names = ds.entities.map((e) => e.entity);
+  const rul = o.trueRul ? new Map(trueRulOf(names, o.trueRul).map((v, k) => [names[k], v])) : undefined;
   const entities = parts.map((e) => {
+    // With a true RUL, the failure lies that many steps after the entity's last row.
+    const steps = rul?.get(e.entity);
+    const failureTs =
+      steps !== undefined ? e.series.ts[e.series.ts.length - 1] + steps * dataset.samplePeriodMs : e.failureTs;
     const events: Interval[] = [];
     if (e.labels) {
       let start = -1;
@@ -108,9 +126,10 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
         }
       }
     }
-    return { entity: e.entity, series: e.series, labels: e.labels, failureTs: e.failureTs, events };
+    return { entity: e.entity, series: e.series, labels: e.labels, failureTs, events };
   });
   const notes = [...report.warnings];
+  if (rul) notes.push(`true RUL of ${rul.size} entities from --true-rul (failure = last row + RUL steps)`);
   if (report.duplicatesDropped + report.rowsInserted + report.rowsDropped > 0) {
     notes.push(
       `cleaning: ${report.duplicatesDropped} duplicate(s) dropped, ${report.rowsInserted} row(s) filled, ${report.rowsDropped} dropped, ${report.gapsSplit} gap(s) split`,
@@ -118,10 +137,11 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   }
   return {
     source: `csv:${path}`,
+    columns: ds.source.columns,
     samplePeriodMs: dataset.samplePeriodMs,
     entities,
     rows: entities.reduce((s, e) => s + e.series.ts.length, 0),
-    labelled: dataset.labelColumn !== undefined || dataset.runToFailure,
+    labelled: dataset.labelColumn !== undefined || dataset.runToFailure || rul !== undefined,
     labelledEvents: entities.reduce((n, e) => n + e.events.length + (e.events.length === 0 && e.failureTs ? 1 : 0), 0),
     notes,
   };

@@ -3,7 +3,6 @@
  * the simulator's jobs, QuestDB's job_metrics, or a CSV with one job sample per row (text columns are the
  * categorical symbols such as gpu_model, numeric columns the values, `throughput` the measured target).
  */
-import { readFile } from 'node:fs/promises';
 import { AppError } from '../../src/errors.js';
 import { rawFields } from '../../src/features/derived.js';
 import {
@@ -13,7 +12,7 @@ import {
   throughputRows,
 } from '../../src/features/model-inputs.js';
 import type { ModelMetadata } from '../../src/features/model-metadata.js';
-import { parseCsv } from '../data/csv-parse.js';
+import { type CsvTable, readCsvTable } from '../data/csv-frame.js';
 import { parseNumber } from '../data/time-column.js';
 import { mae, mape, r2, rmse } from '../metrics/regression.js';
 import type { FamilyEvaluation } from './family-metrics.js';
@@ -21,8 +20,7 @@ import type { Predictor } from './predictor.js';
 import type { SourceOptions } from './sources.js';
 
 /** Job rows of a CSV: numeric cells become values, the rest symbols. */
-export function jobsFromCsvText(text: string): JobFeatures[] {
-  const { header, rows } = parseCsv(text);
+export function jobsFromCsvTable({ header, rows }: CsvTable): JobFeatures[] {
   return rows.map((r) => {
     const symbols: Record<string, string> = {};
     const values: Record<string, number> = {};
@@ -37,11 +35,7 @@ export function jobsFromCsvText(text: string): JobFeatures[] {
 
 export async function loadJobRows(spec: string, opts: SourceOptions): Promise<JobFeatures[]> {
   if (spec.startsWith('csv:')) {
-    const file = spec.slice(4);
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new AppError('VALIDATION_FAILED', `cannot read CSV ${file}: ${err.code ?? String(err)}`);
-    });
-    return jobsFromCsvText(text);
+    return jobsFromCsvTable(await readCsvTable(spec.slice(4)));
   }
   if (spec === 'sim') {
     const { simulateSeries } = await import('../../datasets/simulator/index.js');

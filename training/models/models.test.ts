@@ -34,15 +34,29 @@ describe('model families', () => {
 
   it('ttf regressor and throughput MLP give one value per input', () => {
     expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }), tf.zeros([3, 5, 2]))).toEqual([3, 1]);
+    const mlp = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 6 });
+    expect(shapeOf(mlp, tf.zeros([3, 5, 2]))).toEqual([3, 1]);
+    // Per sensor: its 5 values → 8 temporal filters; then 2 sensors × 8 flattened.
+    expect(mlp.layers.map((l) => l.outputShape)).toEqual([
+      [null, 2, 5],
+      [null, 2, 8],
+      [null, 16],
+      [null, 6],
+      [null, 6],
+      [null, 3],
+      [null, 1],
+    ]);
+    expect(() => buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, dropout: 1 })).toThrow(/dropout/);
     expect(shapeOf(buildThroughputModel({ features: 7, hidden: [8] }), tf.zeros([5, 7]))).toEqual([5, 1]);
   });
 
   it('uses only layers the ONNX exporter supports', () => {
-    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout']);
+    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout', 'Flatten', 'Permute']);
     const models = [
       buildAnomalyDetector({ windowLength: 4, features: 2, units: 2 }),
       buildFaultPredictor({ windowLength: 4, features: 2, units: 2 }),
       buildTtfModel({ windowLength: 4, features: 2, units: 2 }),
+      buildTtfModel({ architecture: 'mlp', windowLength: 4, features: 2, units: 2 }),
       buildThroughputModel({ features: 3 }),
     ];
     for (const m of models) for (const l of m.layers) expect(allowed.has(l.getClassName())).toBe(true);

@@ -52,6 +52,11 @@ export class SeededInit {
     return this.next;
   }
 
+  /** A layer seed of its own (e.g. a dropout layer's). */
+  seed(): number {
+    return this.take();
+  }
+
   glorot(): Initializer {
     return tf.initializers.glorotUniform({ seed: this.take() });
   }
