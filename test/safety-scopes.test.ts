@@ -58,6 +58,19 @@ describe('opt-outs and maintenance windows', () => {
       },
     });
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    // A window already over would never be in force, listed or removable (the fuzzer's 201 then 404): refused.
+    const past = await app.inject({
+      method: 'POST',
+      url: '/v1/safety/maintenance-windows',
+      headers: KEYS.operator,
+      payload: {
+        scope: { kind: 'rack', id: 'r' },
+        start: new Date(now - 7_200_000).toISOString(),
+        end: new Date(now - 3_600_000).toISOString(),
+      },
+    });
+    expect([past.statusCode, past.json().error.details?.field]).toEqual([400, 'end']);
+    expect(past.json().error.message).toMatch(/already past/);
     // A time QuestDB cannot hold (or a typo of a year) is named, not stored (the fuzzer found one that was).
     const far = await app.inject({
       method: 'POST',

@@ -69,6 +69,16 @@ export class PolicyScopes {
       throw new AppError('VALIDATION_FAILED', 'a maintenance window needs start and end');
     if (opts.end !== undefined && opts.end <= (opts.start ?? now))
       throw new AppError('VALIDATION_FAILED', 'end must be after start (and after now for an opt-out)');
+    // A window already over would be stored but never in force: not listed, not removable (the fuzzer's 201 then
+    // 404), and it stops nothing. Refuse it instead of acknowledging an entry that has no effect.
+    if (opts.end !== undefined && opts.end <= now)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `end ${new Date(opts.end).toISOString()} is already past: it would never be in force`,
+        {
+          field: 'end',
+        },
+      );
     const entry: PolicyScope = {
       id: `${kind === 'opt_out' ? 'opt' : 'mw'}_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       kind,
