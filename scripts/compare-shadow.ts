@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
+import { runMain } from '../training/cli/run-main.js';
 import { compareShadow } from '../training/evaluate/shadow-comparison.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -52,12 +53,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

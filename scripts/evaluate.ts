@@ -1,12 +1,5 @@
 /** `npm run evaluate -- --help`: see training/cli/evaluate.ts. */
 import { main } from '../training/cli/evaluate.js';
+import { runMain } from '../training/cli/run-main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

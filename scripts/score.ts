@@ -1,12 +1,6 @@
 /** `npm run score -- --help`: see training/cli/score.ts. */
+
+import { runMain } from '../training/cli/run-main.js';
 import { main } from '../training/cli/score.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.js';
 import type { PolicyScope, PolicyScopeKind } from '../../queue/policy-scopes.js';
+import { parseTs } from '../../telemetry/validate-rows.js';
 
 const Scope = Type.Object({
   kind: Type.Enum(['cluster', 'rack', 'node', 'gpu', 'job'] as const, {
@@ -31,14 +32,11 @@ const Note = Type.Optional(Type.String({ maxLength: 1000 }));
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[\\w.-]{1,64}$' }) });
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Times an operator may set: the telemetry range (a window in year 30000 is a typo, and QuestDB cannot hold it). */
-const MIN_MS = Date.UTC(2000, 0, 1);
-const MAX_MS = Date.UTC(2100, 0, 1);
+/** Times an operator may set: the telemetry rule (parseTs: 2000..2100, no rolled-over dates), named by field. */
 function timeOf(field: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const ms = Date.parse(raw);
-  if (!(ms >= MIN_MS && ms < MAX_MS))
-    throw new AppError('VALIDATION_FAILED', `${field} must be a time within 2000..2100, got "${raw}"`, { field });
+  const ms = parseTs(raw);
+  if (typeof ms === 'string') throw new AppError('VALIDATION_FAILED', `${field}: ${ms}`, { field });
   return ms;
 }
 
