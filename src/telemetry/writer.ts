@@ -1,6 +1,7 @@
 /**
- * ILP-over-HTTP writer on `@questdb/nodejs-client` (its line-protocol buffer and HTTP transport; this class owns
- * batching and the flush policy, because the client's Sender keeps one shared buffer and drops it on a failed flush).
+ * ILP-over-HTTP writer on `@questdb/nodejs-client`'s HTTP transport, with the batch encoder of line-protocol.ts
+ * (the client's bytes, far cheaper); this class owns batching and the flush policy, because the client's Sender
+ * keeps one shared buffer and drops it on a failed flush.
  *
  * Every call's rows are encoded at once into a batch of their own. A flush sends the pending batches as one HTTP
  * request per table, the tables at once (group commit: concurrent callers share a request), and settles EACH batch by what QuestDB said
@@ -19,19 +20,14 @@
  * - Back-pressure: at `maxPendingRows` buffered, callers wait for the running flush instead of growing memory.
  * - `close()` flushes, then closes: no accepted row is lost on shutdown.
  */
-import {
-  createBuffer,
-  createTransport,
-  type SenderBuffer,
-  SenderOptions,
-  type SenderTransport,
-} from '@questdb/nodejs-client';
+import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { withTimeout } from '../timeout.js';
 import type { FaultLabel, TelemetryRow, TelemetryTable } from './catalogue.js';
 import { TELEMETRY_TABLES } from './catalogue.js';
+import { LineEncoder } from './line-protocol.js';
 
 /** One row for any table (telemetry, scores, audit). */
 export interface TableRow {
@@ -114,7 +110,7 @@ export class TelemetryWriter {
   rowsFailed = 0;
 
   private constructor(
-    private readonly encoder: SenderBuffer,
+    private readonly encoder: LineEncoder,
     private readonly transport: SenderTransport,
     private readonly cfg: Config['questdb'],
     private readonly log?: FastifyBaseLogger,
@@ -135,7 +131,7 @@ export class TelemetryWriter {
       // connection forever, past its own abort signal, so a request to a dead QuestDB never answered (measured).
       'stdlib_http=on;';
     const options = await SenderOptions.fromConfig(conf);
-    return new TelemetryWriter(createBuffer(options), createTransport(options), cfg, log);
+    return new TelemetryWriter(LineEncoder.for(options), createTransport(options), cfg, log);
   }
 
   async write(table: TelemetryTable, rows: readonly TelemetryRow[]): Promise<void> {
@@ -254,25 +250,13 @@ export class TelemetryWriter {
   private append(table: string, rows: readonly TableRow[]): Batch | undefined {
     if (this.closed) throw new AppError('STORAGE_UNAVAILABLE', 'writer is closed');
     if (rows.length === 0) return undefined;
-    const s = this.encoder;
+    let data: Buffer;
     try {
-      for (const r of rows) {
-        s.table(table);
-        if (r.symbols) for (const k in r.symbols) s.symbol(k, r.symbols[k]);
-        if (r.doubles) for (const k in r.doubles) s.floatColumn(k, r.doubles[k]);
-        if (r.longs) for (const k in r.longs) s.intColumn(k, r.longs[k]);
-        if (r.strings) for (const k in r.strings) s.stringColumn(k, r.strings[k]);
-        if (r.timestamps) for (const k in r.timestamps) s.timestampColumn(k, r.timestamps[k], 'ms');
-        s.at(r.ts, 'ms');
-      }
+      data = this.encoder.encode(table, rows);
     } catch (err) {
       // The encoder refused a value (e.g. a non-integer LONG): nothing of this call is kept.
-      s.reset();
       throw new AppError('STORAGE_REJECTED', `row could not be encoded for ${table}: ${clip(err)}`);
     }
-    // Never null here: at least one complete row was encoded above.
-    const data = s.toBufferNew() as Buffer;
-    s.reset();
     const batch = newBatch(table, data, rows.length);
     this.queue.push(batch);
     this.pending += rows.length;
