@@ -164,8 +164,14 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     // The marker stops any later attempt from executing again. If another attempt's marker stands already (this
     // worker was presumed dead, its job recovered and run elsewhere), this attempt still records its own outcome.
     await deps.audit.markCompleted(executionId, marker);
-    await auditMarker(rec, marker, executionId, dryRun);
-    await Promise.all([finish(rec, 'executed', marker.detail.slice(0, 500)), job.updateProgress(90)]);
+    // The outcome row and the move to executed at once (the transition's round trip no longer waits behind the
+    // durable write): with the marker standing, a retry after either failed records the same outcome again and
+    // never executes twice. The job completes only when both are done.
+    await Promise.all([
+      auditMarker(rec, marker, executionId, dryRun),
+      finish(rec, 'executed', marker.detail.slice(0, 500)),
+      job.updateProgress(90),
+    ]);
     return { result: marker.result, detail: marker.detail, attempt, replayed: false };
   };
 }
