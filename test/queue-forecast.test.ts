@@ -230,7 +230,7 @@ describe('forecast evidence', () => {
     ]);
     await h.writer.flush();
     await walApplied(h.reader, 'gpu_metrics');
-    const evidence = await readEvidence(h.reader, { cluster: c, racks: [], from: slot - 3_600_000, to: slot });
+    const evidence = await readEvidence(h.reader, { cluster: c, from: slot - 3_600_000, to: slot });
     expect(evidence.jobs).toEqual([{ id: 'b', cluster: c, devices: ['n0/0', 'n0/1', 'n1/0'] }]);
   });
 });

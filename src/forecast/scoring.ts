@@ -155,7 +155,8 @@ function countUnscorable(out: ShardScores, model: string, bad: Map<number, reado
 export async function scoreShard(
   svc: ScoringService,
   reader: TelemetryReader,
-  q: { cluster: string; to: number; places: ReadonlyMap<string, DevicePlace> },
+  /** `places`: each device's cluster and rack for the score rows, awaited only when the rows are built. */
+  q: { cluster: string; to: number; places: Promise<ReadonlyMap<string, DevicePlace>> },
   clock = new StageClock(),
 ): Promise<ShardScores> {
   const out: ShardScores = { anomalies: [], predictions: [], rows: [], scored: {}, unscorable: {} };
@@ -200,10 +201,11 @@ export async function scoreShard(
       if (n === 0) return;
       const windows = batch.perDevice.reduce((a, b) => a + b, 0);
       const result = await clock.time('models', () => lease.run(batch.input, [windows, ...lease.rowDims]));
+      const places = await q.places;
       const endOutputs = clock.begin('outputs');
       const raw = primaryOutput(meta, result.outputs).data;
       const model = { name: lease.model, version: lease.version };
-      const place = (d: string) => q.places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
+      const place = (d: string) => places.get(d) ?? { cluster: q.cluster, rack: 'unknown' };
       const windowMeta = { features: meta.features, windowLength: meta.windowLength };
       if (meta.family === 'anomaly') {
         const all = anomalyVerdicts(meta, batch.input, raw, windows, TOP_FEATURES);
@@ -279,6 +281,7 @@ export async function scoreShard(
       }
     });
   }
+  const places = await q.places;
   const endOutputs = clock.begin('outputs');
   const rows: TableRow[] = [];
   for (const f of faults) {
@@ -289,7 +292,7 @@ export async function scoreShard(
       ts: p.ts,
       symbols: {
         device: p.device,
-        ...(q.places.get(p.device) ?? { cluster: q.cluster, rack: 'unknown' }),
+        ...(places.get(p.device) ?? { cluster: q.cluster, rack: 'unknown' }),
         model: p.model.name,
         model_version: p.model.version,
       },

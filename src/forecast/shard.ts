@@ -11,7 +11,7 @@ import { DEFAULT_POLICY, type PolicyConfig, policyInput, recommend, topologyFrom
 import { incidentsBetween } from '../telemetry/queries/incidents.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
-import { activeDevices, readEvidence } from './evidence.js';
+import { readEvidence } from './evidence.js';
 import { type DevicePlace, type ScoringService, scoreShard } from './scoring.js';
 import { forecastThroughput } from './throughput.js';
 import { StageClock, type StageTimings } from './timings.js';
@@ -52,20 +52,25 @@ export async function runShard(
   const policy = deps.policy ?? DEFAULT_POLICY;
   const { cluster, slot } = shard;
   const lookbackMs = Math.max(policy.xid.lookbackMs, policy.maxInputAgeMs);
-  const devices = await clock.time('read', () =>
-    activeDevices(deps.reader, { cluster, from: slot - lookbackMs, to: slot }),
+  // The evidence, the model scores and the throughput forecast read and run at once: the shard waits on
+  // QuestDB's answers, not its CPU. Scores need the devices' places (from the evidence) only for their rows.
+  const evidenceRead = clock.time('read', () =>
+    readEvidence(deps.reader, { cluster, from: slot - lookbackMs, to: slot }),
   );
-  const places = new Map<string, DevicePlace>(devices.map((d) => [d.device, { cluster: d.cluster, rack: d.rack }]));
-  const racks = [...new Set(devices.map((d) => d.rack))];
-  const [evidence, scores] = await Promise.all([
-    clock.time('read', () => readEvidence(deps.reader, { cluster, racks, from: slot - lookbackMs, to: slot })),
+  const places = evidenceRead.then(
+    (e) => new Map<string, DevicePlace>(e.devices.map((d) => [d.device, { cluster: d.cluster, rack: d.rack }])),
+  );
+  // A failed read fails the shard through Promise.all below; this copy of it must not also go unhandled.
+  places.catch(() => {});
+  const [{ devices, ...evidence }, scores, throughput] = await Promise.all([
+    evidenceRead,
     deps.inference
       ? scoreShard(deps.inference, deps.reader, { cluster, to: slot, places }, clock)
       : Promise.resolve(undefined),
+    deps.inference
+      ? forecastThroughput(deps.inference, deps.reader, { cluster, to: slot }, clock)
+      : Promise.resolve({ forecasts: [], rows: [], scored: {} }),
   ]);
-  const throughput = deps.inference
-    ? await forecastThroughput(deps.inference, deps.reader, { cluster, to: slot }, clock)
-    : { forecasts: [], rows: [], scored: {} };
   await clock.time('writes', async () => {
     if (shard.store === false) return;
     for (const { table, rows } of scores?.rows ?? []) await deps.writer.writeRows(table, rows);

@@ -4,9 +4,11 @@
  *
  * xidSamples(reader, {cluster, from, to})
  *   out: every sample in [from, to) of the cluster that logged an XID: {ts, node, gpu, xid_last}, oldest first.
- * counterSummaries(reader, {cluster, from, to})
- *   out: per GPU of the cluster in [from, to): first/last sample time, first and last single-bit ECC count, last
- *        double-bit ECC count and remapped-rows-pending, mean utilisation.
+ * gpuSummaries(reader, {cluster, from, to})
+ *   out: per GPU of the cluster in [from, to), by node and gpu: its rack and model and the job its last sample
+ *        names (null: idle), first/last sample time, first and last single-bit ECC count, last double-bit ECC
+ *        count and remapped-rows-pending, mean utilisation. One scan for what a shard needs per GPU (the devices,
+ *        their jobs and counters were three queries; QuestDB's cost per query dominated the shard's reads).
  * activeClusters(reader, from, to)
  *   out: the clusters that reported GPU telemetry in [from, to), sorted (the shards of a forecast run).
  */
@@ -28,9 +30,13 @@ export interface XidSample {
   readonly xid_last: number;
 }
 
-export interface CounterSummary {
+export interface GpuSummary {
   readonly node: string;
   readonly gpu: string;
+  readonly rack: string;
+  readonly gpu_model: string;
+  /** The job of the last sample (QuestDB's last() keeps a null: the GPU was idle then). */
+  readonly job_id: string | null;
   readonly t0: Date;
   readonly t1: Date;
   readonly sbe0: number;
@@ -48,11 +54,12 @@ export function xidSamples(reader: TelemetryReader, q: ClusterRange): Promise<Xi
   );
 }
 
-export function counterSummaries(reader: TelemetryReader, q: ClusterRange): Promise<CounterSummary[]> {
-  return reader.query<CounterSummary>(
-    'SELECT node, gpu, min(ts) t0, max(ts) t1, first(ecc_sbe_volatile) sbe0, last(ecc_sbe_volatile) sbe1, ' +
-      'last(ecc_dbe_volatile) dbe, last(remapped_rows_pending) rrp, avg(gpu_util) util FROM gpu_metrics ' +
-      'WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY node, gpu',
+export function gpuSummaries(reader: TelemetryReader, q: ClusterRange): Promise<GpuSummary[]> {
+  return reader.query<GpuSummary>(
+    'SELECT node, gpu, last(rack) rack, last(gpu_model) gpu_model, last(job_id) job_id, min(ts) t0, max(ts) t1, ' +
+      'first(ecc_sbe_volatile) sbe0, last(ecc_sbe_volatile) sbe1, last(ecc_dbe_volatile) dbe, ' +
+      'last(remapped_rows_pending) rrp, avg(gpu_util) util FROM gpu_metrics ' +
+      'WHERE cluster = $1 AND ts >= $2 AND ts < $3 GROUP BY node, gpu ORDER BY node, gpu',
     [q.cluster, isoUtc(q.from), isoUtc(q.to)],
   );
 }
@@ -63,21 +70,4 @@ export async function activeClusters(reader: TelemetryReader, from: number, to: 
     [isoUtc(from), isoUtc(to)],
   );
   return rows.map((r) => r.cluster);
-}
-
-/**
- * jobPlacements(reader, {cluster, from, to})
- *   out: the job each GPU of the cluster ran at its last sample in [from, to): {node, gpu, job_id}; GPUs whose last
- *        sample names no job (idle) are left out.
- */
-export async function jobPlacements(
-  reader: TelemetryReader,
-  q: ClusterRange,
-): Promise<{ node: string; gpu: string; job_id: string }[]> {
-  const rows = await reader.query<{ node: string; gpu: string; job_id: string | null }>(
-    'SELECT node, gpu, job_id FROM gpu_metrics WHERE cluster = $1 AND ts >= $2 AND ts < $3 ' +
-      'LATEST ON ts PARTITION BY node, gpu',
-    [q.cluster, isoUtc(q.from), isoUtc(q.to)],
-  );
-  return rows.filter((r): r is { node: string; gpu: string; job_id: string } => Boolean(r.job_id));
 }
