@@ -102,5 +102,7 @@ export function withPeerFields(
       }
     }
   }
-  return new Map(devices.map((d) => [d.device, { ts: d.s.ts, values: d.out, features: [...fields] }]));
+  // One column list for all devices: deriveSeries plans its columns once per list (by identity), not per device.
+  const columns = [...fields];
+  return new Map(devices.map((d) => [d.device, { ts: d.s.ts, values: d.out, features: columns }]));
 }
