@@ -115,7 +115,8 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
       throw new AppError('NO_DATA', `no gpu_metrics between ${iso(spec.from)} and ${iso(spec.to)}`);
     }
     const labels = await reader.faultLabels({ from: spec.from, to: spec.to });
-    const rackOf = new Map((await reader.listDevices()).map((d) => [d.device, d.rack]));
+    // The racks of the devices read, over the same range (the whole device history is a long scan).
+    const rackOf = new Map((await reader.listDevices({ from: spec.from, to: spec.to })).map((d) => [d.device, d.rack]));
     const jobs = o.jobs ? await reader.jobRows({ from: spec.from, to: spec.to }) : [];
     const { sha256, rows } = hashData(series, labels, jobs);
     return {

@@ -237,7 +237,8 @@ async function fromQuestdb(meta: ModelMetadata, o: SourceOptions): Promise<EvalI
         'NO_DATA',
         `no gpu_metrics between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
       );
-    const rackOf = new Map((await reader.listDevices()).map((d) => [d.device, d.rack]));
+    // The racks of the devices read, over the same range (the whole device history is a long scan).
+    const rackOf = new Map((await reader.listDevices({ from, to })).map((d) => [d.device, d.rack]));
     const labels = await reader.faultLabels({ from, to });
     return fromFleet('questdb', series, labels, meta.samplePeriodMs, (d) => rackOf.get(d));
   } finally {

@@ -104,7 +104,7 @@ export async function seriesForRequest(
   const found = await reader.gpuSeries({ from, to, fields, samplePeriodMs: meta.samplePeriodMs, devices });
   const missing = devices.filter((d) => !found.has(d));
   if (missing.length > 0) {
-    const known = new Set((await reader.listDevices()).map((d) => d.device));
+    const known = await reader.knownDevices(missing);
     const unknown = missing.filter((d) => !known.has(d));
     if (unknown.length > 0)
       throw new AppError('UNKNOWN_DEVICE', `unknown device(s): ${unknown.join(', ')}`, { devices: unknown });
