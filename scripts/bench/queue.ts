@@ -1,6 +1,7 @@
 /**
  * Queue bench, in one run on the local Redis and QuestDB:
  *  (a) jobs/s of a bare BullMQ producer (addBulk) + no-op worker;
+ *  (a') the same with the two durable audit rows per job and nothing else: the floor the audit's guarantees set;
  *  (b) jobs/s of the product's remediation path: dispatcher.submit (store create, transition, add with the action
  *      id as jobId) → QueueWorkers → action processor → dry-run executor → completion marker → durable audit row in
  *      QuestDB → store transition; at the default concurrency and at a higher one;
@@ -25,7 +26,7 @@ import { QueueWorkers } from '../../src/queue/workers.js';
 import type { RecommendedAction } from '../../src/recommend/types.js';
 import { migrate } from '../../src/telemetry/migrate.js';
 import { TelemetryReader } from '../../src/telemetry/reader.js';
-import { TelemetryWriter } from '../../src/telemetry/writer.js';
+import { type TableRow, TelemetryWriter } from '../../src/telemetry/writer.js';
 import type { BenchContext, BenchReport } from './types.js';
 
 const log = pino({ level: 'silent' });
@@ -61,6 +62,55 @@ async function bareBullmq(config: Config, concurrency: number, jobs: number): Pr
     );
   }
   await waitUntil(async () => done >= jobs, 120_000, 5);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queues.obliterate();
+  await queues.close();
+  return jobs / seconds;
+}
+
+/**
+ * The floor the audit's guarantees set: bare BullMQ whose no-op worker writes the two durable audit rows of an
+ * attempt (started before the side effect, the outcome after it, group-committed through the product's writer),
+ * and nothing else. The product path's ratio to this candidate is its own overhead; this one's ratio to bare
+ * BullMQ is QuestDB's commit latency.
+ */
+async function bareWithDurableAudit(
+  config: Config,
+  writer: TelemetryWriter,
+  concurrency: number,
+  jobs: number,
+): Promise<number> {
+  const run = tag();
+  // A private stretch of time (a random day in the 2060s): these rows meet no other test's or run's.
+  const day = Date.UTC(2060, 0, 1) + Math.floor(Math.random() * 3_000) * 86_400_000;
+  const row = (i: number, result: string, finished?: number): TableRow => ({
+    ts: day + i,
+    symbols: { action_id: `bench-${run}-${i}`, type: 'drain_node', result, executor: 'bench', worker: 'bench' },
+    timestamps: finished === undefined ? { started: day } : { started: day, finished },
+    longs: { attempt: 1, dry_run: 1 },
+  });
+  const queues = new FleetQueues(config, { prefix: `bench-audit-${run}` });
+  let done = 0;
+  const worker = new Worker(
+    'remediation',
+    async (job) => {
+      const i = job.data.i as number;
+      await writer.writeDurable('remediation_actions', [row(i, 'started')]);
+      await writer.writeDurable('remediation_actions', [row(i, 'dry-run', Date.now())]);
+    },
+    { connection: workerConnection(config.redis), prefix: `bench-audit-${run}`, concurrency },
+  );
+  worker.on('completed', () => done++);
+  await worker.waitUntilReady();
+  const started = performance.now();
+  for (let i = 0; i < jobs; i += 500) {
+    const n = Math.min(500, jobs - i);
+    await queues.remediation.addBulk(
+      Array.from({ length: n }, (_, k) => ({ name: 'audit', data: { i: i + k }, opts: { jobId: `j${i + k}` } })),
+    );
+  }
+  await waitUntil(async () => done >= jobs, 300_000, 5);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   await queues.obliterate();
@@ -218,6 +268,12 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
     for (const conc of [c, 32]) {
       const bare = await bareBullmq(config, conc, jobs);
       rows.push({ candidate: 'bare BullMQ (addBulk + no-op worker)', concurrency: conc, 'jobs/s': Math.round(bare) });
+      const floor = await bareWithDurableAudit(config, writer, conc, jobs);
+      rows.push({
+        candidate: "bare BullMQ + the 2 durable audit rows per job (the guarantees' floor)",
+        concurrency: conc,
+        'jobs/s': Math.round(floor),
+      });
       const p = await productPath(config, writer, conc, jobs);
       rows.push({
         candidate: 'product remediation path (dry-run + audit)',
@@ -227,6 +283,8 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
       });
       ratios[`product / bare BullMQ at concurrency ${conc}`] =
         `${(p.endToEndPerS / bare).toFixed(2)}${conc === 32 ? ' (target >= 0.5)' : ''}`;
+      ratios[`floor (bare + durable audit) / bare BullMQ at concurrency ${conc}`] = (floor / bare).toFixed(2);
+      ratios[`product / floor at concurrency ${conc}`] = (p.endToEndPerS / floor).toFixed(2);
     }
     const lat = (await detectionLatency(config, reader, writer, latencyReps)).sort((a, b) => a - b);
     rows.push({
