@@ -4,8 +4,9 @@
  * keeps one shared buffer and drops it on a failed flush.
  *
  * Every call's rows are encoded at once into a batch of their own. A flush sends the pending batches as one HTTP
- * request per table, the tables at once (group commit: concurrent callers share a request), and settles EACH batch by what QuestDB said
- * about the request that carried it:
+ * request per table (group commit: concurrent callers share a request); a table's requests go one after another,
+ * each table on its own (an audit row never waits behind a telemetry flush), and EACH batch is settled by what
+ * QuestDB said about the request that carried it:
  * - acknowledged (204): every batch in it is stored;
  * - rejected as bad data (HTTP 4xx): the request is re-sent batch by batch, so one caller's bad row fails only that
  *   caller's batch (a single-table ILP request is all-or-nothing in QuestDB, measured: a bad row stores nothing);
@@ -98,9 +99,11 @@ const isDataRejection = (status: number | undefined) =>
   status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 export class TelemetryWriter {
-  private queue: Batch[] = [];
+  /** Encoded batches not yet sent, per table. */
+  private readonly queues = new Map<string, Batch[]>();
   private pending = 0;
-  private flushChain: Promise<void> = Promise.resolve();
+  /** Per table, the last send: a table's requests go one after another (group commit), tables independently. */
+  private readonly chains = new Map<string, Promise<void>>();
   private inFlight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -151,7 +154,7 @@ export class TelemetryWriter {
   async writeDurable(table: string, rows: readonly TableRow[]): Promise<void> {
     const batch = this.append(table, rows);
     if (!batch) return;
-    void this.flush().catch(() => {});
+    void this.flushTable(table).catch(() => {});
     await batch.done;
   }
 
@@ -161,12 +164,26 @@ export class TelemetryWriter {
 
   /** Send everything buffered now; resolves when QuestDB acknowledged all of it, rejects if any of it failed. */
   async flush(): Promise<void> {
-    const waiting = this.queue.map((b) => b.done);
-    const run = this.flushChain.then(() => this.flushPending());
-    this.flushChain = run.catch(() => {});
+    const waiting = [...this.queues.values()].flatMap((q) => q.map((b) => b.done));
+    // Every table with a send queued or running: batches already in flight settle through those; wait for them too.
+    const runs = [...new Set([...this.queues.keys(), ...this.chains.keys()])].map((t) => this.flushTable(t));
+    const run = Promise.all(runs).then(() => {});
     this.inFlight = run;
-    // Batches already in flight when this call came settle through the running flush; wait for those too.
     await Promise.all([run, ...waiting]);
+  }
+
+  /**
+   * Send `table`'s pending batches after its previous request: batches appended while that one is in flight ride
+   * together in the next (group commit). Another table's request never holds this one up (an audit row does not
+   * wait behind a large telemetry flush). Rejects if a batch it sent failed.
+   */
+  private flushTable(table: string): Promise<void> {
+    const run = (this.chains.get(table) ?? Promise.resolve()).then(() => this.sendPending(table));
+    this.chains.set(
+      table,
+      run.catch(() => {}),
+    );
+    return run;
   }
 
   async close(): Promise<void> {
@@ -180,28 +197,17 @@ export class TelemetryWriter {
     }
   }
 
-  /**
-   * Take every pending batch and send it, one request per table, the tables in parallel (an audit row does not wait
-   * behind another table's request); rejects if any batch failed.
-   */
-  private async flushPending(): Promise<void> {
-    const batches = this.queue;
-    if (batches.length === 0) return;
-    this.queue = [];
-    this.pending = 0;
-    const byTable = new Map<string, Batch[]>();
-    for (const b of batches) byTable.set(b.table, [...(byTable.get(b.table) ?? []), b]);
-    const errors = await Promise.all(
-      [...byTable.values()].map(async (group) => {
-        let firstError: Error | undefined;
-        for (const chunk of chunksOf(group)) {
-          const err = await this.sendGroup(chunk); // every chunk is sent, whatever an earlier one did
-          firstError ??= err;
-        }
-        return firstError;
-      }),
-    );
-    const firstError = errors.find((e) => e !== undefined);
+  /** Take `table`'s pending batches and send them, in chunks under MAX_REQUEST_BYTES; rejects if any failed. */
+  private async sendPending(table: string): Promise<void> {
+    const batches = this.queues.get(table);
+    if (!batches || batches.length === 0) return;
+    this.queues.delete(table);
+    this.pending -= batches.reduce((n, b) => n + b.rows, 0);
+    let firstError: Error | undefined;
+    for (const chunk of chunksOf(batches)) {
+      const err = await this.sendGroup(chunk); // every chunk is sent, whatever an earlier one did
+      firstError ??= err;
+    }
     if (firstError) throw firstError;
   }
 
@@ -258,7 +264,9 @@ export class TelemetryWriter {
       throw new AppError('STORAGE_REJECTED', `row could not be encoded for ${table}: ${clip(err)}`);
     }
     const batch = newBatch(table, data, rows.length);
-    this.queue.push(batch);
+    const queue = this.queues.get(table);
+    if (queue) queue.push(batch);
+    else this.queues.set(table, [batch]);
     this.pending += rows.length;
     return batch;
   }
