@@ -304,8 +304,9 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
       'completion). The product path: 4 producers (forecast shards) each calling dispatcher.submit with ' +
       `${ACTIONS_PER_SUBMIT} actions at a time (creates as queued in one pipelined round trip, one addBulk, history rows ` +
       'buffered), then in the worker one start script (record + completion marker + attempt number), the durable ' +
-      '`started` audit row, the dry-run, the completion marker, the durable outcome row (audit rows group-committed ' +
-      'across concurrent jobs through the shared writer) and the final transition; progress updates ride alongside. Latency: a healthy device history, then ' +
+      '`started` audit row, the dry-run, the completion marker, then the durable outcome row and the final ' +
+      'transition at once (audit rows group-committed across concurrent jobs through the shared writer). The ' +
+      'floor: bare BullMQ whose worker writes only the two durable audit rows. Latency: a healthy device history, then ' +
       `one XID 92 sample per rep written and acknowledged; latency = the remediation job's creation time − the ` +
       `acknowledgement, with the forecast scheduled every 1 s (${latencyReps} reps).`,
     rows,

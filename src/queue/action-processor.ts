@@ -131,8 +131,9 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     const started = Date.now();
     const row = { ...attemptRow(rec, executionId, dryRun), executor: deps.executor.name, started, attempt, worker };
     // Durable BEFORE the side effect: if the process dies during it, this row stays "started, outcome unknown".
-    // If it cannot be written, nothing runs and the job retries. (The progress update rides alongside.)
-    await Promise.all([deps.audit.record({ ...row, result: 'started' }), job.updateProgress(10)]);
+    // If it cannot be written, nothing runs and the job retries. (No job progress updates: an action takes
+    // milliseconds, nothing reads them, and each cost a BullMQ script and an event per job.)
+    await deps.audit.record({ ...row, result: 'started' });
     let outcome: { result: 'succeeded' | 'dry-run'; detail: string };
     try {
       outcome = await deps.executor.execute(rec.action, {
@@ -170,7 +171,6 @@ export function actionProcessor(deps: ActionProcessorDeps) {
     await Promise.all([
       auditMarker(rec, marker, executionId, dryRun),
       finish(rec, 'executed', marker.detail.slice(0, 500)),
-      job.updateProgress(90),
     ]);
     return { result: marker.result, detail: marker.detail, attempt, replayed: false };
   };
