@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RecommendedAction } from '../recommend/types.js';
-import { lastRecordedStatus } from '../telemetry/queries/recommendation-history.js';
+import { lastRecordedStatuses } from '../telemetry/queries/recommendation-history.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TelemetryWriter } from '../telemetry/writer.js';
 import { command, runScript, runScriptMany } from './lua.js';
@@ -116,7 +116,7 @@ export class RecommendationStore {
     now: number,
     queued: (a: RecommendedAction) => boolean,
   ): Promise<boolean[]> {
-    const restored = await Promise.all(actions.map((a) => this.restoreRecordedDecision(a)));
+    const restored = await this.restoreRecordedDecisions(actions);
     const statusOf = (a: RecommendedAction): RecommendationStatus =>
       a.status === 'suppressed' ? 'suppressed' : queued(a) ? 'queued' : 'proposed';
     const todo = actions.filter((_, i) => !restored[i]);
@@ -149,7 +149,7 @@ export class RecommendationStore {
 
   /** Store a new recommendation; false when one with this id exists already (a repeated detection). */
   async create(action: RecommendedAction, requestedBy: string, now = Date.now()): Promise<boolean> {
-    if (await this.restoreRecordedDecision(action)) return false;
+    if ((await this.restoreRecordedDecisions([action]))[0]) return false;
     const status: RecommendationStatus = action.status === 'suppressed' ? 'suppressed' : 'proposed';
     const expire = TERMINAL.has(status) ? this.retentionS : 0;
     const created = await runScript(
@@ -170,30 +170,49 @@ export class RecommendationStore {
   }
 
   /**
-   * When Redis has no record of this id but QuestDB's history holds a decision for it (Redis restarted without
-   * persistence), put that decision back in Redis and report it as existing. Proposed or suppressed history is not a
-   * decision: the action is created as usual.
+   * Per action: when Redis has no record of its id but QuestDB's history holds a decision for it (Redis restarted
+   * without persistence), put that decision back in Redis and report it as existing (true). Proposed or suppressed
+   * history is not a decision: the action is created as usual. One EXISTS pipeline and one QuestDB query for all.
    */
-  private async restoreRecordedDecision(action: RecommendedAction): Promise<boolean> {
-    if (!this.opts.reader || (await this.redis.exists(this.key(action.id))) === 1) return false;
-    const last = await lastRecordedStatus(this.opts.reader, this.opts.keyPrefix, action.id);
-    if (!last || last.status === 'proposed' || last.status === 'suppressed') return false;
-    const status = last.status as RecommendationStatus;
-    const restored = await runScript(
+  private async restoreRecordedDecisions(actions: readonly RecommendedAction[]): Promise<boolean[]> {
+    const reader = this.opts.reader;
+    if (!reader || actions.length === 0) return actions.map(() => false);
+    const pipeline = this.redis.pipeline();
+    for (const a of actions) pipeline.exists(this.key(a.id));
+    const replies = (await pipeline.exec()) ?? [];
+    const absent = actions.filter((_, i) => {
+      const [err, n] = replies[i] ?? [new Error('pipeline reply missing'), null];
+      if (err) throw err;
+      return Number(n) !== 1;
+    });
+    const recorded = await lastRecordedStatuses(
+      reader,
+      this.opts.keyPrefix,
+      absent.map((a) => a.id),
+    );
+    const decided = absent.flatMap((a) => {
+      const last = recorded.get(a.id);
+      return last && last.status !== 'proposed' && last.status !== 'suppressed' ? [{ a, last }] : [];
+    });
+    const restored = await runScriptMany(
       this.redis,
       CREATE,
-      [this.key(action.id), this.index],
-      [
-        JSON.stringify(action),
-        status,
-        String(last.ts),
-        last.actor,
-        action.id,
-        String(TERMINAL.has(status) ? this.retentionS : 0),
-      ],
+      decided.map(({ a, last }) => ({
+        keys: [this.key(a.id), this.index],
+        args: [
+          JSON.stringify(a),
+          last.status,
+          String(last.ts),
+          last.actor,
+          a.id,
+          String(TERMINAL.has(last.status as RecommendationStatus) ? this.retentionS : 0),
+        ],
+      })),
     );
-    if (restored === 1) await this.redis.hset(this.key(action.id), 'occurrence', String(last.occurrences));
-    return true;
+    for (const [i, { a, last }] of decided.entries())
+      if (restored[i] === 1) await this.redis.hset(this.key(a.id), 'occurrence', String(last.occurrences));
+    const ids = new Set(decided.map(({ a }) => a.id));
+    return actions.map((a) => ids.has(a.id));
   }
 
   async get(id: string): Promise<StoredRecommendation | undefined> {
