@@ -113,7 +113,9 @@ export function joinSegments(
   sourceOf: readonly string[],
 ): { result: EntityResult; parts: EntityResult[] }[] {
   const groups = new Map<string, EntityResult[]>();
-  results.forEach((r, i) => groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]));
+  results.forEach((r, i) => {
+    groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]);
+  });
   return [...groups].map(([entity, parts]) => {
     if (parts.length === 1) return { result: parts[0], parts };
     const cat = (get: (o: EntityOutputs) => ArrayLike<number>) => parts.flatMap((p) => Array.from(get(p.out)));
