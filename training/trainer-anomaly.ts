@@ -163,13 +163,19 @@ function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | 
   const csv = data.source.kind.startsWith('csv:');
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
   const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
-  // The fractions (smoothing span, threshold window) were sized on series this long: a live verdict reads as much.
-  const longest = Math.max(...data.entities.map((e) => e.series.ts.length));
+  // The fractions (smoothing span, threshold window) were sized on series this long: a live verdict reads as many
+  // scores. An entity cut into segments at gaps is one series to the detector (score-csv.ts joinSegments).
+  const windows = new Map<string, number>();
+  for (const e of data.entities) {
+    const key = e.segmentOf ?? e.entity;
+    windows.set(key, (windows.get(key) ?? 0) + Math.max(e.series.ts.length - o.windowLength + 1, 0));
+  }
+  const longest = Math.max(1, ...windows.values());
   return {
     ...CSV_DETECTION,
     padding: rows,
     mergeGap: Math.max(CSV_DETECTION.mergeGap, o.windowLength),
-    historyRows: Math.min(MAX_HISTORY_ROWS, Math.max(longest - o.windowLength + 1, 1)),
+    historyRows: Math.min(MAX_HISTORY_ROWS, longest),
   };
 }
 

@@ -290,6 +290,7 @@ function cleanOnce(ds: Dataset, opts: CleanOptions, log?: WarnLogger): { dataset
       const ts = Float64Array.from(s.ts);
       entities.push({
         entity: k === 1 ? e.entity : `${e.entity}#${k}`,
+        segmentOf: e.entity,
         series: { ts, values, features },
         labels: s.labels ? Uint8Array.from(s.labels) : undefined,
         ttf: e.failureTs !== undefined ? ts.map((t) => (e.failureTs! - t) / ds.samplePeriodMs) : undefined,

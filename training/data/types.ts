@@ -10,6 +10,11 @@ export type TimeKind = 'iso' | 'epoch_s' | 'epoch_ms' | 'step';
 
 export interface EntitySeries {
   readonly entity: string;
+  /**
+   * The entity this segment was cut from (cleaning splits an entity at gaps longer than it fills, naming the parts
+   * `<entity>#2`, ...): detection runs over all of an entity's segments as one history (training/evaluate/score-csv.ts).
+   */
+  readonly segmentOf?: string;
   readonly series: Series;
   /** 0/1 per row, when the source has a label column. */
   readonly labels?: Uint8Array;

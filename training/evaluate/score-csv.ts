@@ -12,7 +12,7 @@ import { detectorFor } from '../../src/inference/detection/detector.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
 import { detectedSpans, type EntityResult } from './family-metrics.js';
-import { modelOutputs, topFeatures } from './model-outputs.js';
+import { type EntityOutputs, modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
 import { type JobScoreSummary, scoreJobsCsv } from './score-jobs.js';
 
@@ -101,6 +101,45 @@ function lastStepRul(results: readonly EntityResult[], padded: ReadonlyMap<strin
   });
 }
 
+/**
+ * Each CSV entity's segments (cleaning cuts an entity at gaps longer than it fills) joined end to end in time
+ * order, so the detector runs once over the entity's whole history: its smoothing span and sliding threshold
+ * window are fractions of the series, and one short segment alone (NAB realTraffic splits into 12–42 of them) gives
+ * a mean + k·std of a few dozen scores. The scoring API and the forecast do the same: the windows a gap leaves
+ * without a score are skipped and one detector runs over the rest (src/inference/model-outputs.ts seriesVerdicts).
+ */
+export function joinSegments(
+  results: readonly EntityResult[],
+  sourceOf: readonly string[],
+): { result: EntityResult; parts: EntityResult[] }[] {
+  const groups = new Map<string, EntityResult[]>();
+  results.forEach((r, i) => {
+    groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]);
+  });
+  return [...groups].map(([entity, parts]) => {
+    if (parts.length === 1) return { result: parts[0], parts };
+    const cat = (get: (o: EntityOutputs) => ArrayLike<number>) => parts.flatMap((p) => Array.from(get(p.out)));
+    let rows = 0;
+    const endIndex = Int32Array.from(
+      parts.flatMap((p) => {
+        const at = rows;
+        rows += p.entity.series.ts.length;
+        return Array.from(p.out.endIndex, (i) => i + at);
+      }),
+    );
+    const contributions = parts.every((p) => p.out.contributions)
+      ? Float64Array.from(cat((o) => o.contributions!))
+      : undefined;
+    const out: EntityOutputs = {
+      endIndex,
+      endTs: Float64Array.from(cat((o) => o.endTs)),
+      values: Float64Array.from(cat((o) => o.values)),
+      ...(contributions ? { contributions } : {}),
+    };
+    return { result: { entity: { ...parts[0].entity, entity }, out }, parts };
+  });
+}
+
 function csvField(v: string | number): string {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -152,12 +191,26 @@ export async function scoreCsv(
     const column = meta.family === 'anomaly' ? 'score' : meta.family === 'fault' ? 'fault_probability' : 'ttf_steps';
     const threshold = o.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
     const detector = meta.family === 'ttf' ? undefined : detectorFor(meta, o);
+    const joined = joinSegments(
+      results,
+      dataset.entities.map((e) => e.segmentOf ?? e.entity),
+    );
+    const flagsOf = new Map<EntityResult, Uint8Array>();
+    for (const j of detector ? joined : []) {
+      const flags = detector!.alarms(j.result.out.values);
+      let at = 0;
+      for (const part of j.parts) {
+        flagsOf.set(part, flags.subarray(at, at + part.out.values.length));
+        at += part.out.values.length;
+      }
+    }
     const lines = [`entity,ts,ts_ms,${column},alarm`];
     let alarms = 0;
     let windows = 0;
-    for (const { entity, out } of results) {
+    for (const result of results) {
+      const { entity, out } = result;
       const byRow = new Map<number, number>();
-      const flags = detector?.alarms(out.values);
+      const flags = flagsOf.get(result);
       const alarmByRow = new Map<number, number>();
       out.endIndex.forEach((row, i) => {
         byRow.set(row, out.values[i]);
@@ -183,8 +236,11 @@ export async function scoreCsv(
     const intervals: ScoredInterval[] =
       detector === undefined
         ? []
-        : detectedSpans(results, detector).map((d) => {
-            const out = results.find((r) => r.entity.entity === d.entity)!.out;
+        : detectedSpans(
+            joined.map((j) => j.result),
+            detector,
+          ).map((d) => {
+            const out = joined.find((j) => j.result.entity.entity === d.entity)!.result.out;
             return {
               entity: d.entity,
               start: new Date(d.start).toISOString(),
