@@ -104,7 +104,7 @@ describe('ONNX parity by model family', () => {
     await checkFamily('fault two-headed', model, [30, 8], true);
   });
 
-  it('ttf: the run-to-failure model as built for a CSV (5 members, each Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1, averaged), T=30, F=16', async () => {
+  it('ttf: the run-to-failure model as built for a CSV (3 members by default, each Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1, averaged), T=30, F=16', async () => {
     const { model, members } = buildTtfModel({ architecture: 'mlp', windowLength: 30, features: 16 });
     const member = ['Dense', 'Flatten', 'Dense', 'Dropout', 'Dense', 'Dense'];
     const classes = model.layers.map((l) => l.getClassName());

@@ -182,7 +182,7 @@ export function trainProgram(): Command {
     )
     .option(
       '--members <n>',
-      'ttf mlp: networks trained side by side and averaged in one graph (default 5)',
+      'ttf mlp: networks trained side by side and averaged in one graph (default 3)',
       int('--members', 1),
     )
     .option('--latent <n>', 'anomaly: encoder (latent code) units, default 8', int('--latent', 1))

@@ -45,7 +45,7 @@ export interface TtfModels {
 
 export const TTF_DEFAULTS = LSTM_HEAD_DEFAULTS;
 /** The window MLP's defaults (units = first hidden layer). */
-export const TTF_MLP_DEFAULTS = { units: 64, dropout: 0.2, learningRate: 2e-3, seed: 42, members: 5 } as const;
+export const TTF_MLP_DEFAULTS = { units: 64, dropout: 0.2, learningRate: 2e-3, seed: 42, members: 3 } as const;
 
 /** Learned temporal filters shared by every sensor (the mlp architecture's first layer). */
 export const TEMPORAL_FILTERS = 8;
