@@ -104,18 +104,15 @@ describe('ONNX parity by model family', () => {
     await checkFamily('fault two-headed', model, [30, 8], true);
   });
 
-  it('ttf: the run-to-failure model as built for a CSV (Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1), T=30, F=16', async () => {
-    const model = buildTtfModel({ architecture: 'mlp', windowLength: 30, features: 16 });
-    expect(model.layers.map((l) => l.getClassName())).toEqual([
-      'Permute',
-      'Dense',
-      'Flatten',
-      'Dense',
-      'Dropout',
-      'Dense',
-      'Dense',
-    ]);
-    await checkFamily('ttf window MLP', model, [30, 16], true);
+  it('ttf: the run-to-failure model as built for a CSV (3 members by default, each Permute → Dense(8) over time → Flatten → Dense 64 → Dropout → Dense 32 → Dense 1, averaged), T=30, F=16', async () => {
+    const { model, members } = buildTtfModel({ architecture: 'mlp', windowLength: 30, features: 16 });
+    const member = ['Dense', 'Flatten', 'Dense', 'Dropout', 'Dense', 'Dense'];
+    const classes = model.layers.map((l) => l.getClassName());
+    expect(classes.slice(0, 2)).toEqual(['InputLayer', 'Permute']);
+    expect(classes.at(-1)).toBe('Average');
+    expect(classes.filter((c) => c === 'Dense')).toHaveLength(members * 4);
+    expect(classes).toHaveLength(3 + members * member.length);
+    await checkFamily('ttf window MLP ensemble', model, [30, 16], true);
   });
 
   it('throughput: MLP Dense(64, relu) → Dense(32, relu) → Dense(1), F=12', async () => {

@@ -84,6 +84,8 @@ export interface FamilyOptions {
   readonly units?: number;
   /** TTF regressor architecture (training/models/ttf.ts). @defaultValue 'lstm' */
   readonly ttfArchitecture?: TtfArchitecture;
+  /** TTF mlp: networks averaged into one output (training/models/ttf.ts). @defaultValue TTF_MLP_DEFAULTS.members */
+  readonly ttfMembers?: number;
   /** Anomaly detector: encoder units (the latent code). */
   readonly latentUnits?: number;
   readonly learningRate?: number;

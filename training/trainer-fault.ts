@@ -16,7 +16,7 @@ import { buildWindowSplits, selectWindows, type WindowSet, type WindowSplits } f
 import { pointMetrics } from './metrics/anomaly.js';
 import { mae, rmse } from './metrics/regression.js';
 import { buildFaultPredictor, FAULT_DEFAULTS } from './models/fault.js';
-import { buildTtfModel, TTF_DEFAULTS, TTF_MLP_DEFAULTS } from './models/ttf.js';
+import { buildTtfModel, memberTargets, TTF_DEFAULTS, TTF_MLP_DEFAULTS } from './models/ttf.js';
 import { trainModel } from './trainer.js';
 import {
   chooseEntities,
@@ -239,17 +239,18 @@ export async function trainTtfModel(data: TrainingData, o: FamilyOptions): Promi
   const defaults = architecture === 'mlp' ? TTF_MLP_DEFAULTS : TTF_DEFAULTS;
   const units = o.units ?? defaults.units;
   const learningRate = o.learningRate ?? defaults.learningRate;
-  const model = buildTtfModel({
+  const { model, fit, members } = buildTtfModel({
     architecture,
     windowLength: o.windowLength,
     features: p.features.length,
     units,
     learningRate,
+    members: o.ttfMembers ?? TTF_MLP_DEFAULTS.members,
     seed: o.seed,
   });
-  const train = { x: windowTensor(tr.set), y: tf.tensor2d(tr.y, [tr.y.length, 1]) };
-  const val = va.set.count > 0 ? { x: windowTensor(va.set), y: tf.tensor2d(va.y, [va.y.length, 1]) } : undefined;
-  const result = await trainModel(model, train, val, { label: 'ttf', ...o.trainer, seed: o.seed });
+  const train = { x: windowTensor(tr.set), y: memberTargets(tr.y, members) };
+  const val = va.set.count > 0 ? { x: windowTensor(va.set), y: memberTargets(va.y, members) } : undefined;
+  const result = await trainModel(fit, train, val, { label: 'ttf', ...o.trainer, seed: o.seed });
   for (const t of [train.x, train.y, val?.x, val?.y]) t?.dispose();
 
   const pred = Array.from(await predictSet(model, va.set), (v) => Math.min(Math.max(v, 0), 1) * cap);
@@ -272,7 +273,7 @@ export async function trainTtfModel(data: TrainingData, o: FamilyOptions): Promi
       valRmseSteps: round(rmse(pred, truth), 4),
       valMaeSteps: round(mae(pred, truth), 4),
     },
-    hyperparameters: { architecture, units, learningRate, trainStride: o.trainStride, entities: p.entities },
+    hyperparameters: { architecture, units, learningRate, members, trainStride: o.trainStride, entities: p.entities },
     result,
   };
 }

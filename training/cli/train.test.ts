@@ -69,6 +69,11 @@ describe('train CLI defaults for a CSV source', () => {
     expect(o.ttfCapSteps).toBe(125);
     expect(o.fractions).toEqual({ train: 0.85, validation: 0.15, test: 0 });
     expect(o.trainer.steps).toBeGreaterThan(0);
+    // The ensemble size is the model's default (TTF_MLP_DEFAULTS.members) unless --members names one.
+    expect(o.ttfMembers).toBeUndefined();
+    expect(
+      runOptions(['--model', 'ttf', '--source', 'csv:x.csv', '--run-to-failure', '--members', '3'], quiet).ttfMembers,
+    ).toBe(3);
     // Simulator sources keep their own defaults.
     const sim = runOptions(['--model', 'ttf'], quiet);
     expect(sim.maxEntities).toBe(48);

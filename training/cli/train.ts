@@ -180,6 +180,11 @@ export function trainProgram(): Command {
         TTF_ARCHITECTURES,
       ),
     )
+    .option(
+      '--members <n>',
+      'ttf mlp: networks trained side by side and averaged in one graph (default 3)',
+      int('--members', 1),
+    )
     .option('--latent <n>', 'anomaly: encoder (latent code) units, default 8', int('--latent', 1))
     .option('--seed <n>', 'seed for weights and shuffling', int('--seed', 0), 42)
     .option(
@@ -305,6 +310,7 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
     ttfCapSteps: (p.ttfCap as number | undefined) ?? d.ttfCap ?? 360,
     units: p.units as number | undefined,
     ttfArchitecture: (p.architecture as TtfArchitecture | undefined) ?? d.architecture,
+    ttfMembers: p.members as number | undefined,
     latentUnits: p.latent as number | undefined,
     learningRate: p.learningRate as number | undefined,
     detection: p.detection as 'sliding' | 'threshold' | undefined,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAnomalyDetector } from './anomaly.js';
 import { buildFaultPredictor } from './fault.js';
 import { buildThroughputModel } from './throughput.js';
-import { buildTtfModel, cappedTtf } from './ttf.js';
+import { buildTtfModel, cappedTtf, memberTargets, TTF_MLP_DEFAULTS } from './ttf.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -33,11 +33,15 @@ describe('model families', () => {
   });
 
   it('ttf regressor and throughput MLP give one value per input', () => {
-    expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }), tf.zeros([3, 5, 2]))).toEqual([3, 1]);
-    const mlp = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 6 });
-    expect(shapeOf(mlp, tf.zeros([3, 5, 2]))).toEqual([3, 1]);
+    expect(shapeOf(buildTtfModel({ windowLength: 5, features: 2, units: 4 }).model, tf.zeros([3, 5, 2]))).toEqual([
+      3, 1,
+    ]);
+    const mlp = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 6, members: 1 });
+    expect(mlp.fit).toBe(mlp.model);
+    expect(shapeOf(mlp.model, tf.zeros([3, 5, 2]))).toEqual([3, 1]);
     // Per sensor: its 5 values → 8 temporal filters; then 2 sensors × 8 flattened.
-    expect(mlp.layers.map((l) => l.outputShape)).toEqual([
+    expect(mlp.model.layers.map((l) => l.outputShape)).toEqual([
+      [null, 5, 2],
       [null, 2, 5],
       [null, 2, 8],
       [null, 16],
@@ -50,13 +54,40 @@ describe('model families', () => {
     expect(shapeOf(buildThroughputModel({ features: 7, hidden: [8] }), tf.zeros([5, 7]))).toEqual([5, 1]);
   });
 
+  it('ttf ensemble: one served output, the mean of the members the fit view outputs side by side', () => {
+    const { model, fit, members } = buildTtfModel({ architecture: 'mlp', windowLength: 5, features: 2, units: 32 });
+    expect(members).toBe(TTF_MLP_DEFAULTS.members);
+    const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 3);
+    const each = tf.tidy(() => (fit.predict(x) as tf.Tensor).arraySync() as number[][]);
+    const mean = tf.tidy(() => (model.predict(x) as tf.Tensor).arraySync() as number[][]);
+    expect(each[0]).toHaveLength(members);
+    // Different seeds per member, so the members differ and the served value is their mean.
+    expect(new Set(each[0]).size).toBe(members);
+    each.forEach((row, i) => {
+      expect(mean[i][0]).toBeCloseTo(row.reduce((a, b) => a + b, 0) / members, 5);
+    });
+    expect(model.outputNames).toEqual(['ttf_fraction']);
+    const y = Float32Array.of(0.1, 0.2);
+    expect(memberTargets(y, 3).arraySync()).toEqual([Array(3).fill(y[0]), Array(3).fill(y[1])]);
+  });
+
   it('uses only layers the ONNX exporter supports', () => {
-    const allowed = new Set(['Dense', 'LSTM', 'RepeatVector', 'TimeDistributed', 'Dropout', 'Flatten', 'Permute']);
+    const allowed = new Set([
+      'InputLayer',
+      'Dense',
+      'LSTM',
+      'RepeatVector',
+      'TimeDistributed',
+      'Dropout',
+      'Flatten',
+      'Permute',
+      'Average',
+    ]);
     const models = [
       buildAnomalyDetector({ windowLength: 4, features: 2, units: 2 }),
       buildFaultPredictor({ windowLength: 4, features: 2, units: 2 }),
-      buildTtfModel({ windowLength: 4, features: 2, units: 2 }),
-      buildTtfModel({ architecture: 'mlp', windowLength: 4, features: 2, units: 2 }),
+      buildTtfModel({ windowLength: 4, features: 2, units: 2 }).model,
+      buildTtfModel({ architecture: 'mlp', windowLength: 4, features: 2, units: 2 }).model,
       buildThroughputModel({ features: 3 }),
     ];
     for (const m of models) for (const l of m.layers) expect(allowed.has(l.getClassName())).toBe(true);
