@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { type Queue, Worker } from 'bullmq';
+import { type Job, type Queue, Worker } from 'bullmq';
 import pino from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
 import { forecastProcessor, scheduleForecasts } from '../../src/forecast/jobs.js';
@@ -42,11 +42,17 @@ async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, inter
   }
 }
 
-async function bareBullmq(config: Config, concurrency: number, jobs: number): Promise<number> {
+/** jobs/s of bare BullMQ: `jobs` added with addBulk, `processor` run on each at `concurrency`, until all complete. */
+async function bareBullmq(
+  config: Config,
+  concurrency: number,
+  jobs: number,
+  processor: (job: Job) => Promise<unknown> = async () => undefined,
+): Promise<number> {
   const prefix = `bench-bare-${tag()}`;
   const queues = new FleetQueues(config, { prefix });
   let done = 0;
-  const worker = new Worker('remediation', async () => undefined, {
+  const worker = new Worker('remediation', processor, {
     connection: workerConnection(config.redis),
     prefix,
     concurrency,
@@ -58,10 +64,10 @@ async function bareBullmq(config: Config, concurrency: number, jobs: number): Pr
   for (let i = 0; i < jobs; i += 500) {
     const n = Math.min(500, jobs - i);
     await queue.addBulk(
-      Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { jobId: `j${i + k}` } })),
+      Array.from({ length: n }, (_, k) => ({ name: 'bare', data: { i: i + k }, opts: { jobId: `j${i + k}` } })),
     );
   }
-  await waitUntil(async () => done >= jobs, 120_000, 5);
+  await waitUntil(async () => done >= jobs, 300_000, 5);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   await queues.obliterate();
@@ -75,7 +81,7 @@ async function bareBullmq(config: Config, concurrency: number, jobs: number): Pr
  * and nothing else. The product path's ratio to this candidate is its own overhead; this one's ratio to bare
  * BullMQ is QuestDB's commit latency.
  */
-async function bareWithDurableAudit(
+function bareWithDurableAudit(
   config: Config,
   writer: TelemetryWriter,
   concurrency: number,
@@ -90,32 +96,11 @@ async function bareWithDurableAudit(
     timestamps: finished === undefined ? { started: day } : { started: day, finished },
     longs: { attempt: 1, dry_run: 1 },
   });
-  const queues = new FleetQueues(config, { prefix: `bench-audit-${run}` });
-  let done = 0;
-  const worker = new Worker(
-    'remediation',
-    async (job) => {
-      const i = job.data.i as number;
-      await writer.writeDurable('remediation_actions', [row(i, 'started')]);
-      await writer.writeDurable('remediation_actions', [row(i, 'dry-run', Date.now())]);
-    },
-    { connection: workerConnection(config.redis), prefix: `bench-audit-${run}`, concurrency },
-  );
-  worker.on('completed', () => done++);
-  await worker.waitUntilReady();
-  const started = performance.now();
-  for (let i = 0; i < jobs; i += 500) {
-    const n = Math.min(500, jobs - i);
-    await queues.remediation.addBulk(
-      Array.from({ length: n }, (_, k) => ({ name: 'audit', data: { i: i + k }, opts: { jobId: `j${i + k}` } })),
-    );
-  }
-  await waitUntil(async () => done >= jobs, 300_000, 5);
-  const seconds = (performance.now() - started) / 1000;
-  await worker.close();
-  await queues.obliterate();
-  await queues.close();
-  return jobs / seconds;
+  return bareBullmq(config, concurrency, jobs, async (job) => {
+    const i = job.data.i as number;
+    await writer.writeDurable('remediation_actions', [row(i, 'started')]);
+    await writer.writeDurable('remediation_actions', [row(i, 'dry-run', Date.now())]);
+  });
 }
 
 function action(i: number, run: string): RecommendedAction {
