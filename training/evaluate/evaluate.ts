@@ -14,6 +14,7 @@ import {
   evaluateFault,
   evaluateTtf,
   type FamilyEvaluation,
+  joinSegments,
 } from './family-metrics.js';
 import { modelOutputs } from './model-outputs.js';
 import { lossPlot, prPlot, reliabilityPlot, scatterPlot, type TrainingHistory, timelinePlot } from './plots.js';
@@ -93,7 +94,12 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
     if (threshold === undefined)
       throw new AppError('VALIDATION_FAILED', 'model.json has no threshold; pass --threshold');
     const detector = detectorFor(meta, { threshold: opts.threshold, mergeGap: opts.mergeGap });
-    ev = evaluateAnomaly(results, threshold, detector);
+    // Over each entity's segments joined, as `npm run score` detects (joinSegments).
+    const joined = joinSegments(
+      results,
+      results.map((r) => r.entity.segmentOf ?? r.entity.entity),
+    ).map((j) => j.result);
+    ev = evaluateAnomaly(joined, threshold, detector);
   } else if (meta.family === 'fault') {
     ev = evaluateFault(results, threshold ?? 0.5, (meta.horizonSteps ?? 0) * meta.samplePeriodMs);
   } else {

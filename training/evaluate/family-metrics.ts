@@ -67,6 +67,61 @@ export function detectedSpans(results: readonly EntityResult[], detector: Interv
   );
 }
 
+/**
+ * Each CSV entity's segments (cleaning cuts an entity at gaps longer than it fills) joined end to end in time
+ * order, so the detector runs once over the entity's whole history: its smoothing span and sliding threshold
+ * window are fractions of the series, and one short segment alone (NAB realTraffic splits into 12–42 of them) gives
+ * a mean + k·std of a few dozen scores. The scoring API and the forecast do the same: the windows a gap leaves
+ * without a score are skipped and one detector runs over the rest (src/inference/model-outputs.ts seriesVerdicts).
+ */
+export function joinSegments(
+  results: readonly EntityResult[],
+  sourceOf: readonly string[],
+): { result: EntityResult; parts: EntityResult[] }[] {
+  const groups = new Map<string, EntityResult[]>();
+  results.forEach((r, i) => {
+    groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]);
+  });
+  return [...groups].map(([entity, parts]) => {
+    if (parts.length === 1) return { result: parts[0], parts };
+    const cat = (get: (o: EntityOutputs) => ArrayLike<number>) => parts.flatMap((p) => Array.from(get(p.out)));
+    let rows = 0;
+    const endIndex = Int32Array.from(
+      parts.flatMap((p) => {
+        const at = rows;
+        rows += p.entity.series.ts.length;
+        return Array.from(p.out.endIndex, (i) => i + at);
+      }),
+    );
+    const contributions = parts.every((p) => p.out.contributions)
+      ? Float64Array.from(cat((o) => o.contributions!))
+      : undefined;
+    const out: EntityOutputs = {
+      endIndex,
+      endTs: Float64Array.from(cat((o) => o.endTs)),
+      values: Float64Array.from(cat((o) => o.values)),
+      ...(contributions ? { contributions } : {}),
+    };
+    // The entity joined alike (rows, labels, labelled events), so its outputs' row indices index it.
+    const series = parts.map((p) => p.entity.series);
+    const { labels: _, ...first } = parts[0].entity;
+    const joinedEntity: EvalEntity = {
+      ...first,
+      entity,
+      series: {
+        ts: Float64Array.from(series.flatMap((x) => Array.from(x.ts))),
+        values: Float64Array.from(series.flatMap((x) => Array.from(x.values))),
+        features: series[0].features,
+      },
+      events: parts.flatMap((p) => p.entity.events),
+      ...(parts.every((p) => p.entity.labels)
+        ? { labels: Uint8Array.from(parts.flatMap((p) => Array.from(p.entity.labels!))) }
+        : {}),
+    };
+    return { result: { entity: joinedEntity, out }, parts };
+  });
+}
+
 function pooled(results: readonly EntityResult[], label: (r: EntityResult, i: number) => number | undefined) {
   const scores: number[] = [];
   const labels: number[] = [];

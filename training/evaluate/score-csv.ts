@@ -11,8 +11,8 @@ import type { Series } from '../../src/features/windows.js';
 import { detectorFor } from '../../src/inference/detection/detector.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { detectedSpans, type EntityResult } from './family-metrics.js';
-import { type EntityOutputs, modelOutputs, topFeatures } from './model-outputs.js';
+import { detectedSpans, type EntityResult, joinSegments } from './family-metrics.js';
+import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
 import { type JobScoreSummary, scoreJobsCsv } from './score-jobs.js';
 
@@ -98,45 +98,6 @@ function lastStepRul(results: readonly EntityResult[], padded: ReadonlyMap<strin
       rulSteps: out.values[last],
       padded: padded.has(entity.entity),
     };
-  });
-}
-
-/**
- * Each CSV entity's segments (cleaning cuts an entity at gaps longer than it fills) joined end to end in time
- * order, so the detector runs once over the entity's whole history: its smoothing span and sliding threshold
- * window are fractions of the series, and one short segment alone (NAB realTraffic splits into 12–42 of them) gives
- * a mean + k·std of a few dozen scores. The scoring API and the forecast do the same: the windows a gap leaves
- * without a score are skipped and one detector runs over the rest (src/inference/model-outputs.ts seriesVerdicts).
- */
-export function joinSegments(
-  results: readonly EntityResult[],
-  sourceOf: readonly string[],
-): { result: EntityResult; parts: EntityResult[] }[] {
-  const groups = new Map<string, EntityResult[]>();
-  results.forEach((r, i) => {
-    groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]);
-  });
-  return [...groups].map(([entity, parts]) => {
-    if (parts.length === 1) return { result: parts[0], parts };
-    const cat = (get: (o: EntityOutputs) => ArrayLike<number>) => parts.flatMap((p) => Array.from(get(p.out)));
-    let rows = 0;
-    const endIndex = Int32Array.from(
-      parts.flatMap((p) => {
-        const at = rows;
-        rows += p.entity.series.ts.length;
-        return Array.from(p.out.endIndex, (i) => i + at);
-      }),
-    );
-    const contributions = parts.every((p) => p.out.contributions)
-      ? Float64Array.from(cat((o) => o.contributions!))
-      : undefined;
-    const out: EntityOutputs = {
-      endIndex,
-      endTs: Float64Array.from(cat((o) => o.endTs)),
-      values: Float64Array.from(cat((o) => o.values)),
-      ...(contributions ? { contributions } : {}),
-    };
-    return { result: { entity: { ...parts[0].entity, entity }, out }, parts };
   });
 }
 

@@ -32,6 +32,8 @@ export interface LabelledEvent extends Interval {
 
 export interface EvalEntity {
   readonly entity: string;
+  /** CSV: the entity this segment was cut from at a gap (training/data/types.ts); detection joins them. */
+  readonly segmentOf?: string;
   readonly series: Series;
   readonly labels?: Uint8Array;
   readonly failureTs?: number;
@@ -126,7 +128,7 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
         }
       }
     }
-    return { entity: e.entity, series: e.series, labels: e.labels, failureTs, events };
+    return { entity: e.entity, segmentOf: e.segmentOf, series: e.series, labels: e.labels, failureTs, events };
   });
   const notes = [...report.warnings];
   if (rul) notes.push(`true RUL of ${rul.size} entities from --true-rul (failure = last row + RUL steps)`);

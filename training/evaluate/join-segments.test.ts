@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityResult } from './family-metrics.js';
-import { joinSegments } from './score-csv.js';
+import { type EntityResult, joinSegments } from './family-metrics.js';
 
 /** A segment of `n` rows starting at `t0` (ms), one window per row from the second on (window length 2). */
 function segment(entity: string, t0: number, n: number, score: number): EntityResult {
@@ -30,5 +29,28 @@ describe('joinSegments', () => {
     expect(Array.from(joined[0].result.out.endIndex)).toEqual([1, 2, 4, 5, 6]);
     expect(joined[0].result.out.contributions).toHaveLength(5);
     expect(joined[1].result).toBe(b);
+  });
+
+  it('joins the entity alike: rows, labels and labelled events, indexed by the joined outputs', () => {
+    const label = (r: EntityResult, rows: number[], ev: { start: number; end: number }) => ({
+      ...r,
+      entity: { ...r.entity, labels: Uint8Array.from(rows), events: [ev] },
+    });
+    const a = label(segment('a', 0, 3, 1), [0, 1, 0], { start: 1000, end: 1000 });
+    const a2 = label(segment('a#2', 10_000, 4, 2), [0, 0, 1, 1], { start: 12_000, end: 13_000 });
+    const [joined] = joinSegments([a, a2], ['a', 'a']);
+    const e = joined.result.entity;
+    expect(Array.from(e.series.ts)).toEqual([0, 1000, 2000, 10_000, 11_000, 12_000, 13_000]);
+    expect(Array.from(e.labels!)).toEqual([0, 1, 0, 0, 0, 1, 1]);
+    expect(e.events).toEqual([
+      { start: 1000, end: 1000 },
+      { start: 12_000, end: 13_000 },
+    ]);
+    // Each output's row index finds its own row's label in the joined entity.
+    const out = joined.result.out;
+    expect(Array.from(out.endIndex, (row) => e.series.ts[row])).toEqual(Array.from(out.endTs));
+    // A segment without labels leaves the joined entity without them (never half a label array).
+    const [unlabelled] = joinSegments([a, segment('a#2', 10_000, 4, 2)], ['a', 'a']);
+    expect(unlabelled.result.entity.labels).toBeUndefined();
   });
 });
