@@ -164,7 +164,7 @@ function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | 
   if ((o.detection ?? (csv ? 'sliding' : 'threshold')) === 'threshold') return undefined;
   const rows = Math.max(CSV_DETECTION.padding, o.windowLength);
   // The fractions (smoothing span, threshold window) were sized on series this long: a live verdict reads as many
-  // scores. An entity cut into segments at gaps is one series to the detector (score-csv.ts joinSegments).
+  // scores. An entity cut into segments at gaps is one series to the detector (training/evaluate/family-metrics.ts joinSegments).
   const windows = new Map<string, number>();
   for (const e of data.entities) {
     const key = e.segmentOf ?? e.entity;

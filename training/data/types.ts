@@ -12,7 +12,7 @@ export interface EntitySeries {
   readonly entity: string;
   /**
    * The entity this segment was cut from (cleaning splits an entity at gaps longer than it fills, naming the parts
-   * `<entity>#2`, ...): detection runs over all of an entity's segments as one history (training/evaluate/score-csv.ts).
+   * `<entity>#2`, ...): detection runs over all of an entity's segments as one history (training/evaluate/family-metrics.ts joinSegments).
    */
   readonly segmentOf?: string;
   readonly series: Series;
