@@ -4,7 +4,7 @@
  * forecast run the detector over the same rows' scores (src/inference/model-outputs.ts `seriesVerdicts`). The
  * model's stored threshold is set above every score, so a caller that applied it instead would report no alarm.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -94,7 +94,6 @@ async function csvAlarms(g: number): Promise<Map<number, number>> {
   for (let k = ROWS; k >= 1; k--) lines.push(`${new Date(slot - k * PERIOD).toISOString()},${temp(g, k)},400`);
   await writeFile(csv, `${lines.join('\n')}\n`);
   await scoreCsv({ modelDir: path.join(dir, 'det-ae', 'v1'), csv, outDir: path.join(dir, `out${g}`), runtime: 'onnx' });
-  const { readFile } = await import('node:fs/promises');
   const rows = (await readFile(path.join(dir, `out${g}`, 'scores.csv'), 'utf8')).trim().split('\n').slice(1);
   return new Map(
     rows

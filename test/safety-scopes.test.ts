@@ -18,6 +18,19 @@ afterAll(async () => {
 const list = async (path: string) =>
   (await app.inject({ method: 'GET', url: path, headers: KEYS.reader })).json().entries as Array<{ id: string }>;
 
+/** An operator's maintenance window for rack `rack` over [start, end) (epoch ms). */
+const postWindow = (rack: string, start: number, end: number) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/safety/maintenance-windows',
+    headers: KEYS.operator,
+    payload: {
+      scope: { kind: 'rack', id: rack },
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+    },
+  });
+
 describe('opt-outs and maintenance windows', () => {
   it('are set by operators, listed, honoured while in force, and gone once removed or over', async () => {
     const node = uniqueTag('son');
@@ -36,39 +49,12 @@ describe('opt-outs and maintenance windows', () => {
       payload: { scope: { kind: 'node', id: node }, note: 'firmware burn-in' },
     });
     expect(opt.statusCode, opt.body).toBe(201);
-    const window = await app.inject({
-      method: 'POST',
-      url: '/v1/safety/maintenance-windows',
-      headers: KEYS.operator,
-      payload: {
-        scope: { kind: 'rack', id: `${node}-rack` },
-        start: new Date(now).toISOString(),
-        end: new Date(now + 3_600_000).toISOString(),
-      },
-    });
+    const window = await postWindow(`${node}-rack`, now, now + 3_600_000);
     expect(window.statusCode, window.body).toBe(201);
-    const bad = await app.inject({
-      method: 'POST',
-      url: '/v1/safety/maintenance-windows',
-      headers: KEYS.operator,
-      payload: {
-        scope: { kind: 'rack', id: 'r' },
-        start: new Date(now).toISOString(),
-        end: new Date(now).toISOString(),
-      },
-    });
+    const bad = await postWindow('r', now, now);
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
     // A window already over would never be in force, listed or removable (the fuzzer's 201 then 404): refused.
-    const past = await app.inject({
-      method: 'POST',
-      url: '/v1/safety/maintenance-windows',
-      headers: KEYS.operator,
-      payload: {
-        scope: { kind: 'rack', id: 'r' },
-        start: new Date(now - 7_200_000).toISOString(),
-        end: new Date(now - 3_600_000).toISOString(),
-      },
-    });
+    const past = await postWindow('r', now - 7_200_000, now - 3_600_000);
     expect([past.statusCode, past.json().error.details?.field]).toEqual([400, 'end']);
     expect(past.json().error.message).toMatch(/already past/);
     // A time QuestDB cannot hold (or a typo of a year) is named, not stored (the fuzzer found one that was).

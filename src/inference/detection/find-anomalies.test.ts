@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../training/datasets/random.js';
 import { detectorFor, slidingDetector, thresholdDetector } from './detector.js';
 import { dynamicThreshold, ewma, findAnomalies, type SlidingDetection } from './find-anomalies.js';
-
-/** A small seeded generator (mulberry32): the noise is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Orion's find_anomalies settings (training/detection/csv-detection.ts records the CSV default beside them). */
 const ORION: SlidingDetection = {
