@@ -112,7 +112,9 @@ beforeAll(async () => {
   ]);
   await h.writer.write('gpu_metrics', rows);
   await h.writer.flush();
+  // Both tables the shard reads: the throughput forecast reads job_metrics at the same time as the rest.
   await walApplied(h.reader, 'gpu_metrics');
+  await walApplied(h.reader, 'job_metrics');
 });
 
 afterAll(async () => {
