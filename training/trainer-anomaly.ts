@@ -119,7 +119,10 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   // CSV sources (any schema, no simulator to tune on): the sliding-window detector (padding and merge gap at least
   // one model window); others keep the fixed threshold their README figures were measured with.
   const detection = detectionFor(data, o);
-  if (detection) metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection), 4);
+  if (detection) {
+    const sourceOf = new Map(data.entities.map((e) => [e.entity, e.segmentOf ?? e.entity]));
+    metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection, sourceOf), 4);
+  }
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
   if (valAll.count > val.count) {
     const labelled = selectWindows(
@@ -180,8 +183,9 @@ function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | 
 }
 
 /**
- * Share of training windows inside a detected interval, entity by entity (the sliding detector needs each
- * entity's whole series; the short validation slice would say little). Training windows are mostly healthy, so a
+ * Share of training windows inside a detected interval, one detector run per source entity over its segments'
+ * training windows joined, as `npm run score` runs it (the sliding detector needs each entity's whole series; the
+ * short validation slice would say little). Training windows are mostly healthy, so a
  * large share means the detector will flag ordinary behaviour.
  */
 async function alarmShare(
@@ -189,6 +193,7 @@ async function alarmShare(
   set: WindowSet,
   weights: readonly number[],
   detection: SlidingDetection,
+  sourceOf: ReadonlyMap<string, string>,
 ): Promise<number> {
   if (set.count === 0) return 0;
   const out = await reconstruct(model, set);
@@ -202,9 +207,8 @@ async function alarmShare(
     weights,
     SCORE_TOP_FEATURES,
   ).scores;
-  const detector = slidingDetector(detection);
   const size = set.length * set.width;
-  let alarms = 0;
+  const segments: { entity: string; values: ArrayLike<number> }[] = [];
   for (let e = 0; e < set.entities.length; e++) {
     const idx = Array.from(set.entityIndex.keys()).filter((i) => set.entityIndex[i] === e);
     if (idx.length === 0) continue;
@@ -219,7 +223,27 @@ async function alarmShare(
             idx.length,
           )
         : Float64Array.from(idx, (i) => scores[i]);
-    alarms += detector.alarms(values).reduce((a, b) => a + b, 0);
+    segments.push({ entity: set.entities[e], values });
   }
-  return alarms / set.count;
+  const detector = slidingDetector(detection);
+  return joinedAlarmShare(segments, sourceOf, (v) => detector.alarms(v), set.count);
+}
+
+/** Alarmed share of `windows` with one detector run per source entity over its segments' values joined in order. */
+export function joinedAlarmShare(
+  segments: readonly { entity: string; values: ArrayLike<number> }[],
+  sourceOf: ReadonlyMap<string, string>,
+  alarms: (values: readonly number[]) => Uint8Array,
+  windows: number,
+): number {
+  const joined = new Map<string, number[]>();
+  for (const { entity, values } of segments) {
+    const key = sourceOf.get(entity) ?? entity;
+    const series = joined.get(key) ?? [];
+    for (let i = 0; i < values.length; i++) series.push(values[i]);
+    joined.set(key, series);
+  }
+  let flagged = 0;
+  for (const series of joined.values()) flagged += alarms(series).reduce((a, b) => a + b, 0);
+  return windows > 0 ? flagged / windows : 0;
 }
