@@ -1,6 +1,8 @@
 /**
  * Training benchmark: one epoch of the anomaly detector (LSTM autoencoder, default size) on every tfjs backend
  * available here, on the same simulated windows, in one process. Rows: backend, device, windows/s, seconds.
+ * Then, on the best backend, the cost of one optimiser step of a CSV-sized detector (one feature) at the batch
+ * sizes a CSV anomaly model could use: training a CSV model is sized by steps, so this is its training time.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SAMPLE_PERIOD_MS, simulateSeries } from '../../datasets/simulator/index.js';
@@ -9,6 +11,7 @@ import { anomalyWindows } from '../../src/features/model-inputs.js';
 import { fitScaler } from '../../src/features/scaler.js';
 import { availableBackends, chooseBackend } from '../../training/backend.js';
 import { defaultBackends } from '../../training/backend-registry.js';
+import { TRAIN_DEFAULTS } from '../../training/cli/train.js';
 import { ANOMALY_DEFAULTS, buildAnomalyDetector } from '../../training/models/anomaly.js';
 import { GPU_WINDOW_FEATURES } from '../../training/trainer-common.js';
 import type { BenchContext, BenchReport } from './types.js';
@@ -68,6 +71,16 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
     model.dispose();
   }
   const summary: Record<string, string> = {};
+  const csvSteps = await csvStepCosts(names[0], data, windowCount, width, rows);
+  const csv = { ...TRAIN_DEFAULTS.anomaly, ...TRAIN_DEFAULTS.anomaly.csv };
+  const perStep = csvSteps.get(csv.batchSize);
+  const full = csvSteps.get(TRAIN_DEFAULTS.anomaly.batchSize);
+  if (perStep && full && csv.batchSize !== TRAIN_DEFAULTS.anomaly.batchSize)
+    summary[`csv step, batch ${csv.batchSize}/${TRAIN_DEFAULTS.anomaly.batchSize} time ratio`] = (
+      perStep / full
+    ).toFixed(2);
+  if (perStep && csv.steps)
+    summary[`csv default: ${csv.steps} steps at batch ${csv.batchSize}`] = `${(perStep * csv.steps).toFixed(1)} s`;
   if (rate.wasm && rate.cpu) summary['wasm/cpu ratio'] = `${(rate.wasm / rate.cpu).toFixed(2)}x`;
   for (const gpu of ['node-gpu', 'webgpu'])
     if (rate[gpu] && rate.cpu) summary[`${gpu}/cpu ratio`] = `${(rate[gpu] / rate.cpu).toFixed(2)}x`;
@@ -76,8 +89,45 @@ export async function run({ sizes }: BenchContext): Promise<BenchReport> {
     method:
       `one epoch of the anomaly LSTM autoencoder (units ${ANOMALY_DEFAULTS.units}, window ${WINDOW} x ${width} features, ` +
       `${windowCount} simulated windows at ${SAMPLE_PERIOD_MS / 1000} s, batch ${batch}, Adam) per available tfjs backend, ` +
-      'same data and seed, after a one-batch warm-up; wall time of model.fit',
+      'same data and seed, after a one-batch warm-up; wall time of model.fit. Then on the best backend the CSV ' +
+      'detector (first feature only) for one epoch at each batch size, timed per optimiser step',
     rows,
     summary,
   };
+}
+
+/** Seconds per optimiser step of a one-feature detector (a NAB-like CSV) at each candidate batch size, same windows. */
+async function csvStepCosts(
+  backend: string,
+  data: Float32Array,
+  windowCount: number,
+  width: number,
+  rows: Record<string, string | number>[],
+): Promise<Map<number, number>> {
+  await chooseBackend({ requested: backend, registry: defaultBackends(), log: quiet });
+  // The first feature of each window: the shape of a single-column CSV.
+  const one = Float32Array.from({ length: windowCount * WINDOW }, (_, i) => data[i * width]);
+  const x = tf.tensor3d(one, [windowCount, WINDOW, 1]);
+  const out = new Map<number, number>();
+  for (const batch of [TRAIN_DEFAULTS.anomaly.batchSize, 128, 64].filter((b) => b <= windowCount)) {
+    const model = buildAnomalyDetector({ windowLength: WINDOW, features: 1, seed: 1 });
+    const warm = x.slice([0, 0, 0], [batch, WINDOW, 1]);
+    await model.fit(warm, warm, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
+    const steps = Math.floor(windowCount / batch);
+    const started = performance.now();
+    await model.fit(x, x, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
+    const perStep = (performance.now() - started) / 1000 / steps;
+    out.set(batch, perStep);
+    rows.push({
+      backend,
+      device: `csv detector, 1 feature, batch ${batch}`,
+      windows: windowCount,
+      seconds: Number((perStep * steps).toFixed(2)),
+      'windows/s': Math.round(windowCount / (perStep * steps)),
+    });
+    warm.dispose();
+    model.dispose();
+  }
+  x.dispose();
+  return out;
 }
