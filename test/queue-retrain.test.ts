@@ -5,7 +5,7 @@
  * subscribed processes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -124,5 +124,33 @@ describe('retrain job', () => {
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/no servable version/);
+  });
+
+  it('skips, without failing or retrying, a retrain whose training range holds no telemetry', async () => {
+    // A copy of the active version under its own name (the first test may leave anomaly-rt a shadow to review),
+    // retrained over a day nobody writes to: the training range (before the 4 h holdout) is empty.
+    await cp(path.join(dir, 'anomaly-rt', 'v1'), path.join(dir, 'anomaly-empty', 'v1'), { recursive: true });
+    const to = Date.UTC(2003, 5, 1, 12);
+    const { jobId } = await enqueueRetrain(h.queues, {
+      model: 'anomaly-empty',
+      trigger: 'schedule',
+      requestedBy: 'test',
+      from: to - 12 * HOUR,
+      to,
+    });
+    const job = await waitFor(
+      () => h.queues.retrain.getJob(jobId),
+      (j) => j?.finishedOn !== undefined,
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(job?.failedReason).toBeUndefined();
+    expect(await job?.getState()).toBe('completed');
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.returnvalue).toMatchObject({
+      model: 'anomaly-empty',
+      trainRange: { from: new Date(to - 12 * HOUR).toISOString(), to: new Date(to - 4 * HOUR).toISOString() },
+    });
+    expect(job?.returnvalue.skipped).toMatch(/NO_DATA: no gpu_metrics between/);
+    expect(job?.returnvalue.candidateVersion).toBeUndefined();
   });
 });

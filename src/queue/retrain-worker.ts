@@ -27,7 +27,7 @@ import { comparisonRow, type RecordedDecision } from './model-comparisons.js';
 import { publishPromotion } from './model-events.js';
 import type { RetrainJobData } from './names.js';
 import { decidePromotion, type PromotionDecision } from './retrain-decision.js';
-import { numbersOf, runEntry } from './training-entry.js';
+import { EntryNoData, numbersOf, runEntry } from './training-entry.js';
 
 const HOUR = 3_600_000;
 
@@ -62,6 +62,8 @@ export interface RetrainResult extends Partial<PromotionDecision> {
   readonly candidateVersion?: string;
   readonly trainRange?: { from: string; to: string };
   readonly holdout?: { from: string; to: string };
+  /** Why no candidate was trained although one was due (too little telemetry in the training range). */
+  readonly skipped?: string;
 }
 
 const versionName = (now: number) => `r${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
@@ -169,7 +171,16 @@ export function retrainProcessor(c: Composition, log: Logger, opts: RetrainRoleO
     ];
     log.info({ model, candidateVersion, active: active.version, trigger: job.data.trigger }, 'retrain: training');
     await job.updateProgress(5);
-    await runEntry('train', args, opts.trainTimeoutMs ?? 2 * HOUR, log);
+    try {
+      await runEntry('train', args, opts.trainTimeoutMs ?? 2 * HOUR, log);
+    } catch (err) {
+      if (!(err instanceof EntryNoData)) throw err;
+      // A young installation (the quick start backfills 2 h; training needs data before the 6 h holdout): the
+      // next scheduled retrain tries again, so this run is done, not failed.
+      const trainRange = { from: iso(trainFrom), to: iso(holdFrom) };
+      log.warn({ model, trainRange, reason: err.message }, 'retrain: skipped, too little data to train on');
+      return { model, activeVersion, ...(shadowReview ? { shadowReview } : {}), trainRange, skipped: err.message };
+    }
     await job.updateProgress(60);
 
     const reports = opts.reportsDir ?? path.join('reports', 'retrain');

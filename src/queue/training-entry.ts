@@ -22,9 +22,13 @@ export interface EntryRun {
   readonly lastLine: string;
 }
 
+/** An entry point found too little data for its range (exit code 3, training/cli/train.ts): nothing to retry. */
+export class EntryNoData extends UnrecoverableError {}
+
 /**
  * Run an entry point to its end, killed after `timeoutMs`. Exit code 2 (bad arguments) cannot get better with a
- * retry: an UnrecoverableError; anything else is an Error the queue retries with backoff.
+ * retry: an UnrecoverableError; 3 (too little data) an EntryNoData; anything else is an Error the queue retries
+ * with backoff.
  */
 export function runEntry(
   entry: TrainingEntry,
@@ -50,8 +54,10 @@ export function runEntry(
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) return resolve({ lastLine: out.trim().split('\n').at(-1) ?? '' });
+      const lines = tail.trim().split('\n');
+      if (code === 3) return reject(new EntryNoData(lines.at(-1)?.replace(/^error: /, '') ?? `${entry}: no data`));
       log.error({ entry, code, signal, tail }, `${entry} failed`);
-      const message = `${entry} exited with ${signal ?? code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`;
+      const message = `${entry} exited with ${signal ?? code}: ${lines.slice(-3).join(' | ')}`;
       reject(code === 2 ? new UnrecoverableError(message) : new Error(message));
     });
   });

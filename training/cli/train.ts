@@ -59,6 +59,9 @@ interface TrainDefaults {
 
 const ALL = Number.MAX_SAFE_INTEGER;
 
+/** Exit code of a training that found too little data (see `main`). */
+const NO_DATA_EXIT = 3;
+
 /**
  * Per-family defaults sized for the 2-core quick start; every one is a flag. `csv` replaces some for a CSV source:
  * a file is small next to a simulated fleet, so every window and every entity counts, and training is sized by
@@ -329,7 +332,10 @@ export function runOptions(argv: readonly string[], log: RunOptions['log']): Run
   };
 }
 
-/** The CLI: returns the exit code (0 ok, 2 bad arguments, 1 failure). */
+/**
+ * The CLI: returns the exit code: 0 ok, 1 failure, 2 bad arguments, 3 too little data in the source or range
+ * (`NO_DATA`: a scheduled retrain on a young installation skips instead of failing, src/queue/retrain-worker.ts).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const logger = pino({ level: loadConfig().logLevel }, pino.destination(2));
   const log: RunOptions['log'] = { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) };
@@ -348,6 +354,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'TRAINING_FAILED';
     process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return code === 'NO_DATA' ? NO_DATA_EXIT : 1;
   }
 }
