@@ -185,8 +185,8 @@ function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | 
 /**
  * Share of training windows inside a detected interval, one detector run per source entity over its segments'
  * training windows joined, as `npm run score` runs it (the sliding detector needs each entity's whole series; the
- * short validation slice would say little). Training windows are mostly healthy, so a
- * large share means the detector will flag ordinary behaviour.
+ * short validation slice would say little). Training windows are mostly healthy, so a large share means the
+ * detector will flag ordinary behaviour.
  */
 async function alarmShare(
   model: tf.LayersModel,

@@ -79,8 +79,8 @@ export const TRAIN_DEFAULTS: Record<
     devices: 256,
     patience: 4,
     sim: { gpus: 256, hours: 24, faults: 0.3 },
-    // Batch 128: a step costs 0.23 s on wasm against 0.32 s at 256 (per-op overhead dominates at this size), so
-    // 200 steps fit a 4,000-row signal in under a minute on 2 cores; NAB's F1 was the same as at 256 (README).
+    // Batch 128: a step costs about 0.7 of one at 256 on wasm (per-op overhead dominates at this size; `npm run
+    // bench -- train`), so 200 steps fit a 4,000-row signal in under a minute on 2 cores; NAB's F1 held (README).
     csv: { epochs: 40, steps: 200, batchSize: 128, patience: 5, stride: 1, devices: ALL },
   },
   fault: {
