@@ -43,6 +43,18 @@ beforeAll(async () => {
     ],
     { timeout: 300_000 },
   );
+  // A throughput model too: it reads job rows, not GPU windows, and records one-hot columns among its features.
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/train.ts',
+      ...['--model', 'throughput', '--source', 'sim', '--epochs', '1', '--gpus', '8', '--hours', '6'],
+      ...['--out', dir, '--name', 'throughput-rt', '--version', 'v1', '--progress', 'none'],
+    ],
+    { timeout: 300_000 },
+  );
   h = await queueHarness({ MODELS_DIR: dir });
   await backfill(h.writer, { seed: 3, gpus: 8, start, hours, faultsPerGpuDay: 1 });
   await walApplied(h.reader, 'gpu_metrics');
@@ -152,5 +164,30 @@ describe('retrain job', () => {
     });
     expect(job?.returnvalue.skipped).toMatch(/NO_DATA: no gpu_metrics between/);
     expect(job?.returnvalue.candidateVersion).toBeUndefined();
+  });
+
+  it('retrains a throughput model from QuestDB job rows with the features it was trained with', async () => {
+    const { jobId } = await enqueueRetrain(h.queues, {
+      model: 'throughput-rt',
+      trigger: 'api',
+      requestedBy: 'test',
+      from: start,
+      to: start + hours * HOUR,
+    });
+    const job = await waitFor(
+      () => h.queues.retrain.getJob(jobId),
+      (j) => j?.finishedOn !== undefined,
+      { timeoutMs: 300_000, intervalMs: 500 },
+    );
+    expect(job?.failedReason).toBeUndefined();
+    const result = job?.returnvalue;
+    expect(result.skipped).toBeUndefined();
+    expect(typeof result.candidateVersion).toBe('string');
+    const candidate = JSON.parse(
+      await readFile(path.join(dir, 'throughput-rt', result.candidateVersion, 'model.json'), 'utf8'),
+    );
+    const active = JSON.parse(await readFile(path.join(dir, 'throughput-rt', 'v1', 'model.json'), 'utf8'));
+    expect(candidate.features).toEqual(active.features);
+    expect(candidate.source.kind).toBe('questdb');
   });
 });

@@ -21,6 +21,8 @@ import path from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Composition } from '../composition.js';
+import { oneHotName } from '../features/model-inputs.js';
+import type { ModelMetadata } from '../features/model-metadata.js';
 import { ModelStore, type ShadowRegistration, type StoredVersion } from '../inference/model-store.js';
 import { workerConnection } from './connection.js';
 import { comparisonRow, type RecordedDecision } from './model-comparisons.js';
@@ -64,6 +66,17 @@ export interface RetrainResult extends Partial<PromotionDecision> {
   readonly holdout?: { from: string; to: string };
   /** Why no candidate was trained although one was due (too little telemetry in the training range). */
   readonly skipped?: string;
+}
+
+/**
+ * The features to train a candidate with: the active version's, less the one-hot columns a throughput model
+ * records (`gpu_model=H100`), which its trainer derives again from the categories the data holds.
+ */
+export function trainedFeatures(meta: Pick<ModelMetadata, 'features' | 'categories'>): string[] {
+  const oneHot = new Set(
+    Object.entries(meta.categories ?? {}).flatMap(([category, values]) => values.map((v) => oneHotName(category, v))),
+  );
+  return meta.features.filter((f) => !oneHot.has(f));
 }
 
 const versionName = (now: number) => `r${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
@@ -164,7 +177,7 @@ export function retrainProcessor(c: Composition, log: Logger, opts: RetrainRoleO
       ...['--model', meta.family, '--name', model, '--version', candidateVersion, '--out', config.models.dir],
       ...['--source', 'questdb', '--from', iso(trainFrom), '--to', iso(holdFrom), '--progress', 'lines'],
       ...(meta.family === 'throughput' ? [] : ['--window', String(meta.windowLength)]),
-      ...['--features', meta.features.join(',')],
+      ...['--features', trainedFeatures(meta).join(',')],
       ...(meta.horizonSteps ? ['--horizon', String(meta.horizonSteps)] : []),
       ...(meta.ttfCapSteps ? ['--ttf-cap', String(meta.ttfCapSteps)] : []),
       ...(opts.trainArgs ?? []),

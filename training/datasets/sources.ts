@@ -104,13 +104,17 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
   const reader = TelemetryReader.connect(spec.config);
   try {
     const samplePeriodMs = spec.samplePeriodMs ?? SAMPLE_PERIOD_MS;
-    const series = await reader.gpuSeries({
-      from: spec.from,
-      to: spec.to,
-      fields: o.fields,
-      samplePeriodMs,
-      devices: spec.devices,
-    });
+    // A throughput model reads job rows only (no GPU fields): no gpu_metrics read.
+    const series =
+      o.fields.length > 0
+        ? await reader.gpuSeries({
+            from: spec.from,
+            to: spec.to,
+            fields: o.fields,
+            samplePeriodMs,
+            devices: spec.devices,
+          })
+        : new Map();
     if (series.size === 0 && !o.jobs) {
       throw new AppError('NO_DATA', `no gpu_metrics between ${iso(spec.from)} and ${iso(spec.to)}`);
     }
