@@ -118,6 +118,31 @@ describe('C-MAPSS harness', () => {
     // The summary's PHM08 is the sum of the folds' (the score adds up over engines).
     expect(Math.round(r.folds.reduce((a, f) => a + f.phm08, 0))).toBe(Math.round(r.phm08));
   });
+
+  it('with --cuts scores every held-out engine at each seeded cut; the first draw is the protocol figure', async () => {
+    const common = {
+      dataDir: dir,
+      subsets: ['FD001'],
+      folds: 2,
+      trainArgs: [...tiny, '--ttf-cap', '30'],
+      progress: () => {},
+    };
+    const [one] = await runCmapss({ ...common, workDir: path.join(dir, 'work-cm1') });
+    const [three] = await runCmapss({ ...common, workDir: path.join(dir, 'work-cm3'), cuts: 3 });
+    expect(three.engines).toHaveLength(3 * 8);
+    for (let d = 0; d < 3; d++) expect(three.engines.filter((e) => e.draw === d)).toHaveLength(8);
+    // Seeded: the same models and the same first cuts, so the headline figure does not move with --cuts.
+    expect(three.engines.filter((e) => e.draw === 0).map((e) => [e.unit, e.observed, e.predicted])).toEqual(
+      one.engines.map((e) => [e.unit, e.observed, e.predicted]),
+    );
+    expect(three.rmse).toBe(one.rmse);
+    // Other draws cut elsewhere.
+    const cutsOf = (d: number) => three.engines.filter((e) => e.draw === d).map((e) => e.observed);
+    expect(cutsOf(1)).not.toEqual(cutsOf(0));
+    expect(three.draws?.count).toBe(3);
+    expect(three.draws?.rmseByDraw[0]).toBe(one.rmse);
+    expect(cmapssSummaryLine(three)).toMatch(/; 3 cuts per engine: RMSE \d+\.\d{2} \(draws \d+\.\d{2}–\d+\.\d{2}\)$/);
+  });
 });
 
 // The real data, when present (CI has ../shared beside the clone): the files and labels the harness reads.

@@ -24,6 +24,8 @@ export const CMAPSS_PUBLISHED: Readonly<Record<string, number>> = { FD001: 12.61
 export interface CmapssEngineResult {
   readonly unit: number;
   readonly fold: number;
+  /** Which seeded cut: 0 is the protocol's one cut per engine, 1.. the extra draws of `--cuts`. */
+  readonly draw: number;
   readonly cycles: number;
   readonly observed: number;
   readonly trueRul: number;
@@ -51,6 +53,8 @@ export interface CmapssResult {
   readonly foldsPlanned: number;
   readonly engines: readonly CmapssEngineResult[];
   readonly published?: number;
+  /** With more than one cut per engine: RMSE over every cut, and each draw's RMSE (the spread one cut hides). */
+  readonly draws?: { readonly count: number; readonly rmse: number; readonly rmseByDraw: readonly number[] };
 }
 
 export interface CmapssOptions {
@@ -61,6 +65,11 @@ export interface CmapssOptions {
   /** Run only the first n folds (a bounded check on a busy machine; the report says how many ran). */
   readonly foldLimit?: number;
   readonly trainArgs?: readonly string[];
+  /**
+   * Seeded cuts per held-out engine, each scored by the same fold model (no extra training). The first is the
+   * protocol's cut and gives the headline figures; more measure how much one draw of cuts moves them. @defaultValue 1
+   */
+  readonly cuts?: number;
   /** Seeds the engine shuffle and the cut cycles. @defaultValue 7 */
   readonly seed?: number;
   readonly progress: (line: string) => void;
@@ -84,17 +93,12 @@ async function runFold(
   fold: number,
   train: readonly CmapssEngine[],
   test: readonly CmapssEngine[],
-  cuts: ReadonlyMap<number, number>,
+  draws: readonly ReadonlyMap<number, number>[],
 ): Promise<{ fold: CmapssFold; engines: CmapssEngineResult[]; cap: number }> {
   const dir = path.join(o.workDir, subset, `fold-${fold}`);
   await mkdir(dir, { recursive: true });
   const trainCsv = path.join(dir, 'train.csv');
-  const testCsv = path.join(dir, 'test.csv');
   await writeFile(trainCsv, cmapssCsv(train));
-  await writeFile(
-    testCsv,
-    cmapssCsv(test, (u) => cuts.get(u) ?? Number.POSITIVE_INFINITY),
-  );
   const quiet = { info: () => {}, warn: () => {} };
   const argv = [
     ...['--model', 'ttf', '--source', `csv:${trainCsv}`, '--run-to-failure', '--out', path.join(dir, 'models')],
@@ -105,26 +109,38 @@ async function runFold(
   const { dir: modelDir, meta } = await runTraining(runOptions(argv, quiet));
   const trainSeconds = (performance.now() - t0) / 1000;
   const cap = meta.ttfCapSteps ?? Number.POSITIVE_INFINITY;
-  const { remaining } = await scoreCsv({ modelDir, csv: testCsv, outDir: path.join(dir, 'scores') });
-  const predicted = new Map((remaining ?? []).map((r) => [r.entity, r.rulSteps]));
-  const engines = test.map((e) => {
-    const observed = cuts.get(e.unit) ?? e.rows.length;
-    const trueRul = e.rows.length - observed;
-    const p = predicted.get(String(e.unit));
-    if (p === undefined) throw new AppError('VALIDATION_FAILED', `no RUL predicted for engine ${e.unit}`);
-    return {
-      unit: e.unit,
-      fold,
-      cycles: e.rows.length,
-      observed,
-      trueRul,
-      cappedRul: Math.min(trueRul, cap),
-      predicted: p,
-    };
-  });
+  const engines: CmapssEngineResult[] = [];
+  for (const [draw, cuts] of draws.entries()) {
+    const name = draw === 0 ? 'test' : `test-${draw}`;
+    const testCsv = path.join(dir, `${name}.csv`);
+    await writeFile(
+      testCsv,
+      cmapssCsv(test, (u) => cuts.get(u) ?? Number.POSITIVE_INFINITY),
+    );
+    const outDir = path.join(dir, draw === 0 ? 'scores' : `scores-${draw}`);
+    const { remaining } = await scoreCsv({ modelDir, csv: testCsv, outDir });
+    const predicted = new Map((remaining ?? []).map((r) => [r.entity, r.rulSteps]));
+    for (const e of test) {
+      const observed = cuts.get(e.unit) ?? e.rows.length;
+      const trueRul = e.rows.length - observed;
+      const p = predicted.get(String(e.unit));
+      if (p === undefined) throw new AppError('VALIDATION_FAILED', `no RUL predicted for engine ${e.unit}`);
+      engines.push({
+        unit: e.unit,
+        fold,
+        draw,
+        cycles: e.rows.length,
+        observed,
+        trueRul,
+        cappedRul: Math.min(trueRul, cap),
+        predicted: p,
+      });
+    }
+  }
+  const protocol = engines.filter((e) => e.draw === 0);
   const foldRmse = rmse(
-    engines.map((e) => e.predicted),
-    engines.map((e) => e.cappedRul),
+    protocol.map((e) => e.predicted),
+    protocol.map((e) => e.cappedRul),
   );
   return {
     fold: {
@@ -135,8 +151,8 @@ async function runFold(
       epochs: meta.training.epochs,
       rmse: foldRmse,
       phm08: phm08Score(
-        engines.map((e) => e.predicted),
-        engines.map((e) => e.cappedRul),
+        protocol.map((e) => e.predicted),
+        protocol.map((e) => e.cappedRul),
       ),
     },
     engines,
@@ -155,7 +171,8 @@ export async function runCmapss(o: CmapssOptions): Promise<CmapssResult[]> {
     const engines = parseCmapss(text, file);
     const order = permutation(engines.length, seed);
     const k = Math.max(2, Math.min(o.folds, engines.length));
-    const cuts = cutCycles(engines, seed + 1);
+    // Draw 0 is the protocol's cut (seed + 1, as before there were draws); each further draw has its own seed.
+    const draws = Array.from({ length: Math.max(1, o.cuts ?? 1) }, (_, d) => cutCycles(engines, seed + 1 + 1_000 * d));
     const folds: CmapssFold[] = [];
     const results: CmapssEngineResult[] = [];
     let cap = Number.POSITIVE_INFINITY;
@@ -163,7 +180,7 @@ export async function runCmapss(o: CmapssOptions): Promise<CmapssResult[]> {
     for (let f = 0; f < run; f++) {
       const test = engines.filter((_, i) => order[i] % k === f);
       const train = engines.filter((_, i) => order[i] % k !== f);
-      const r = await runFold(o, subset, f + 1, train, test, cuts);
+      const r = await runFold(o, subset, f + 1, train, test, draws);
       folds.push(r.fold);
       results.push(...r.engines);
       cap = r.cap;
@@ -171,35 +188,52 @@ export async function runCmapss(o: CmapssOptions): Promise<CmapssResult[]> {
         `[${subset} fold ${f + 1}/${k}${run < k ? `, ${run} to run` : ''}] ${train.length} engines trained in ${r.fold.trainSeconds.toFixed(0)} s (${r.fold.epochs} epochs); ${test.length} held out: RMSE ${r.fold.rmse.toFixed(2)} (PHM08 ${Math.round(r.fold.phm08)})`,
       );
     }
-    const pred = results.map((e) => e.predicted);
+    const protocol = results.filter((e) => e.draw === 0);
+    const pred = protocol.map((e) => e.predicted);
+    const byDraw = (d: number) => results.filter((e) => e.draw === d);
+    const rmseOf = (rs: readonly CmapssEngineResult[]) =>
+      rmse(
+        rs.map((e) => e.predicted),
+        rs.map((e) => e.cappedRul),
+      );
     out.push({
       subset,
       capSteps: cap,
-      rmse: rmse(
-        pred,
-        results.map((e) => e.cappedRul),
-      ),
+      rmse: rmseOf(protocol),
       rmseUncapped: rmse(
         pred,
-        results.map((e) => e.trueRul),
+        protocol.map((e) => e.trueRul),
       ),
       phm08: phm08Score(
         pred,
-        results.map((e) => e.cappedRul),
+        protocol.map((e) => e.cappedRul),
       ),
       folds,
       foldsPlanned: k,
       engines: results,
       published: CMAPSS_PUBLISHED[subset],
+      ...(draws.length > 1
+        ? {
+            draws: {
+              count: draws.length,
+              rmse: rmseOf(results),
+              rmseByDraw: draws.map((_, d) => rmseOf(byDraw(d))),
+            },
+          }
+        : {}),
     });
   }
   return out;
 }
 
-/** `FD001 cv RMSE x.xx (PHM08 y)` */
+/** `FD001 cv RMSE x.xx (PHM08 y)`, and with several cuts per engine `; 10 cuts per engine: RMSE x.xx (draws a–b)` */
 export function cmapssSummaryLine(r: CmapssResult): string {
   const partial = r.folds.length < r.foldsPlanned ? ` [${r.folds.length} of ${r.foldsPlanned} folds]` : '';
-  return `${r.subset} cv RMSE ${r.rmse.toFixed(2)} (PHM08 ${Math.round(r.phm08)})${partial}`;
+  const d = r.draws;
+  const spread = d
+    ? `; ${d.count} cuts per engine: RMSE ${d.rmse.toFixed(2)} (draws ${Math.min(...d.rmseByDraw).toFixed(2)}–${Math.max(...d.rmseByDraw).toFixed(2)})`
+    : '';
+  return `${r.subset} cv RMSE ${r.rmse.toFixed(2)} (PHM08 ${Math.round(r.phm08)})${partial}${spread}`;
 }
 
 export function cmapssMarkdown(results: readonly CmapssResult[]): string[] {
@@ -210,7 +244,15 @@ export function cmapssMarkdown(results: readonly CmapssResult[]): string[] {
   for (const r of results) {
     const t = r.folds.reduce((s, f) => s + f.trainSeconds, 0) / Math.max(r.folds.length, 1);
     lines.push(
-      `| ${r.subset} | ${r.rmse.toFixed(2)} | ${r.rmseUncapped.toFixed(2)} | ${Math.round(r.phm08)} | ${r.engines.length} | ${r.folds.length} | ${t.toFixed(0)} | ${r.published?.toFixed(2) ?? 'n/a'} |`,
+      `| ${r.subset} | ${r.rmse.toFixed(2)} | ${r.rmseUncapped.toFixed(2)} | ${Math.round(r.phm08)} | ${r.engines.filter((e) => e.draw === 0).length} | ${r.folds.length} | ${t.toFixed(0)} | ${r.published?.toFixed(2) ?? 'n/a'} |`,
+    );
+  }
+  for (const r of results) {
+    if (!r.draws) continue;
+    const by = r.draws.rmseByDraw.map((v) => v.toFixed(2)).join(', ');
+    lines.push(
+      '',
+      `${r.subset}, ${r.draws.count} seeded cuts per engine: RMSE ${r.draws.rmse.toFixed(2)}; by draw ${by}`,
     );
   }
   return lines;

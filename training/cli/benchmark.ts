@@ -34,6 +34,11 @@ export function benchmarkProgram(): Command {
     .option('--signals <list>', 'nab: only signals whose file name contains one of these', list)
     .option('--folds <n>', 'cmapss: cross-validation folds over the training engines', nonNegativeInt('--folds'), 5)
     .option('--fold-limit <n>', 'cmapss: run only the first n folds (reported as such)', nonNegativeInt('--fold-limit'))
+    .option(
+      '--cuts <n>',
+      'cmapss: seeded cuts per held-out engine, all scored by the fold model; the first is the protocol cut of the headline figure, more show its spread (default: 1)',
+      nonNegativeInt('--cuts'),
+    )
     .option('--train <flags>', 'extra `npm run train` flags, quoted (default: none, the CLI defaults)', '')
     .option('--out <dir>', 'where benchmark.json, benchmark.md and the plots go (default bench-results/<kind>)')
     .option('--baseline', 'nab: score a model-free rolling-median error with the same detector instead (seconds)')
@@ -97,6 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         subsets,
         folds: p.folds as number,
         foldLimit: p.foldLimit as number | undefined,
+        cuts: p.cuts as number | undefined,
         trainArgs,
         progress,
       });
