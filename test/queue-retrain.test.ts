@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../datasets/simulator/sinks.js';
 import { type Composition, openComposition } from '../src/composition.js';
 import { type Promotion, subscribePromotions } from '../src/queue/model-events.js';
+import type { RetrainJobData } from '../src/queue/names.js';
 import { enqueueRetrain } from '../src/queue/retrain.js';
 import { startRetrainRole } from '../src/queue/retrain-worker.js';
 import { testConfig, waitFor } from './helpers.js';
@@ -78,20 +79,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Enqueue a retrain and wait until it has finished (completed or failed). */
+async function finishedRetrain(data: Omit<RetrainJobData, 'requestedBy'>) {
+  const { jobId } = await enqueueRetrain(h.queues, { requestedBy: 'test', ...data });
+  return waitFor(
+    () => h.queues.retrain.getJob(jobId),
+    (j) => j?.finishedOn !== undefined,
+    { timeoutMs: 300_000, intervalMs: 500 },
+  );
+}
+
 describe('retrain job', () => {
   it('trains a candidate, compares it with the active version on one held-out window, and records it', async () => {
-    const { jobId } = await enqueueRetrain(h.queues, {
-      model: 'anomaly-rt',
-      trigger: 'api',
-      requestedBy: 'test',
-      from: start,
-      to: start + hours * HOUR,
-    });
-    const job = await waitFor(
-      () => h.queues.retrain.getJob(jobId),
-      (j) => j?.finishedOn !== undefined,
-      { timeoutMs: 300_000, intervalMs: 500 },
-    );
+    const job = await finishedRetrain({ model: 'anomaly-rt', trigger: 'api', from: start, to: start + hours * HOUR });
     expect(job?.failedReason).toBeUndefined();
     const result = job?.returnvalue;
     expect(result).toMatchObject({
@@ -128,11 +128,7 @@ describe('retrain job', () => {
   });
 
   it('fails a retrain of an unknown model without retrying', async () => {
-    const { jobId } = await enqueueRetrain(h.queues, { model: 'no-such-model', trigger: 'api', requestedBy: 'test' });
-    const job = await waitFor(
-      () => h.queues.retrain.getJob(jobId),
-      (j) => j?.finishedOn !== undefined,
-    );
+    const job = await finishedRetrain({ model: 'no-such-model', trigger: 'api' });
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/no servable version/);
@@ -143,18 +139,12 @@ describe('retrain job', () => {
     // retrained over a day nobody writes to: the training range (before the 4 h holdout) is empty.
     await cp(path.join(dir, 'anomaly-rt', 'v1'), path.join(dir, 'anomaly-empty', 'v1'), { recursive: true });
     const to = Date.UTC(2003, 5, 1, 12);
-    const { jobId } = await enqueueRetrain(h.queues, {
+    const job = await finishedRetrain({
       model: 'anomaly-empty',
       trigger: 'schedule',
-      requestedBy: 'test',
       from: to - 12 * HOUR,
       to,
     });
-    const job = await waitFor(
-      () => h.queues.retrain.getJob(jobId),
-      (j) => j?.finishedOn !== undefined,
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
     expect(job?.failedReason).toBeUndefined();
     expect(await job?.getState()).toBe('completed');
     expect(job?.attemptsMade).toBe(1);
@@ -167,18 +157,12 @@ describe('retrain job', () => {
   });
 
   it('retrains a throughput model from QuestDB job rows with the features it was trained with', async () => {
-    const { jobId } = await enqueueRetrain(h.queues, {
+    const job = await finishedRetrain({
       model: 'throughput-rt',
       trigger: 'api',
-      requestedBy: 'test',
       from: start,
       to: start + hours * HOUR,
     });
-    const job = await waitFor(
-      () => h.queues.retrain.getJob(jobId),
-      (j) => j?.finishedOn !== undefined,
-      { timeoutMs: 300_000, intervalMs: 500 },
-    );
     expect(job?.failedReason).toBeUndefined();
     const result = job?.returnvalue;
     expect(result.skipped).toBeUndefined();
