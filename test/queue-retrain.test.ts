@@ -30,32 +30,38 @@ const promotions: Promotion[] = [];
 const start = Date.UTC(2042, 0, 1) + Math.floor(Math.random() * 3_000) * 24 * HOUR;
 const hours = 12;
 
+/** Train `name`/v1 of `family` on a small simulated fleet through the training CLI. */
+async function trainV1(family: string, name: string, extra: string[] = []): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      ...['--import', 'tsx', 'scripts/train.ts', '--model', family, '--source', 'sim', '--epochs', '1'],
+      ...[
+        '--gpus',
+        '8',
+        '--hours',
+        '6',
+        ...extra,
+        '--out',
+        dir,
+        '--name',
+        name,
+        '--version',
+        'v1',
+        '--progress',
+        'none',
+      ],
+    ],
+    { timeout: 300_000 },
+  );
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'fs-retrain-'));
-  // The active version: a tiny anomaly model trained on simulated data (1 epoch).
-  await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/train.ts',
-      ...['--model', 'anomaly', '--source', 'sim', '--epochs', '1', '--gpus', '8', '--hours', '6'],
-      ...['--max-devices', '4', '--out', dir, '--name', 'anomaly-rt', '--version', 'v1', '--progress', 'none'],
-    ],
-    { timeout: 300_000 },
-  );
-  // A throughput model too: it reads job rows, not GPU windows, and records one-hot columns among its features.
-  await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/train.ts',
-      ...['--model', 'throughput', '--source', 'sim', '--epochs', '1', '--gpus', '8', '--hours', '6'],
-      ...['--out', dir, '--name', 'throughput-rt', '--version', 'v1', '--progress', 'none'],
-    ],
-    { timeout: 300_000 },
-  );
+  // The active versions, v1: tiny models trained on simulated data (1 epoch). The throughput model reads job rows,
+  // not GPU windows, and records one-hot columns among its features.
+  await trainV1('anomaly', 'anomaly-rt', ['--max-devices', '4']);
+  await trainV1('throughput', 'throughput-rt');
   h = await queueHarness({ MODELS_DIR: dir });
   await backfill(h.writer, { seed: 3, gpus: 8, start, hours, faultsPerGpuDay: 1 });
   await walApplied(h.reader, 'gpu_metrics');
