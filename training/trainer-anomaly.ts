@@ -8,6 +8,7 @@ import { featureErrorWeights, reconstructionScores } from '../src/features/recon
 import { slidingDetector } from '../src/inference/detection/detector.js';
 import type { SlidingDetection } from '../src/inference/detection/find-anomalies.js';
 import { pointScores } from '../src/inference/model-outputs.js';
+import { sourceEntity } from './data/types.js';
 import { ROW_HEALTHY, type TrainingData } from './datasets/entities.js';
 import { buildWindowSplits, selectWindows, type WindowSet } from './datasets/windows.js';
 import { CSV_DETECTION } from './detection/csv-detection.js';
@@ -120,7 +121,7 @@ export async function trainAnomalyDetector(data: TrainingData, o: FamilyOptions)
   // one model window); others keep the fixed threshold their README figures were measured with.
   const detection = detectionFor(data, o);
   if (detection) {
-    const sourceOf = new Map(data.entities.map((e) => [e.entity, e.segmentOf ?? e.entity]));
+    const sourceOf = new Map(data.entities.map((e) => [e.entity, sourceEntity(e)]));
     metrics.trainAlarmShare = round(await alarmShare(model, train, scoreWeights, detection, sourceOf), 4);
   }
   // When validation holds labelled fault windows, report how the threshold separates them (window-level).
@@ -170,7 +171,7 @@ function detectionFor(data: TrainingData, o: FamilyOptions): SlidingDetection | 
   // scores. An entity cut into segments at gaps is one series to the detector (training/evaluate/family-metrics.ts joinSegments).
   const windows = new Map<string, number>();
   for (const e of data.entities) {
-    const key = e.segmentOf ?? e.entity;
+    const key = sourceEntity(e);
     windows.set(key, (windows.get(key) ?? 0) + Math.max(e.series.ts.length - o.windowLength + 1, 0));
   }
   const longest = Math.max(1, ...windows.values());

@@ -209,8 +209,10 @@ export class RecommendationStore {
         ],
       })),
     );
+    const occurrences = this.redis.pipeline();
     for (const [i, { a, last }] of decided.entries())
-      if (restored[i] === 1) await this.redis.hset(this.key(a.id), 'occurrence', String(last.occurrences));
+      if (restored[i] === 1) occurrences.hset(this.key(a.id), 'occurrence', String(last.occurrences));
+    for (const [err] of (await occurrences.exec()) ?? []) if (err) throw err;
     const ids = new Set(decided.map(({ a }) => a.id));
     return actions.map((a) => ids.has(a.id));
   }

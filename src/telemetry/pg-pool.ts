@@ -37,5 +37,10 @@ export function createPgPool(cfg: Config['questdb'], max = 4, onIdleError: (err:
   return pool;
 }
 
+/** `values` appended to a query's `params`, and their placeholders for an `IN (...)` list (`$3, $4, $5`). */
+export function bindAll(params: unknown[], values: readonly unknown[]): string {
+  return values.map((v) => `$${params.push(v)}`).join(', ');
+}
+
 /** QuestDB binds timestamps best as ISO-8601 UTC strings. */
 export const isoUtc = (ms: number): string => new Date(ms).toISOString();

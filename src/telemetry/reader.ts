@@ -21,7 +21,7 @@ import {
   type TelemetryRow,
 } from './catalogue.js';
 import { densify } from './densify.js';
-import { createPgPool, isoUtc } from './pg-pool.js';
+import { bindAll, createPgPool, isoUtc } from './pg-pool.js';
 
 export interface DeviceInfo {
   readonly device: string;
@@ -148,7 +148,7 @@ export class TelemetryReader {
     if (q.devices && q.devices.length > 0) {
       let nodes = [...new Set(q.devices.map((d) => d.split('/')[0]))];
       if (peers) nodes = await this.nodesSharingJobs(where, params, nodes, wanted!);
-      where += ` AND node IN (${nodes.map((n) => `$${params.push(n)}`).join(', ')})`;
+      where += ` AND node IN (${bindAll(params, nodes)})`;
     }
     const grid = { from, to: q.to, periodMs: q.samplePeriodMs };
     if (!peers && rackFields.length === 0) {
@@ -233,7 +233,7 @@ export class TelemetryReader {
   ): Promise<Map<string, Series>> {
     if (racks.length === 0) return new Map();
     const params: unknown[] = [isoUtc(grid.from), isoUtc(grid.to)];
-    const inRacks = racks.map((r) => `$${params.push(r)}`).join(', ');
+    const inRacks = bindAll(params, racks);
     const cols = fields.map((f) => `avg(${f}) ${f}`).join(', ');
     const rows = await this.query<Record<string, number | string | null>>(
       `SELECT ts, rack, ${cols} FROM ${FACILITY_METRICS.name} WHERE ts >= $1 AND ts < $2 AND rack IN (${inRacks}) ` +
@@ -254,7 +254,7 @@ export class TelemetryReader {
     wanted: ReadonlySet<string>,
   ): Promise<string[]> {
     const p = [...params];
-    const inNodes = nodes.map((n) => `$${p.push(n)}`).join(', ');
+    const inNodes = bindAll(p, nodes);
     const ran = await this.query<{ node: string; gpu: string; job_id: string }>(
       `SELECT DISTINCT node, gpu, ${JOB_FIELD} FROM gpu_metrics WHERE ${where} AND node IN (${inNodes}) ` +
         `AND ${JOB_FIELD} IS NOT NULL`,
@@ -263,7 +263,7 @@ export class TelemetryReader {
     const jobs = [...new Set(ran.filter((r) => wanted.has(deviceId(r.node, r.gpu))).map((r) => r.job_id))];
     if (jobs.length === 0) return [...nodes];
     const q = [...params];
-    const inJobs = jobs.map((j) => `$${q.push(j)}`).join(', ');
+    const inJobs = bindAll(q, jobs);
     const peers = await this.query<{ node: string }>(
       `SELECT DISTINCT node FROM gpu_metrics WHERE ${where} AND ${JOB_FIELD} IN (${inJobs})`,
       q,
@@ -271,7 +271,6 @@ export class TelemetryReader {
     return [...new Set([...nodes, ...peers.map((r) => r.node)])];
   }
 
-  /** GPUs that ever reported, or (with `from`/`to`) that reported in [from, to): a bounded scan. */
   /**
    * Which of `devices` (`node/gpu`) ever reported, at any time: a scan filtered on their nodes, not the whole
    * device list (a DISTINCT over every device of the history took 1.4 s on a 13M-row table, and past the read
@@ -280,13 +279,16 @@ export class TelemetryReader {
   async knownDevices(devices: readonly string[]): Promise<Set<string>> {
     const nodes = [...new Set(devices.map((d) => d.split('/')[0]))];
     if (nodes.length === 0) return new Set();
+    const params: unknown[] = [];
     const rows = await this.query<{ node: string; gpu: string }>(
-      `SELECT DISTINCT node, gpu FROM gpu_metrics WHERE node IN (${nodes.map((_, i) => `$${i + 1}`).join(', ')})`,
-      nodes,
+      `SELECT DISTINCT node, gpu FROM gpu_metrics WHERE node IN (${bindAll(params, nodes)})`,
+      params,
     );
     const seen = new Set(rows.map((r) => deviceId(r.node, r.gpu)));
     return new Set(devices.filter((d) => seen.has(d)));
   }
+
+  /** GPUs that ever reported, or (with `from`/`to`) that reported in [from, to): a bounded scan. */
 
   async listDevices(opts: { cluster?: string; from?: number; to?: number } = {}): Promise<DeviceInfo[]> {
     const params: unknown[] = [];

@@ -8,11 +8,16 @@ import type { Series } from '../../src/features/windows.js';
 /** How the time column was read: ISO-8601 text, epoch seconds, epoch milliseconds, or an integer step. */
 export type TimeKind = 'iso' | 'epoch_s' | 'epoch_ms' | 'step';
 
+/** The entity a series belongs to: the one it was cut from, or itself when it was never split. */
+export const sourceEntity = (e: { readonly entity: string; readonly segmentOf?: string }): string =>
+  e.segmentOf ?? e.entity;
+
 export interface EntitySeries {
   readonly entity: string;
   /**
    * The entity this segment was cut from (cleaning splits an entity at gaps longer than it fills, naming the parts
-   * `<entity>#2`, ...): detection runs over all of an entity's segments as one history (training/evaluate/family-metrics.ts joinSegments).
+   * `<entity>#2`, ...): detection runs over all of an entity's segments as one history
+   * (training/evaluate/family-metrics.ts joinSegments).
    */
   readonly segmentOf?: string;
   readonly series: Series;

@@ -104,23 +104,24 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
   const reader = TelemetryReader.connect(spec.config);
   try {
     const samplePeriodMs = spec.samplePeriodMs ?? SAMPLE_PERIOD_MS;
-    // A throughput model reads job rows only (no GPU fields): no gpu_metrics read.
-    const series =
-      o.fields.length > 0
-        ? await reader.gpuSeries({
-            from: spec.from,
-            to: spec.to,
-            fields: o.fields,
-            samplePeriodMs,
-            devices: spec.devices,
-          })
-        : new Map();
+    // A throughput model reads job rows only (no GPU fields): no gpu_metrics, fault labels or racks to read.
+    const gpus = o.fields.length > 0;
+    const series = gpus
+      ? await reader.gpuSeries({
+          from: spec.from,
+          to: spec.to,
+          fields: o.fields,
+          samplePeriodMs,
+          devices: spec.devices,
+        })
+      : new Map();
     if (series.size === 0 && !o.jobs) {
       throw new AppError('NO_DATA', `no gpu_metrics between ${iso(spec.from)} and ${iso(spec.to)}`);
     }
-    const labels = await reader.faultLabels({ from: spec.from, to: spec.to });
+    const labels = gpus ? await reader.faultLabels({ from: spec.from, to: spec.to }) : [];
     // The racks of the devices read, over the same range (the whole device history is a long scan).
-    const rackOf = new Map((await reader.listDevices({ from: spec.from, to: spec.to })).map((d) => [d.device, d.rack]));
+    const devices = gpus ? await reader.listDevices({ from: spec.from, to: spec.to }) : [];
+    const rackOf = new Map(devices.map((d) => [d.device, d.rack]));
     const jobs = o.jobs ? await reader.jobRows({ from: spec.from, to: spec.to }) : [];
     const { sha256, rows } = hashData(series, labels, jobs);
     return {

@@ -7,9 +7,9 @@ import type { SlidingDetection } from '../../src/inference/detection/find-anomal
  * Training raises padding and merge gap to the model window when that is longer. Measured on NAB with
  * `npm run benchmark -- nab` (README). The detector runs over point errors (each row's own reconstruction error,
  * see pointScores in src/inference/model-outputs.ts): on NAB's realAdExchange models, window scores gave F1 0.588
- * and point errors 0.718 with the same trained models. `npm run score` runs it once over an entity's segments joined
- * (training/evaluate/family-metrics.ts joinSegments, used by score and evaluate): with each segment alone the same models gave realAdExchange 0.718
- * and realTraffic 0.381, joined 0.824 and 0.686.
+ * and point errors 0.718 with the same trained models. `npm run score` runs it once over an entity's segments
+ * joined (training/evaluate/family-metrics.ts joinSegments, used by score and evaluate): with each segment alone
+ * the same models gave realAdExchange 0.718 and realTraffic 0.381, joined 0.824 and 0.686.
  */
 export const CSV_DETECTION: SlidingDetection = {
   method: 'sliding-window',

@@ -95,10 +95,7 @@ async function windowModel(p: Predictor, opts: EvaluateOptions, log: (m: string)
       throw new AppError('VALIDATION_FAILED', 'model.json has no threshold; pass --threshold');
     const detector = detectorFor(meta, { threshold: opts.threshold, mergeGap: opts.mergeGap });
     // Over each entity's segments joined, as `npm run score` detects (joinSegments).
-    const joined = joinSegments(
-      results,
-      results.map((r) => r.entity.segmentOf ?? r.entity.entity),
-    ).map((j) => j.result);
+    const joined = joinSegments(results).map((j) => j.result);
     ev = evaluateAnomaly(joined, threshold, detector);
   } else if (meta.family === 'fault') {
     ev = evaluateFault(results, threshold ?? 0.5, (meta.horizonSteps ?? 0) * meta.samplePeriodMs);

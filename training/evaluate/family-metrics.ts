@@ -13,6 +13,7 @@
 
 import { type IntervalDetector, thresholdDetector } from '../../src/inference/detection/detector.js';
 import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from '../calibration.js';
+import { sourceEntity } from '../data/types.js';
 import {
   averagePrecision,
   eventMetrics,
@@ -74,14 +75,12 @@ export function detectedSpans(results: readonly EntityResult[], detector: Interv
  * a mean + k·std of a few dozen scores. The scoring API and the forecast do the same: the windows a gap leaves
  * without a score are skipped and one detector runs over the rest (src/inference/model-outputs.ts seriesVerdicts).
  */
-export function joinSegments(
-  results: readonly EntityResult[],
-  sourceOf: readonly string[],
-): { result: EntityResult; parts: EntityResult[] }[] {
+export function joinSegments(results: readonly EntityResult[]): { result: EntityResult; parts: EntityResult[] }[] {
   const groups = new Map<string, EntityResult[]>();
-  results.forEach((r, i) => {
-    groups.set(sourceOf[i], [...(groups.get(sourceOf[i]) ?? []), r]);
-  });
+  for (const r of results) {
+    const source = sourceEntity(r.entity);
+    groups.set(source, [...(groups.get(source) ?? []), r]);
+  }
   return [...groups].map(([entity, parts]) => {
     if (parts.length === 1) return { result: parts[0], parts };
     const cat = (get: (o: EntityOutputs) => ArrayLike<number>) => parts.flatMap((p) => Array.from(get(p.out)));

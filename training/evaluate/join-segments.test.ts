@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { type EntityResult, joinSegments } from './family-metrics.js';
 
-/** A segment of `n` rows starting at `t0` (ms), one window per row from the second on (window length 2). */
+/**
+ * A segment of `n` rows starting at `t0` (ms), one window per row from the second on (window length 2); `a#2` is
+ * a segment of `a`, as cleaning names them.
+ */
 function segment(entity: string, t0: number, n: number, score: number): EntityResult {
   const ts = Float64Array.from({ length: n }, (_, i) => t0 + i * 1000);
   return {
-    entity: { entity, series: { ts, values: new Float64Array(n), features: ['v'] }, events: [] },
+    entity: {
+      entity,
+      segmentOf: entity.split('#')[0],
+      series: { ts, values: new Float64Array(n), features: ['v'] },
+      events: [],
+    },
     out: {
       endIndex: Int32Array.from({ length: n - 1 }, (_, i) => i + 1),
       endTs: ts.slice(1),
@@ -20,7 +28,7 @@ describe('joinSegments', () => {
     const a = segment('a', 0, 3, 1);
     const a2 = segment('a#2', 10_000, 4, 2);
     const b = segment('b', 0, 3, 5);
-    const joined = joinSegments([a, a2, b], ['a', 'a', 'b']);
+    const joined = joinSegments([a, a2, b]);
     expect(joined.map((j) => j.result.entity.entity)).toEqual(['a', 'b']);
     expect(joined[0].parts).toEqual([a, a2]);
     expect(Array.from(joined[0].result.out.values)).toEqual([1, 1, 2, 2, 2]);
@@ -38,7 +46,7 @@ describe('joinSegments', () => {
     });
     const a = label(segment('a', 0, 3, 1), [0, 1, 0], { start: 1000, end: 1000 });
     const a2 = label(segment('a#2', 10_000, 4, 2), [0, 0, 1, 1], { start: 12_000, end: 13_000 });
-    const [joined] = joinSegments([a, a2], ['a', 'a']);
+    const [joined] = joinSegments([a, a2]);
     const e = joined.result.entity;
     expect(Array.from(e.series.ts)).toEqual([0, 1000, 2000, 10_000, 11_000, 12_000, 13_000]);
     expect(Array.from(e.labels!)).toEqual([0, 1, 0, 0, 0, 1, 1]);
@@ -50,7 +58,7 @@ describe('joinSegments', () => {
     const out = joined.result.out;
     expect(Array.from(out.endIndex, (row) => e.series.ts[row])).toEqual(Array.from(out.endTs));
     // A segment without labels leaves the joined entity without them (never half a label array).
-    const [unlabelled] = joinSegments([a, segment('a#2', 10_000, 4, 2)], ['a', 'a']);
+    const [unlabelled] = joinSegments([a, segment('a#2', 10_000, 4, 2)]);
     expect(unlabelled.result.entity.labels).toBeUndefined();
   });
 });

@@ -152,10 +152,7 @@ export async function scoreCsv(
     const column = meta.family === 'anomaly' ? 'score' : meta.family === 'fault' ? 'fault_probability' : 'ttf_steps';
     const threshold = o.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
     const detector = meta.family === 'ttf' ? undefined : detectorFor(meta, o);
-    const joined = joinSegments(
-      results,
-      dataset.entities.map((e) => e.segmentOf ?? e.entity),
-    );
+    const joined = joinSegments(results);
     const flagsOf = new Map<EntityResult, Uint8Array>();
     for (const j of detector ? joined : []) {
       const flags = detector!.alarms(j.result.out.values);

@@ -9,6 +9,7 @@
  * Used when Redis has no record of an id: a decision stored here (approved, rejected, executed, ...) must not be
  * proposed again as new just because Redis lost its live state.
  */
+import { bindAll } from '../pg-pool.js';
 import type { TelemetryReader } from '../reader.js';
 
 export interface RecordedStatus {
@@ -26,13 +27,14 @@ export async function lastRecordedStatuses(
 ): Promise<Map<string, RecordedStatus>> {
   const out = new Map<string, RecordedStatus>();
   if (ids.length === 0) return out;
+  const params: unknown[] = [namespace];
   const rows = await reader.query<{ id: string; status: string; ts: number; actor: string; proposals: number }>(
     `SELECT id, last(status) status, max(ts) ts, last(actor) actor,
        sum(CASE WHEN status = 'proposed' THEN 1 ELSE 0 END) proposals
      FROM (SELECT ts, id, status, actor FROM recommendations
-           WHERE namespace = $1 AND id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')}) ORDER BY ts)
+           WHERE namespace = $1 AND id IN (${bindAll(params, ids)}) ORDER BY ts)
      GROUP BY id`,
-    [namespace, ...ids],
+    params,
   );
   for (const r of rows) {
     if (!r.status) continue;

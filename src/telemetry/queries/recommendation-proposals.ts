@@ -6,7 +6,7 @@
  *   out: every `proposed` history row of that namespace in the range (one per occurrence): {ts, id, type, target,
  *        rack, evidence}, oldest first, at most 100,000.
  */
-import { isoUtc } from '../pg-pool.js';
+import { bindAll, isoUtc } from '../pg-pool.js';
 import type { TelemetryReader } from '../reader.js';
 
 export interface ProposalRow {
@@ -27,10 +27,11 @@ export async function latestOutcomes(reader: TelemetryReader, ids: readonly stri
   const out = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
+    const params: unknown[] = [];
     const rows = await reader.query<{ id: string; outcome: string }>(
-      `SELECT id, outcome FROM recommendation_outcomes WHERE id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')}) ` +
+      `SELECT id, outcome FROM recommendation_outcomes WHERE id IN (${bindAll(params, chunk)}) ` +
         'LATEST ON ts PARTITION BY id',
-      chunk,
+      params,
     );
     for (const r of rows) out.set(r.id, r.outcome);
   }
