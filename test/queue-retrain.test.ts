@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../datasets/simulator/sinks.js';
 import { type Composition, openComposition } from '../src/composition.js';
+import { ModelStore } from '../src/inference/model-store.js';
 import { type Promotion, subscribePromotions } from '../src/queue/model-events.js';
 import type { RetrainJobData } from '../src/queue/names.js';
 import { enqueueRetrain } from '../src/queue/retrain.js';
@@ -160,6 +161,27 @@ describe('retrain job', () => {
     });
     expect(job?.returnvalue.skipped).toMatch(/NO_DATA: no gpu_metrics between/);
     expect(job?.returnvalue.candidateVersion).toBeUndefined();
+  });
+
+  it('retrains over a range that ends before the shadow started, leaving the shadow to a later review', async () => {
+    // v2 (a copy of v1) shadows since after the range: the range holds none of its forecasts to compare.
+    for (const v of ['v1', 'v2'])
+      await cp(path.join(dir, 'anomaly-rt', 'v1'), path.join(dir, 'anomaly-old', v), { recursive: true });
+    const store = new ModelStore(dir);
+    const to = start + hours * HOUR;
+    const shadow = { version: 'v2', since: to + HOUR };
+    await store.writeActive('anomaly-old', 'v1');
+    await store.writeShadow('anomaly-old', shadow);
+    const job = await finishedRetrain({ model: 'anomaly-old', trigger: 'api', from: start, to });
+    expect(job?.failedReason).toBeUndefined();
+    expect(await job?.getState()).toBe('completed');
+    const result = job?.returnvalue;
+    expect(result.shadowReview).toBeUndefined();
+    expect(typeof result.candidateVersion).toBe('string');
+    // Unless this retrain's own candidate became the shadow, the registered one is untouched.
+    expect(await store.readShadow('anomaly-old')).toEqual(
+      result.decision === 'shadow' ? { version: result.candidateVersion, since: to } : shadow,
+    );
   });
 
   it('retrains a throughput model from QuestDB job rows with the features it was trained with', async () => {

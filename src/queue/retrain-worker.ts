@@ -160,6 +160,13 @@ export function retrainProcessor(c: Composition, log: Logger, opts: RetrainRoleO
     const shadow = await store.readShadow(model);
     if (shadow && shadow.version === activeVersion)
       await store.clearShadow(model); // promoted by an admin
+    else if (shadow && end <= shadow.since)
+      // A retrain over a range that ends before the shadow started (a backfill, a rerun of an old range) holds
+      // none of the shadow's forecasts: the shadow stays registered for the next retrain to judge.
+      log.info(
+        { model, shadow: shadow.version, since: iso(shadow.since), to: iso(end) },
+        'retrain: shadow not reviewed, the range ends before it started',
+      );
     else if (shadow && versions.some((v) => v.version === shadow.version)) {
       const active = versions.find((v) => v.version === activeVersion) ?? versions[0];
       shadowReview = await reviewShadow(job, active, shadow, end);
