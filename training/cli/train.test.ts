@@ -67,6 +67,12 @@ describe('train CLI defaults for a CSV source', () => {
     expect(o.maxEntities).toBeGreaterThan(1_000_000);
     expect(o.trainStride).toBe(1);
     expect(o.ttfCapSteps).toBe(125);
+    // A run-to-failure window of 50 cycles (the source's minimum rows follows it); --window still wins.
+    expect(o.windowLength).toBe(50);
+    expect(o.source).toMatchObject({ options: { minRows: 50 } });
+    expect(
+      runOptions(['--model', 'ttf', '--source', 'csv:x.csv', '--run-to-failure', '--window', '30'], quiet).windowLength,
+    ).toBe(30);
     expect(o.fractions).toEqual({ train: 0.85, validation: 0.15, test: 0 });
     expect(o.trainer.steps).toBeGreaterThan(0);
     // The ensemble size is the model's default (TTF_MLP_DEFAULTS.members) unless --members names one.
@@ -79,6 +85,7 @@ describe('train CLI defaults for a CSV source', () => {
     expect(sim.maxEntities).toBe(48);
     expect(sim.ttfCapSteps).toBe(360);
     expect(sim.trainer.steps).toBeUndefined();
+    expect(sim.windowLength).toBe(30);
   });
 
   it('an explicit --epochs means epochs, unless --steps is given too', () => {
@@ -122,10 +129,10 @@ describe('train CLI defaults for a CSV source', () => {
     }
     const help = out.join('');
     for (const fam of ['anomaly', 'fault', 'ttf', 'throughput'])
-      expect(help).toMatch(new RegExp(`\\n  ${fam} +epochs \\d+`));
+      expect(help).toMatch(new RegExp(`\\n  ${fam} +window \\d+, epochs \\d+`));
     expect(help).toMatch(/max-devices 48/);
     expect(help).toMatch(
-      /csv: epochs 150 \(sized by 10000 steps\), batch 256, patience 15, .*max-devices all, ttf-cap 125, architecture mlp/,
+      /csv: window 50, epochs 150 \(sized by 10000 steps\), batch 256, patience 15, .*max-devices all, ttf-cap 125, architecture mlp/,
     );
   });
 });
