@@ -305,10 +305,14 @@ describe('CSV end to end through the command line', () => {
     expect(withTruth.stderr).toBe('');
     expect(withTruth.code).toBe(0);
     const m = (lastJson(withTruth.stdout) as { metrics: Record<string, number> }).metrics;
-    // Unit 1 (4 rows) is shorter than the window: evaluate skips it (and says so in the report).
-    const evaluated = [...byUnit.keys()].filter((u) => u !== '1');
+    // Unit 1 (4 rows) is shorter than the window: evaluate pads it as score does (and says so in the report), so
+    // every unit is evaluated on the RUL score wrote for it.
+    const evaluated = [...byUnit.keys()];
     expect(m.units).toBe(evaluated.length);
-    const err = evaluated.map((u, k) => Number(byUnit.get(u)?.[4]) - Math.min(trueRul[k + 1], 60));
+    expect(readFileSync(path.join(dir, 'reports-true-rul', 'rtf-v1', 'report.md'), 'utf8')).toMatch(
+      /1 entities shorter than the \d+-row window padded with their first row: 1 \(4 rows\)/,
+    );
+    const err = evaluated.map((u, k) => Number(byUnit.get(u)?.[4]) - Math.min(trueRul[k], 60));
     const expected = Math.sqrt(err.reduce((a, e) => a + e * e, 0) / err.length);
     expect(m.rmseLastWindow).toBeCloseTo(expected, 3);
     const short = cli('evaluate', [

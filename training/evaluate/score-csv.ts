@@ -7,10 +7,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rawFields } from '../../src/features/derived.js';
-import type { Series } from '../../src/features/windows.js';
 import { detectorFor } from '../../src/inference/detection/detector.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
+import { padFront } from '../data/pad.js';
 import { detectedSpans, type EntityResult, joinSegments } from './family-metrics.js';
 import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
@@ -70,21 +70,6 @@ export interface EntityRul {
   /** Predicted samples (steps) to failure at the last row, in [0, ttfCapSteps]. */
   readonly rulSteps: number;
   readonly padded: boolean;
-}
-
-/** `count` copies of the first row in front, one sample period apart, so a short entity fills one window. */
-function padFront(s: Series, count: number, periodMs: number): Series {
-  const width = s.features.length;
-  const n = s.ts.length;
-  const ts = new Float64Array(n + count);
-  const values = new Float64Array((n + count) * width);
-  for (let i = 0; i < count; i++) {
-    ts[i] = s.ts[0] - (count - i) * periodMs;
-    values.set(s.values.subarray(0, width), i * width);
-  }
-  ts.set(s.ts, count);
-  values.set(s.values, count * width);
-  return { ts, values, features: s.features };
 }
 
 function lastStepRul(results: readonly EntityResult[], padded: ReadonlyMap<string, number>): EntityRul[] {

@@ -16,6 +16,7 @@ import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
+import { padFront } from '../data/pad.js';
 import { splitDataset } from '../data/split.js';
 import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
@@ -83,8 +84,10 @@ export function trainedSplit(meta: ModelMetadata): { train: number; validation: 
 async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Promise<EvalInput> {
   const fields = rawFields(meta.features);
   const ds = await loadCsv(path, { ...o.csv, features: o.csv?.features ?? fields });
-  // Keep every column (the model needs its features even if this file holds them constant).
-  const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: meta.windowLength });
+  // Keep every column (the model needs its features even if this file holds them constant). A remaining-useful-life
+  // model answers for an entity shorter than its window, padded as `score` pads it; other families need a window.
+  const ttf = meta.family === 'ttf';
+  const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: ttf ? 1 : meta.windowLength });
   // The same split training makes (training/datasets/windows.ts): whole units for run-to-failure data, else
   // time per entity with a one-window gap between parts.
   // The fractions are model.json's (recorded since training records its split), else the old 70/15/15 default.
@@ -111,7 +114,18 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   // Matched to the file's entities as read (cleaning may drop one shorter than the window).
   const names = ds.entities.map((e) => e.entity);
   const rul = o.trueRul ? new Map(trueRulOf(names, o.trueRul).map((v, k) => [names[k], v])) : undefined;
-  const entities = parts.map((e) => {
+  const padded: string[] = [];
+  const entities = parts.map((whole) => {
+    const missing = ttf ? meta.windowLength - whole.series.ts.length : 0;
+    if (missing > 0) padded.push(`${whole.entity} (${whole.series.ts.length} rows)`);
+    const e =
+      missing > 0
+        ? {
+            ...whole,
+            series: padFront(whole.series, missing, dataset.samplePeriodMs),
+            labels: whole.labels && Uint8Array.from([...new Array<number>(missing).fill(0), ...whole.labels]),
+          }
+        : whole;
     // With a true RUL, the failure lies that many steps after the entity's last row.
     const steps = rul?.get(e.entity);
     const failureTs =
@@ -132,6 +146,11 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   });
   const notes = [...report.warnings];
   if (rul) notes.push(`true RUL of ${rul.size} entities from --true-rul (failure = last row + RUL steps)`);
+  if (padded.length > 0) {
+    notes.push(
+      `${padded.length} entities shorter than the ${meta.windowLength}-row window padded with their first row: ${padded.join(', ')}`,
+    );
+  }
   if (report.duplicatesDropped + report.rowsInserted + report.rowsDropped > 0) {
     notes.push(
       `cleaning: ${report.duplicatesDropped} duplicate(s) dropped, ${report.rowsInserted} row(s) filled, ${report.rowsDropped} dropped, ${report.gapsSplit} gap(s) split`,

@@ -1,0 +1,21 @@
+/**
+ * Front padding for entities observed for fewer rows than a window: a remaining-useful-life model answers for
+ * every entity (a test engine cut after 31 cycles, scored by a 50-cycle window), so the first row is repeated in
+ * front. `score` and `evaluate` pad alike and say which entities they padded.
+ */
+import type { Series } from '../../src/features/windows.js';
+
+/** `count` copies of the first row in front, one sample period apart, so a short entity fills one window. */
+export function padFront(s: Series, count: number, periodMs: number): Series {
+  const width = s.features.length;
+  const n = s.ts.length;
+  const ts = new Float64Array(n + count);
+  const values = new Float64Array((n + count) * width);
+  for (let i = 0; i < count; i++) {
+    ts[i] = s.ts[0] - (count - i) * periodMs;
+    values.set(s.values.subarray(0, width), i * width);
+  }
+  ts.set(s.ts, count);
+  values.set(s.values, count * width);
+  return { ts, values, features: s.features };
+}
