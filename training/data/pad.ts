@@ -4,6 +4,7 @@
  * front. `score` and `evaluate` pad alike and say which entities they padded.
  */
 import type { Series } from '../../src/features/windows.js';
+import type { EntitySeries } from './types.js';
 
 /** `count` copies of the first row in front, one sample period apart, so a short entity fills one window. */
 export function padFront(s: Series, count: number, periodMs: number): Series {
@@ -18,4 +19,20 @@ export function padFront(s: Series, count: number, periodMs: number): Series {
   ts.set(s.ts, count);
   values.set(s.values, count * width);
   return { ts, values, features: s.features };
+}
+
+/**
+ * An entity padded in front to `window` rows when it is shorter (else itself): its labels are 0 and its
+ * time-to-failure counts on over the padded rows, so the one window it fills ends on its last real row.
+ */
+export function padEntity(e: EntitySeries, window: number, periodMs: number): EntitySeries {
+  const missing = window - e.series.ts.length;
+  if (missing <= 0) return e;
+  const series = padFront(e.series, missing, periodMs);
+  return {
+    ...e,
+    series,
+    labels: e.labels && Uint8Array.from([...new Array<number>(missing).fill(0), ...e.labels]),
+    ttf: e.ttf && Float64Array.from([...Array.from({ length: missing }, (_, i) => e.ttf![0] + missing - i), ...e.ttf]),
+  };
 }

@@ -13,6 +13,7 @@ import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js'
 import { TelemetryReader } from '../../src/telemetry/reader.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
+import { padEntity } from '../data/pad.js';
 import { entitiesFromCsv, entitiesFromFaultLabels, type TrainingData } from './entities.js';
 
 export interface SimSource {
@@ -138,21 +139,35 @@ async function fromQuestDb(spec: QuestDbSource, o: LoadOptions): Promise<Trainin
 }
 
 async function fromCsv(spec: CsvSource, o: LoadOptions): Promise<TrainingData> {
-  const loaded = await loadCsv(spec.path, spec.options ?? {});
+  const window = spec.options?.minRows ?? 1;
+  const runToFailure = spec.options?.runToFailure === true;
+  // A run-to-failure entity shorter than the window is padded below (as score and evaluate pad one), not refused.
+  const loaded = await loadCsv(spec.path, {
+    ...spec.options,
+    minRows: runToFailure ? undefined : spec.options?.minRows,
+  });
   // Run-to-failure data (remaining useful life) also loses near-constant columns: no trend to learn from them.
   // Time-split data: a segment left by a long gap must hold a window on each side of the split's two gaps, so
   // shorter ones are dropped (with a warning) rather than failing the run.
-  const window = spec.options?.minRows ?? 1;
   const { dataset } = cleanDataset(
     loaded,
     loaded.runToFailure ? { nearConstantShare: 0.95 } : { minRows: window > 1 ? 3 * window + 3 : 1 },
     o.log,
   );
+  const short = dataset.entities.filter((e) => e.series.ts.length < window).map((e) => e.entity);
+  if (runToFailure && short.length > 0)
+    o.log?.warn(
+      { entities: short, window },
+      `${short.length} entities shorter than the ${window}-row window padded with their first row: ${short.join(', ')}`,
+    );
+  const entities = runToFailure
+    ? dataset.entities.map((e) => padEntity(e, window, dataset.samplePeriodMs))
+    : dataset.entities;
   return {
     source: dataset.source,
     samplePeriodMs: dataset.samplePeriodMs,
     fields: dataset.features,
-    entities: entitiesFromCsv(dataset.entities),
+    entities: entitiesFromCsv(entities),
     runToFailure: dataset.runToFailure,
   };
 }

@@ -16,7 +16,7 @@ import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { padFront } from '../data/pad.js';
+import { padEntity } from '../data/pad.js';
 import { splitDataset } from '../data/split.js';
 import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
@@ -116,16 +116,9 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   const rul = o.trueRul ? new Map(trueRulOf(names, o.trueRul).map((v, k) => [names[k], v])) : undefined;
   const padded: string[] = [];
   const entities = parts.map((whole) => {
-    const missing = ttf ? meta.windowLength - whole.series.ts.length : 0;
-    if (missing > 0) padded.push(`${whole.entity} (${whole.series.ts.length} rows)`);
-    const e =
-      missing > 0
-        ? {
-            ...whole,
-            series: padFront(whole.series, missing, dataset.samplePeriodMs),
-            labels: whole.labels && Uint8Array.from([...new Array<number>(missing).fill(0), ...whole.labels]),
-          }
-        : whole;
+    if (ttf && whole.series.ts.length < meta.windowLength)
+      padded.push(`${whole.entity} (${whole.series.ts.length} rows)`);
+    const e = ttf ? padEntity(whole, meta.windowLength, dataset.samplePeriodMs) : whole;
     // With a true RUL, the failure lies that many steps after the entity's last row.
     const steps = rul?.get(e.entity);
     const failureTs =
