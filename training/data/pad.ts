@@ -1,13 +1,13 @@
 /**
  * Front padding for entities observed for fewer rows than a window: a remaining-useful-life model answers for
  * every entity (a test engine cut after 31 cycles, scored by a 50-cycle window), so the first row is repeated in
- * front. `score` and `evaluate` pad alike and say which entities they padded.
+ * front. `train`, `score` and `evaluate` pad alike and say which entities they padded.
  */
 import type { Series } from '../../src/features/windows.js';
 import type { EntitySeries } from './types.js';
 
 /** `count` copies of the first row in front, one sample period apart, so a short entity fills one window. */
-export function padFront(s: Series, count: number, periodMs: number): Series {
+function padFront(s: Series, count: number, periodMs: number): Series {
   const width = s.features.length;
   const n = s.ts.length;
   const ts = new Float64Array(n + count);

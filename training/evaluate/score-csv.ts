@@ -10,7 +10,7 @@ import { rawFields } from '../../src/features/derived.js';
 import { detectorFor } from '../../src/inference/detection/detector.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { padFront } from '../data/pad.js';
+import { padEntity } from '../data/pad.js';
 import { detectedSpans, type EntityResult, joinSegments } from './family-metrics.js';
 import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
@@ -128,11 +128,9 @@ export async function scoreCsv(
     /** Entity → rows observed, for entities padded to one window. */
     const padded = new Map<string, number>();
     for (const e of dataset.entities) {
-      const missing = meta.windowLength - e.series.ts.length;
-      if (missing > 0) padded.set(e.entity, e.series.ts.length);
-      const series = missing > 0 ? padFront(e.series, missing, dataset.samplePeriodMs) : e.series;
-      const entity = { ...e, series, events: [] };
-      results.push({ entity, out: await modelOutputs(predictor, series) });
+      if (e.series.ts.length < meta.windowLength) padded.set(e.entity, e.series.ts.length);
+      const entity = { ...padEntity(e, meta.windowLength, dataset.samplePeriodMs), events: [] };
+      results.push({ entity, out: await modelOutputs(predictor, entity.series) });
     }
     const column = meta.family === 'anomaly' ? 'score' : meta.family === 'fault' ? 'fault_probability' : 'ttf_steps';
     const threshold = o.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
