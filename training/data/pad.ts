@@ -36,3 +36,8 @@ export function padEntity(e: EntitySeries, window: number, periodMs: number): En
     ttf: e.ttf && Float64Array.from([...Array.from({ length: missing }, (_, i) => e.ttf![0] + missing - i), ...e.ttf]),
   };
 }
+
+/** The log or report line naming the entities that were padded (each with what it was, e.g. `7 (31 rows)`). */
+export function paddedNote(entities: readonly string[], window: number): string {
+  return `${entities.length} entities shorter than the ${window}-row window padded with their first row: ${entities.join(', ')}`;
+}

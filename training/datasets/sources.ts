@@ -13,7 +13,7 @@ import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js'
 import { TelemetryReader } from '../../src/telemetry/reader.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { padEntity } from '../data/pad.js';
+import { paddedNote, padEntity } from '../data/pad.js';
 import { entitiesFromCsv, entitiesFromFaultLabels, type TrainingData } from './entities.js';
 
 export interface SimSource {
@@ -155,11 +155,7 @@ async function fromCsv(spec: CsvSource, o: LoadOptions): Promise<TrainingData> {
     o.log,
   );
   const short = dataset.entities.filter((e) => e.series.ts.length < window).map((e) => e.entity);
-  if (runToFailure && short.length > 0)
-    o.log?.warn(
-      { entities: short, window },
-      `${short.length} entities shorter than the ${window}-row window padded with their first row: ${short.join(', ')}`,
-    );
+  if (runToFailure && short.length > 0) o.log?.warn({ entities: short, window }, paddedNote(short, window));
   const entities = runToFailure
     ? dataset.entities.map((e) => padEntity(e, window, dataset.samplePeriodMs))
     : dataset.entities;

@@ -16,7 +16,7 @@ import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { padEntity } from '../data/pad.js';
+import { paddedNote, padEntity } from '../data/pad.js';
 import { splitDataset } from '../data/split.js';
 import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
@@ -139,11 +139,7 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   });
   const notes = [...report.warnings];
   if (rul) notes.push(`true RUL of ${rul.size} entities from --true-rul (failure = last row + RUL steps)`);
-  if (padded.length > 0) {
-    notes.push(
-      `${padded.length} entities shorter than the ${meta.windowLength}-row window padded with their first row: ${padded.join(', ')}`,
-    );
-  }
+  if (padded.length > 0) notes.push(paddedNote(padded, meta.windowLength));
   if (report.duplicatesDropped + report.rowsInserted + report.rowsDropped > 0) {
     notes.push(
       `cleaning: ${report.duplicatesDropped} duplicate(s) dropped, ${report.rowsInserted} row(s) filled, ${report.rowsDropped} dropped, ${report.gapsSplit} gap(s) split`,
