@@ -289,7 +289,6 @@ export class TelemetryReader {
   }
 
   /** GPUs that ever reported, or (with `from`/`to`) that reported in [from, to): a bounded scan. */
-
   async listDevices(opts: { cluster?: string; from?: number; to?: number } = {}): Promise<DeviceInfo[]> {
     const params: unknown[] = [];
     const conditions: string[] = [];

@@ -188,9 +188,9 @@ export async function runCmapss(o: CmapssOptions): Promise<CmapssResult[]> {
         `[${subset} fold ${f + 1}/${k}${run < k ? `, ${run} to run` : ''}] ${train.length} engines trained in ${r.fold.trainSeconds.toFixed(0)} s (${r.fold.epochs} epochs); ${test.length} held out: RMSE ${r.fold.rmse.toFixed(2)} (PHM08 ${Math.round(r.fold.phm08)})`,
       );
     }
-    const protocol = results.filter((e) => e.draw === 0);
-    const pred = protocol.map((e) => e.predicted);
     const byDraw = (d: number) => results.filter((e) => e.draw === d);
+    const protocol = byDraw(0);
+    const pred = protocol.map((e) => e.predicted);
     const rmseOf = (rs: readonly CmapssEngineResult[]) =>
       rmse(
         rs.map((e) => e.predicted),

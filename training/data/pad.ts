@@ -25,7 +25,7 @@ function padFront(s: Series, count: number, periodMs: number): Series {
  * An entity padded in front to `window` rows when it is shorter (else itself): its labels are 0 and its
  * time-to-failure counts on over the padded rows, so the one window it fills ends on its last real row.
  */
-export function padEntity(e: EntitySeries, window: number, periodMs: number): EntitySeries {
+function padEntity<E extends EntitySeries>(e: E, window: number, periodMs: number): E {
   const missing = window - e.series.ts.length;
   if (missing <= 0) return e;
   const series = padFront(e.series, missing, periodMs);
@@ -35,6 +35,17 @@ export function padEntity(e: EntitySeries, window: number, periodMs: number): En
     labels: e.labels && Uint8Array.from([...new Array<number>(missing).fill(0), ...e.labels]),
     ttf: e.ttf && Float64Array.from([...Array.from({ length: missing }, (_, i) => e.ttf![0] + missing - i), ...e.ttf]),
   };
+}
+
+/** `entities` with the short ones padded (`padEntity`), and which were: entity → rows observed. */
+export function padShort<E extends EntitySeries>(
+  entities: readonly E[],
+  window: number,
+  periodMs: number,
+): { entities: E[]; padded: Map<string, number> } {
+  const padded = new Map<string, number>();
+  for (const e of entities) if (e.series.ts.length < window) padded.set(e.entity, e.series.ts.length);
+  return { entities: entities.map((e) => padEntity(e, window, periodMs)), padded };
 }
 
 /** The log or report line naming the entities that were padded (each with what it was, e.g. `7 (31 rows)`). */

@@ -13,7 +13,7 @@ import type { FaultLabel, TelemetryRow } from '../../src/telemetry/catalogue.js'
 import { TelemetryReader } from '../../src/telemetry/reader.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { paddedNote, padEntity } from '../data/pad.js';
+import { paddedNote, padShort } from '../data/pad.js';
 import { entitiesFromCsv, entitiesFromFaultLabels, type TrainingData } from './entities.js';
 
 export interface SimSource {
@@ -151,14 +151,14 @@ async function fromCsv(spec: CsvSource, o: LoadOptions): Promise<TrainingData> {
   // shorter ones are dropped (with a warning) rather than failing the run.
   const { dataset } = cleanDataset(
     loaded,
-    loaded.runToFailure ? { nearConstantShare: 0.95 } : { minRows: window > 1 ? 3 * window + 3 : 1 },
+    runToFailure ? { nearConstantShare: 0.95 } : { minRows: window > 1 ? 3 * window + 3 : 1 },
     o.log,
   );
-  const short = dataset.entities.filter((e) => e.series.ts.length < window).map((e) => e.entity);
-  if (runToFailure && short.length > 0) o.log?.warn({ entities: short, window }, paddedNote(short, window));
-  const entities = runToFailure
-    ? dataset.entities.map((e) => padEntity(e, window, dataset.samplePeriodMs))
-    : dataset.entities;
+  const { entities, padded } = runToFailure
+    ? padShort(dataset.entities, window, dataset.samplePeriodMs)
+    : { entities: dataset.entities, padded: new Map<string, number>() };
+  const short = [...padded.keys()];
+  if (short.length > 0) o.log?.warn({ entities: short, window }, paddedNote(short, window));
   return {
     source: dataset.source,
     samplePeriodMs: dataset.samplePeriodMs,

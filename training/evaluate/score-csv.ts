@@ -10,7 +10,7 @@ import { rawFields } from '../../src/features/derived.js';
 import { detectorFor } from '../../src/inference/detection/detector.js';
 import { type CleaningReport, cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { padEntity } from '../data/pad.js';
+import { padShort } from '../data/pad.js';
 import { detectedSpans, type EntityResult, joinSegments } from './family-metrics.js';
 import { modelOutputs, topFeatures } from './model-outputs.js';
 import { loadPredictor } from './predictor.js';
@@ -125,13 +125,9 @@ export async function scoreCsv(
     });
     const { dataset, report } = cleanDataset(ds, { dropConstant: false, minRows: ttf ? 1 : meta.windowLength });
     const results: EntityResult[] = [];
-    /** Entity → rows observed, for entities padded to one window. */
-    const padded = new Map<string, number>();
-    for (const e of dataset.entities) {
-      if (e.series.ts.length < meta.windowLength) padded.set(e.entity, e.series.ts.length);
-      const entity = { ...padEntity(e, meta.windowLength, dataset.samplePeriodMs), events: [] };
-      results.push({ entity, out: await modelOutputs(predictor, entity.series) });
-    }
+    const { entities, padded } = padShort(dataset.entities, meta.windowLength, dataset.samplePeriodMs);
+    for (const e of entities)
+      results.push({ entity: { ...e, events: [] }, out: await modelOutputs(predictor, e.series) });
     const column = meta.family === 'anomaly' ? 'score' : meta.family === 'fault' ? 'fault_probability' : 'ttf_steps';
     const threshold = o.threshold ?? meta.threshold?.value ?? (meta.family === 'fault' ? 0.5 : undefined);
     const detector = meta.family === 'ttf' ? undefined : detectorFor(meta, o);

@@ -16,7 +16,7 @@ import type { Series } from '../../src/features/windows.js';
 import type { FaultLabel } from '../../src/telemetry/catalogue.js';
 import { cleanDataset } from '../data/clean.js';
 import { type CsvOptions, loadCsv } from '../data/csv.js';
-import { paddedNote, padEntity } from '../data/pad.js';
+import { paddedNote, padShort } from '../data/pad.js';
 import { splitDataset } from '../data/split.js';
 import { labelSpansFor } from '../datasets/label-spans.js';
 import type { Interval } from '../metrics/intervals.js';
@@ -114,11 +114,10 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   // Matched to the file's entities as read (cleaning may drop one shorter than the window).
   const names = ds.entities.map((e) => e.entity);
   const rul = o.trueRul ? new Map(trueRulOf(names, o.trueRul).map((v, k) => [names[k], v])) : undefined;
-  const padded: string[] = [];
-  const entities = parts.map((whole) => {
-    if (ttf && whole.series.ts.length < meta.windowLength)
-      padded.push(`${whole.entity} (${whole.series.ts.length} rows)`);
-    const e = ttf ? padEntity(whole, meta.windowLength, dataset.samplePeriodMs) : whole;
+  const { entities: scored, padded } = ttf
+    ? padShort(parts, meta.windowLength, dataset.samplePeriodMs)
+    : { entities: parts, padded: new Map<string, number>() };
+  const entities = scored.map((e) => {
     // With a true RUL, the failure lies that many steps after the entity's last row.
     const steps = rul?.get(e.entity);
     const failureTs =
@@ -139,7 +138,13 @@ async function fromCsv(path: string, meta: ModelMetadata, o: SourceOptions): Pro
   });
   const notes = [...report.warnings];
   if (rul) notes.push(`true RUL of ${rul.size} entities from --true-rul (failure = last row + RUL steps)`);
-  if (padded.length > 0) notes.push(paddedNote(padded, meta.windowLength));
+  if (padded.size > 0)
+    notes.push(
+      paddedNote(
+        Array.from(padded, ([entity, rows]) => `${entity} (${rows} rows)`),
+        meta.windowLength,
+      ),
+    );
   if (report.duplicatesDropped + report.rowsInserted + report.rowsDropped > 0) {
     notes.push(
       `cleaning: ${report.duplicatesDropped} duplicate(s) dropped, ${report.rowsInserted} row(s) filled, ${report.rowsDropped} dropped, ${report.gapsSplit} gap(s) split`,
