@@ -1,6 +1,7 @@
 /**
  * The safety rails, applied after the rules in a fixed order; an action keeps the first rail that stops it:
- *   1. dedup               the same action is already open, or proposed earlier in this decision
+ *   1. dedup               the same action is already open, or proposed earlier in this decision (a power cap
+ *                          whose cap changed supersedes the open proposal instead: rails/dedup.ts)
  *   2. opt-out             the scope's owner opted out of automatic actions
  *   3. maintenance-window  people are working on the scope
  *   4. cooldown            the same action on the target was created too recently
@@ -64,7 +65,8 @@ export function applySafetyRails(drafts: readonly ActionDraft[], ctx: RuleContex
       outcome: 'proposed',
       message:
         `proposed ${describe(a)} (${a.severity}, confidence ${a.confidence})` +
-        `${approval ? `; needs approval: ${approval.join('; ')}` : '; automatic'}${a.dryRun ? '; dry run' : ''}`,
+        `${approval ? `; needs approval: ${approval.join('; ')}` : '; automatic'}${a.dryRun ? '; dry run' : ''}` +
+        `${a.supersedes ? `; supersedes ${a.supersedes}, which waited for approval with other parameters` : ''}`,
     };
   });
   return { actions: order, decisions, circuitBreaker };
@@ -97,7 +99,6 @@ function finalise(
   resolve: (id: string) => string,
 ): RecommendedAction {
   const base = { ...c.draft, dependsOn: c.draft.dependsOn.map(resolve), requiresApproval, dryRun };
-  return c.suppressedBy === undefined
-    ? { ...base, status: 'proposed' }
-    : { ...base, status: 'suppressed', suppressedBy: c.suppressedBy };
+  if (c.suppressedBy !== undefined) return { ...base, status: 'suppressed', suppressedBy: c.suppressedBy };
+  return { ...base, status: 'proposed', ...(c.supersedes ? { supersedes: c.supersedes } : {}) };
 }

@@ -324,6 +324,11 @@ export interface RecommendedAction {
   readonly requiresApproval: boolean;
   readonly status: 'proposed' | 'suppressed';
   readonly suppressedBy?: SuppressionReason;
+  /**
+   * The id of the open, unapproved recommendation of the same action (type + target) this one replaces because its
+   * parameters changed (a power cap the model no longer picks); the dispatcher closes that one as `superseded`.
+   */
+  readonly supersedes?: string;
   readonly dryRun: boolean;
 }
 

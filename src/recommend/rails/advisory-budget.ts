@@ -5,7 +5,8 @@
  * so a cluster is the scope one decision sees whole; it is also whom an operator answers for). Open ones count
  * first; this decision's candidates are admitted by the energy they save per unit of work, largest first, so the
  * budget holds the advice most worth reading. The rest are suppressed and come back on a later run once
- * operators approved or rejected the waiting ones.
+ * operators approved or rejected the waiting ones. A cap that supersedes a waiting one (dedup.ts) takes that one's
+ * place and counts once, as it did.
  */
 import type { RuleContext } from '../rules/context.js';
 import { type Candidate, isLive, OPEN_STATUSES, suppress } from './candidate.js';
@@ -20,7 +21,7 @@ export function advisoryBudgetRail(candidates: readonly Candidate[], ctx: RuleCo
     if (a.type === 'power_cap_gpu' && OPEN_STATUSES.has(a.status))
       left.set(a.target.cluster, budgetOf(a.target.cluster) - 1);
   const waiting = candidates
-    .filter((c) => isLive(c) && c.draft.type === 'power_cap_gpu')
+    .filter((c) => isLive(c) && c.draft.type === 'power_cap_gpu' && c.supersedes === undefined)
     .sort((a, b) => saving(b) - saving(a) || (a.draft.id < b.draft.id ? -1 : 1));
   for (const c of waiting) {
     const cluster = c.draft.target.cluster;

@@ -10,6 +10,8 @@ export interface Candidate {
   suppressedBy?: SuppressionReason;
   /** Why the rail suppressed it, for the decision log. */
   why?: string;
+  /** The open, still unapproved record of the same action this one replaces (dedup.ts, `SUPERSEDED_ON_CHANGE`). */
+  supersedes?: string;
 }
 
 export function suppress(c: Candidate, rail: SuppressionReason, why: string): void {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { definePolicy } from './config.js';
+import { MIN, NOW, one, proposed, record, run, TPUT } from './testing/fleet.js';
+import type { ActionRecord, PowerCapForecast } from './types.js';
+
+const GPU = 'c1r1n2/g1';
+
+/** A forecast whose only candidate, `capW`, saves about 20 % energy per unit of work at -1 % throughput. */
+function capAt(capW: number, device = GPU): PowerCapForecast {
+  return {
+    subject: { kind: 'gpu', id: device },
+    ts: NOW - MIN,
+    model: TPUT,
+    current: { powerCapW: 700, throughput: 1000, powerW: 2800 },
+    candidates: [{ powerCapW: capW, throughput: 990, powerW: 2200 }],
+  };
+}
+
+/** The cap the policy proposed for `capW` earlier, as the queue reports it back: open and in the history. */
+function earlier(capW: number, status: ActionRecord['status'], device = GPU) {
+  const rec = record(one(run({ powerForecasts: [capAt(capW, device)] }), 'power_cap_gpu'), { status });
+  return { openActions: [rec], history: [rec] };
+}
+
+describe('a power cap whose cap changed supersedes the waiting proposal', () => {
+  it('the new cap is proposed in place of the open one, past the 24 h cooldown the old one would set', () => {
+    const before = earlier(600, 'proposed');
+    const r = run({ powerForecasts: [capAt(500)], ...before });
+    const cap = one(r, 'power_cap_gpu');
+    expect(cap.status).toBe('proposed');
+    expect(cap.params.powerCapW).toBe(500);
+    expect(cap.supersedes).toBe(before.openActions[0]!.id);
+    expect(r.decisions.find((d) => d.actionId === cap.id)?.message).toContain(
+      `supersedes ${before.openActions[0]!.id}`,
+    );
+  });
+
+  it('the same cap again is a repeated detection: suppressed, nothing superseded', () => {
+    const before = earlier(600, 'proposed');
+    const cap = one(run({ powerForecasts: [capAt(600)], ...before }), 'power_cap_gpu');
+    expect(cap.id).toBe(before.openActions[0]!.id);
+    expect(cap.status).toBe('suppressed');
+    expect(cap.suppressedBy).toBe('dedup');
+    expect(cap.supersedes).toBeUndefined();
+  });
+
+  it('an approved (or queued) cap stands: an operator chose it, so the new one is a duplicate', () => {
+    for (const status of ['approved', 'queued'] as const) {
+      const cap = one(run({ powerForecasts: [capAt(500)], ...earlier(600, status) }), 'power_cap_gpu');
+      expect(cap.status).toBe('suppressed');
+      expect(cap.suppressedBy).toBe('dedup');
+      expect(cap.supersedes).toBeUndefined();
+    }
+  });
+
+  it('takes the place of the one it replaces in a full advisory budget', () => {
+    const full = definePolicy({ power: { maxOpenAdvisories: 1 } });
+    const r = run({ powerForecasts: [capAt(500), capAt(500, 'c1r1n3/g0')], ...earlier(600, 'proposed') }, full);
+    expect(proposed(r).map((a) => a.target.id)).toEqual([GPU]);
+    expect(one(r, 'power_cap_gpu', 'c1r1n3/g0').suppressedBy).toBe('advisory-budget');
+  });
+
+  it('other advice does not supersede: an open drain with other evidence still suppresses a new one', () => {
+    const drain = {
+      id: 'act_open_drain',
+      type: 'drain_node' as const,
+      target: { kind: 'node' as const, id: 'c1r1n1', cluster: 'c1', rack: 'c1r1', node: 'c1r1n1' },
+      params: {},
+    };
+    const r = run({
+      xidEvents: [{ device: 'c1r1n1/g2', code: 48, ts: NOW - MIN }],
+      openActions: [record(drain, { status: 'proposed' })],
+    });
+    expect(one(r, 'drain_node').suppressedBy).toBe('dedup');
+    expect(one(r, 'drain_node').supersedes).toBeUndefined();
+  });
+});
