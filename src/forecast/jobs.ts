@@ -103,6 +103,7 @@ export function forecastProcessor(deps: ForecastDeps) {
       devices: values.reduce((n, v) => n + v.devices, 0),
       queued: values.reduce((n, v) => n + v.actions.queued, 0),
       duplicates: values.reduce((n, v) => n + v.actions.duplicates, 0),
+      superseded: values.reduce((n, v) => n + v.actions.superseded, 0),
       durationMs: Date.now() - job.data.startedAt,
     };
     log.info(total, 'forecast run done');

@@ -84,6 +84,7 @@ export async function runShard(
     queued: 0,
     awaitingApproval: 0,
     duplicates: 0,
+    superseded: 0,
     queuedIds: [],
   };
   if (shard.recommend !== false) {

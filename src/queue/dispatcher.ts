@@ -17,6 +17,8 @@ export interface DispatchSummary {
   readonly awaitingApproval: number;
   /** Actions whose id existed already (repeated detections): nothing was added. */
   readonly duplicates: number;
+  /** Waiting proposals closed as `superseded`: a new recommendation of the same action replaced them. */
+  readonly superseded: number;
   readonly queuedIds: readonly string[];
 }
 
@@ -37,6 +39,7 @@ export class RemediationDispatcher {
     requestedBy = 'policy',
   ): Promise<DispatchSummary> {
     const now = result.now ?? Date.now();
+    const { actions, superseded } = await this.retireSuperseded(result.actions, requestedBy, now);
     let proposed = 0;
     let suppressed = 0;
     let awaitingApproval = 0;
@@ -44,18 +47,19 @@ export class RemediationDispatcher {
     const queuedIds: string[] = [];
     // New actions that need no approval are created as queued, all in one round trip, then added in one more.
     const direct = (a: RecommendedAction) => a.status !== 'suppressed' && !a.requiresApproval;
-    const created = await this.store.createMany(result.actions, requestedBy, now, direct);
+    const created = await this.store.createMany(actions, requestedBy, now, direct);
     const toAdd: RecommendedAction[] = [];
-    for (const [i, action] of result.actions.entries()) {
+    for (const [i, action] of actions.entries()) {
       if (!created[i]) {
-        // The id exists: a repeated detection, unless the policy proposes again what it had suppressed, or what
-        // was closed and whose cooldown is over (the fault came back: a new occurrence).
+        // The id exists: a repeated detection, unless the policy proposes again what it had suppressed or
+        // superseded, or what was closed and whose cooldown is over (the fault came back: a new occurrence).
         const existing = await this.store.get(action.id);
         if (action.status !== 'proposed' || !existing) {
           duplicates++;
           continue;
         }
-        if (existing.status === 'suppressed') await this.store.repropose(action, requestedBy);
+        if (existing.status === 'suppressed' || existing.status === 'superseded')
+          await this.store.repropose(action, requestedBy);
         else if (!(await this.store.reopen(action, requestedBy, now))) {
           duplicates++;
           continue;
@@ -82,7 +86,48 @@ export class RemediationDispatcher {
       queuedIds.push(action.id);
     }
     await this.addJobs(toAdd, requestedBy);
-    return { proposed, suppressed, queued: queuedIds.length, awaitingApproval, duplicates, queuedIds };
+    return { proposed, suppressed, queued: queuedIds.length, awaitingApproval, duplicates, superseded, queuedIds };
+  }
+
+  /**
+   * Close the waiting proposals the new ones supersede (recommend/rails/dedup.ts) before storing the new ones; a
+   * crash in between leaves no open proposal, so the next decision proposes the new one again. A proposal an
+   * operator approved or rejected meanwhile stands: its successor is stored as a suppressed duplicate instead.
+   */
+  private async retireSuperseded(
+    actions: readonly RecommendedAction[],
+    actor: string,
+    now: number,
+  ): Promise<{ actions: RecommendedAction[]; superseded: number }> {
+    let superseded = 0;
+    const out: RecommendedAction[] = [];
+    for (const a of actions) {
+      if (a.status !== 'proposed' || a.supersedes === undefined) {
+        out.push(a);
+        continue;
+      }
+      try {
+        await this.store.transition(
+          a.supersedes,
+          ['proposed'],
+          'superseded',
+          actor,
+          { note: `superseded by ${a.id}` },
+          now,
+        );
+        superseded++;
+        out.push(a);
+      } catch (err) {
+        if (!(err instanceof AppError) || (err.code !== 'CONFLICT' && err.code !== 'NOT_FOUND')) throw err;
+        if (err.code === 'NOT_FOUND') {
+          out.push(a); // the old record expired: nothing is left to close
+          continue;
+        }
+        const { supersedes: _, ...rest } = a;
+        out.push({ ...rest, status: 'suppressed', suppressedBy: 'dedup' });
+      }
+    }
+    return { actions: out, superseded };
   }
 
   /** Add the jobs of new records created as queued (first occurrence); if the queue refuses, back to proposed. */

@@ -15,8 +15,9 @@ const AS_RECORD: Readonly<Record<RecommendationStatus, ActionRecordStatus | unde
   executed: 'succeeded',
   failed: 'failed',
   rejected: 'rejected',
-  // A suppressed recommendation never happened: it counts for nothing.
+  // A suppressed or superseded recommendation never happened: it counts for nothing.
   suppressed: undefined,
+  superseded: undefined,
 };
 const OPEN: ReadonlySet<ActionRecordStatus> = new Set(['proposed', 'approved', 'queued', 'running']);
 

@@ -4,7 +4,8 @@
  * creation and transition is also appended to QuestDB's `recommendations` table, the durable history reports query.
  *
  * The id is the policy's stable action id, so `create` is idempotent: a fault detected again gives the same id and
- * creates nothing. Terminal records (executed, failed, rejected, suppressed) expire from Redis after `retentionS`.
+ * creates nothing. Terminal records (executed, failed, rejected, suppressed, superseded) expire from Redis after
+ * `retentionS`.
  * A closed record the policy proposes again (its cooldown over, the fault back) is reopened as a new occurrence:
  * new creation time, new job, new audit rows.
  */
@@ -24,9 +25,19 @@ export const RECOMMENDATION_STATUSES = [
   'executed',
   'failed',
   'suppressed',
+  // Closed by the policy unapproved: a newer recommendation of the same action replaced it (its `supersedes`).
+  'superseded',
 ] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
-const TERMINAL: ReadonlySet<RecommendationStatus> = new Set(['rejected', 'executed', 'failed', 'suppressed']);
+const TERMINAL: ReadonlySet<RecommendationStatus> = new Set([
+  'rejected',
+  'executed',
+  'failed',
+  'suppressed',
+  'superseded',
+]);
+/** The policy's own verdicts, not decisions: a record lost with Redis is simply proposed again. */
+const POLICY_ONLY: ReadonlySet<string> = new Set(['proposed', 'suppressed', 'superseded']);
 /** A person's decision is answered only once it is on record in QuestDB (the rest is flushed within a second). */
 const DURABLE_DECISIONS: ReadonlySet<RecommendationStatus> = new Set(['approved', 'rejected']);
 
@@ -172,7 +183,7 @@ export class RecommendationStore {
   /**
    * Per action: when Redis has no record of its id but QuestDB's history holds a decision for it (Redis restarted
    * without persistence), put that decision back in Redis and report it as existing (true). Proposed or suppressed
-   * history is not a decision: the action is created as usual. One EXISTS pipeline and one QuestDB query for all.
+   * (or superseded) history is not a decision: the action is created as usual. One EXISTS pipeline and one QuestDB query for all.
    */
   private async restoreRecordedDecisions(actions: readonly RecommendedAction[]): Promise<boolean[]> {
     const reader = this.opts.reader;
@@ -192,7 +203,7 @@ export class RecommendationStore {
     );
     const decided = absent.flatMap((a) => {
       const last = recorded.get(a.id);
-      return last && last.status !== 'proposed' && last.status !== 'suppressed' ? [{ a, last }] : [];
+      return last && !POLICY_ONLY.has(last.status) ? [{ a, last }] : [];
     });
     const restored = await runScriptMany(
       this.redis,
@@ -264,10 +275,18 @@ export class RecommendationStore {
 
   /**
    * A recommendation the rails suppressed earlier and the policy now proposes (the rail no longer applies: the
-   * breaker was reset, a maintenance window ended): it becomes proposed again, with the new evidence.
+   * breaker was reset, a maintenance window ended), or one superseded earlier whose parameters the policy picks
+   * again: it becomes proposed again, with the new evidence.
    */
   async repropose(action: RecommendedAction, actor: string, now = Date.now()): Promise<StoredRecommendation> {
-    return this.transition(action.id, ['suppressed'], 'proposed', actor, { action: JSON.stringify(action) }, now);
+    return this.transition(
+      action.id,
+      ['suppressed', 'superseded'],
+      'proposed',
+      actor,
+      { action: JSON.stringify(action) },
+      now,
+    );
   }
 
   /** Reopen a closed recommendation as its next occurrence; undefined when it is not closed. */

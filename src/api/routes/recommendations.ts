@@ -36,6 +36,9 @@ export const Recommendation = Type.Object({
   requiresApproval: Type.Boolean(),
   dryRun: Type.Boolean(),
   suppressedBy: Type.Optional(Type.String()),
+  supersedes: Type.Optional(
+    Type.String({ description: 'the waiting recommendation of the same action this one replaced (now superseded)' }),
+  ),
   notBefore: Type.Optional(Type.String({ format: 'date-time' })),
   dependsOn: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time', description: 'when this occurrence was created' }),
@@ -71,6 +74,7 @@ export function recommendationView(r: StoredRecommendation) {
     requiresApproval: a.requiresApproval,
     dryRun: a.dryRun,
     ...(a.suppressedBy ? { suppressedBy: a.suppressedBy } : {}),
+    ...(a.supersedes ? { supersedes: a.supersedes } : {}),
     ...(a.notBefore ? { notBefore: new Date(a.notBefore).toISOString() } : {}),
     dependsOn: [...a.dependsOn],
     createdAt: new Date(r.createdAt).toISOString(),

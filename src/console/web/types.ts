@@ -56,6 +56,7 @@ export interface Recommendation {
   requiresApproval: boolean;
   dryRun: boolean;
   suppressedBy?: string;
+  supersedes?: string;
   notBefore?: string;
   createdAt: string;
   updatedAt: string;

@@ -8,7 +8,7 @@ import type { Route } from '../main.js';
 import type { Recommendation } from '../types.js';
 import { kvList } from './kv.js';
 
-const STATUSES = ['proposed', 'approved', 'queued', 'executed', 'failed', 'rejected', 'suppressed'];
+const STATUSES = ['proposed', 'approved', 'queued', 'executed', 'failed', 'rejected', 'suppressed', 'superseded'];
 
 function targetOf(r: Recommendation): Node {
   const t = r.target;
@@ -81,7 +81,14 @@ export function recommendationRow(r: Recommendation, onChange?: () => void): HTM
       r.dryRun ? h('div', { class: 'muted' }, 'dry run') : '',
     ),
     h('td', { class: 'device' }, targetOf(r)),
-    h('td', { class: 'status' }, r.status, r.suppressedBy ? h('div', { class: 'muted' }, `by ${r.suppressedBy}`) : ''),
+    h(
+      'td',
+      { class: 'status' },
+      r.status,
+      r.suppressedBy ? h('div', { class: 'muted' }, `by ${r.suppressedBy}`) : '',
+      r.supersedes ? h('div', { class: 'muted' }, `replaces ${r.supersedes}`) : '',
+      r.status === 'superseded' && r.note ? h('div', { class: 'muted' }, r.note) : '',
+    ),
     h(
       'td',
       {},
