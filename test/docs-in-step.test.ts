@@ -1,9 +1,14 @@
-/** The README's configuration table and error list stay in step with src/config.ts and src/errors.ts. */
+/**
+ * The README's configuration table and error list stay in step with src/config.ts and src/errors.ts, and each
+ * action runbook's cooldown with the policy's.
+ */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError, ERROR_CODES } from '../src/errors.js';
 import { policyFor } from '../src/queue/runtime.js';
+import { DEFAULT_POLICY } from '../src/recommend/config.js';
+import { ACTION_TYPES } from '../src/recommend/types.js';
 
 const readme = () => readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -21,6 +26,18 @@ describe('README', () => {
     const section = (await readme()).split('## Errors')[1].split('\n## ')[0];
     const rows = [...section.matchAll(/^\| `([A-Z_]+)`\s*\| (\d{3})\s*\|/gm)].map((m) => [m[1], Number(m[2])]);
     expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status]));
+  });
+});
+
+describe('action runbooks', () => {
+  it("state each action type's cooldown as the policy sets it", async () => {
+    const unit = { min: 60_000, h: 3_600_000 } as const;
+    for (const type of ACTION_TYPES) {
+      const text = await readFile(new URL(`../docs/runbooks/${type}.md`, import.meta.url), 'utf8');
+      const m = /Cooldown (\d+) (min|h)\b/.exec(text);
+      expect(m, `docs/runbooks/${type}.md states no cooldown`).not.toBeNull();
+      expect(Number(m![1]) * unit[m![2] as keyof typeof unit], type).toBe(DEFAULT_POLICY.cooldownMs[type]);
+    }
   });
 });
 
