@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { TelemetryReader } from '../src/telemetry/reader.js';
-import { runMain } from '../training/cli/run-main.js';
+import { runMain, usageExit } from '../training/cli/run-main.js';
 import { compareShadow } from '../training/evaluate/shadow-comparison.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -38,8 +38,7 @@ async function main(argv: string[]): Promise<number> {
     };
     if (!(q.from < q.to)) throw new Error('--from must be before --to');
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageExit(err);
   }
   const config = loadConfig();
   const reader = TelemetryReader.connect(config.questdb);

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { UnrecoverableError } from 'bullmq';
+import { EXIT } from '../exit-codes.js';
 
 export type TrainingEntry = 'train' | 'evaluate' | 'compare-shadow';
 
@@ -22,13 +23,13 @@ export interface EntryRun {
   readonly lastLine: string;
 }
 
-/** An entry point found too little data for its range (exit code 3, training/cli/train.ts): nothing to retry. */
+/** An entry point found too little data for its range (`EXIT.noData`): nothing to retry. */
 export class EntryNoData extends UnrecoverableError {}
 
 /**
- * Run an entry point to its end, killed after `timeoutMs`. Exit code 2 (bad arguments) cannot get better with a
- * retry: an UnrecoverableError; 3 (too little data) an EntryNoData; anything else is an Error the queue retries
- * with backoff.
+ * Run an entry point to its end, killed after `timeoutMs`. Bad arguments (`EXIT.usage`) cannot get better with a
+ * retry: an UnrecoverableError; too little data (`EXIT.noData`) an EntryNoData; anything else is an Error the queue
+ * retries with backoff.
  */
 export function runEntry(
   entry: TrainingEntry,
@@ -53,12 +54,13 @@ export function runEntry(
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (code === 0) return resolve({ lastLine: out.trim().split('\n').at(-1) ?? '' });
+      if (code === EXIT.ok) return resolve({ lastLine: out.trim().split('\n').at(-1) ?? '' });
       const lines = tail.trim().split('\n');
-      if (code === 3) return reject(new EntryNoData(lines.at(-1)?.replace(/^error: /, '') ?? `${entry}: no data`));
+      if (code === EXIT.noData)
+        return reject(new EntryNoData(lines.at(-1)?.replace(/^error: /, '') ?? `${entry}: no data`));
       log.error({ entry, code, signal, tail }, `${entry} failed`);
       const message = `${entry} exited with ${signal ?? code}: ${lines.slice(-3).join(' | ')}`;
-      reject(code === 2 ? new UnrecoverableError(message) : new Error(message));
+      reject(code === EXIT.usage ? new UnrecoverableError(message) : new Error(message));
     });
   });
 }

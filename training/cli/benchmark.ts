@@ -14,6 +14,7 @@ import { NAB_SUBSETS, nabSummaryLine, runNab } from '../benchmark/nab.js';
 import { runNabBaseline } from '../benchmark/nab-baseline.js';
 import { type BenchmarkReport, nabMarkdown, writeBenchmark } from '../benchmark/report.js';
 import { nonNegativeInt, oneLineErrors } from './cli-args.js';
+import { usageExit } from './run-main.js';
 
 const list = (raw: string): string[] =>
   raw
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     program.parse(argv as string[], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CommanderError) return usageExit(err);
     throw err;
   }
   const kind = program.args[0] as 'nab' | 'cmapss';

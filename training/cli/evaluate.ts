@@ -3,11 +3,12 @@
  * Writes reports/<name>-<version>/{report.json, report.md, *.svg}; prints the metrics as one JSON line.
  * Exit codes: 0 ok, 2 bad arguments (one line on stderr), 1 evaluation failed.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 import { type EvaluateOptions, evaluateModel } from '../evaluate/evaluate.js';
 import { finite, nonNegativeInt, oneLineErrors, positive, runtimeArg, sourceArg, time } from './cli-args.js';
+import { usageExit } from './run-main.js';
 
 export function evaluateProgram(): Command {
   return new Command('evaluate')
@@ -97,9 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     opts = evaluateOptions(argv, log);
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageExit(err);
   }
   try {
     const { report, dir } = await evaluateModel(opts);

@@ -4,10 +4,11 @@
  * model: one row per entity, its predicted RUL at the last observed row); prints the summary as one JSON line.
  * Exit codes: 0 ok, 2 bad arguments (one line on stderr), 1 scoring failed (e.g. a bad CSV: the reason on stderr).
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { AppError } from '../../src/errors.js';
 import { type ScoreCsvOptions, scoreCsv } from '../evaluate/score-csv.js';
 import { finite, nonNegativeInt, oneLineErrors, positive, runtimeArg } from './cli-args.js';
+import { usageExit } from './run-main.js';
 
 export function scoreProgram(): Command {
   return new Command('score')
@@ -62,9 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     opts = scoreOptions(argv);
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageExit(err);
   }
   try {
     const { summary } = await scoreCsv(opts);

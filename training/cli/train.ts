@@ -2,14 +2,16 @@
  * `npm run train -- --model anomaly|fault|ttf|throughput --source sim|questdb|csv:<path> [...]`
  * Parses and validates arguments (a bad one: one line on stderr, exit code 2), then runs training/trainer-run.ts.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit-codes.js';
 import type { ModelFamily } from '../../src/features/model-metadata.js';
 import type { SourceSpec } from '../datasets/sources.js';
 import { TTF_ARCHITECTURES, type TtfArchitecture } from '../models/ttf.js';
 import { type RunOptions, runTraining } from '../trainer-run.js';
+import { usageExit } from './run-main.js';
 
 /** A bad combination of individually valid flags (commander already reports bad single values). */
 class UsageError extends Error {}
@@ -60,9 +62,6 @@ interface TrainDefaults {
 }
 
 const ALL = Number.MAX_SAFE_INTEGER;
-
-/** Exit code of a training that found too little data (see `main`). */
-const NO_DATA_EXIT = 3;
 
 /**
  * Per-family defaults sized for the 2-core quick start; every one is a flag. `csv` replaces some for a CSV source:
@@ -354,9 +353,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     opts = runOptions(argv, log);
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // help/version print and exit 0
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageExit(err);
   }
   try {
     const { dir, meta } = await runTraining(opts);
@@ -365,6 +362,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'TRAINING_FAILED';
     process.stderr.write(`error: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return code === 'NO_DATA' ? NO_DATA_EXIT : 1;
+    return code === 'NO_DATA' ? EXIT.noData : EXIT.failed;
   }
 }
