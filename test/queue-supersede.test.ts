@@ -64,7 +64,9 @@ describe('superseding a waiting power cap', () => {
     const back = await decision(600, 90);
     expect(capOf(back)).toMatchObject({ id: a.id, supersedes: b.id });
     expect(await h.dispatcher.submit(back, 'forecast')).toMatchObject({ proposed: 1, superseded: 1 });
-    expect((await h.store.require(a.id)).status).toBe('proposed');
+    const reproposed = await h.store.require(a.id);
+    expect(reproposed.status).toBe('proposed');
+    expect(reproposed.note).toBeUndefined();
     expect((await h.store.require(b.id)).status).toBe('superseded');
 
     // The history in QuestDB holds the superseding, with the successor named.

@@ -59,7 +59,7 @@ export class RemediationDispatcher {
           continue;
         }
         if (existing.status === 'suppressed' || existing.status === 'superseded')
-          await this.store.repropose(action, requestedBy);
+          await this.store.repropose(action, requestedBy, now);
         else if (!(await this.store.reopen(action, requestedBy, now))) {
           duplicates++;
           continue;

@@ -276,7 +276,7 @@ export class RecommendationStore {
   /**
    * A recommendation the rails suppressed earlier and the policy now proposes (the rail no longer applies: the
    * breaker was reset, a maintenance window ended), or one superseded earlier whose parameters the policy picks
-   * again: it becomes proposed again, with the new evidence.
+   * again: it becomes proposed again, with the new evidence (and without the note that said why it closed).
    */
   async repropose(action: RecommendedAction, actor: string, now = Date.now()): Promise<StoredRecommendation> {
     return this.transition(
@@ -284,7 +284,7 @@ export class RecommendationStore {
       ['suppressed', 'superseded'],
       'proposed',
       actor,
-      { action: JSON.stringify(action) },
+      { action: JSON.stringify(action), note: '' },
       now,
     );
   }

@@ -75,6 +75,13 @@ export interface PolicyConfig {
     readonly confidence: number;
     /** Power caps open at once across the fleet (they wait for approval): more is a flood nobody reads. */
     readonly maxOpenAdvisories: number;
+    /**
+     * Percentage points of hysteresis for a cap that already waits for an operator: it stays on offer while the
+     * latest forecast puts its throughput loss within the budget plus this much and no cap saves this much more
+     * energy per unit of work. Without it the quick start's advice for one job went 490 → 560 → 630 → 560 W within
+     * six minutes, each forecast's prediction crossing the 5 % budget by a fraction of a point.
+     */
+    readonly hysteresisPct: number;
   };
   /**
    * Repeat offenders: a GPU, or a node across its GPUs, with at least `incidents` incidents within `windowMs` is
@@ -132,6 +139,7 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
     maxPredictedGainPct: 1,
     confidence: 0.8,
     maxOpenAdvisories: 10,
+    hysteresisPct: 1,
   },
   repeatOffender: { incidents: 3, windowMs: 30 * DAY },
   cooldownMs: {
@@ -195,6 +203,7 @@ export function validatePolicy(p: PolicyConfig): void {
     ['power.throughputLossBudgetPct', p.power.throughputLossBudgetPct],
     ['power.minEnergySavingPct', p.power.minEnergySavingPct],
     ['power.maxPredictedGainPct', p.power.maxPredictedGainPct],
+    ['power.hysteresisPct', p.power.hysteresisPct],
     ['circuitBreaker.windowMs', p.circuitBreaker.windowMs],
     ['repeatOffender.windowMs', p.repeatOffender.windowMs],
     ['blastRadius.minNodes', p.blastRadius.minNodes],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePolicy } from './config.js';
-import { MIN, NOW, one, proposed, record, run, TPUT } from './testing/fleet.js';
-import type { ActionRecord, PowerCapForecast } from './types.js';
+import { MIN, NOW, notes as notesOf, one, proposed, record, run, TPUT } from './testing/fleet.js';
+import type { ActionRecord, OperatingPoint, PowerCapForecast } from './types.js';
 
 const GPU = 'c1r1n2/g1';
 
@@ -20,6 +20,16 @@ function capAt(capW: number, device = GPU): PowerCapForecast {
 function earlier(capW: number, status: ActionRecord['status'], device = GPU) {
   const rec = record(one(run({ powerForecasts: [capAt(capW, device)] }), 'power_cap_gpu'), { status });
   return { openActions: [rec], history: [rec] };
+}
+
+/** A forecast over several caps, each given as [cap W, throughput change %, energy per unit of work saved %]. */
+function forecastOf(points: readonly [number, number, number][]): PowerCapForecast {
+  const current = { powerCapW: 700, throughput: 1000, powerW: 2800 };
+  const candidates: OperatingPoint[] = points.map(([powerCapW, change, saved]) => {
+    const throughput = 1000 * (1 + change / 100);
+    return { powerCapW, throughput, powerW: (1 - saved / 100) * 2.8 * throughput };
+  });
+  return { subject: { kind: 'gpu', id: GPU }, ts: NOW - MIN, model: TPUT, current, candidates };
 }
 
 describe('a power cap whose cap changed supersedes the waiting proposal', () => {
@@ -73,5 +83,80 @@ describe('a power cap whose cap changed supersedes the waiting proposal', () => 
     });
     expect(one(r, 'drain_node').suppressedBy).toBe('dedup');
     expect(one(r, 'drain_node').supersedes).toBeUndefined();
+  });
+});
+
+describe('hysteresis: a waiting cap stays the advice while it is still good within power.hysteresisPct', () => {
+  const waiting = (capW: number) => earlier(capW, 'proposed');
+  const capIn = (r: ReturnType<typeof run>) => one(r, 'power_cap_gpu');
+
+  it('a forecast that puts the waiting cap a fraction of a point past the budget does not replace it', () => {
+    // 600 W: -5.5 % throughput (budget 5 %, + 1 point of hysteresis), 17 % saved; 650 W is the best within budget.
+    const r = run({
+      powerForecasts: [
+        forecastOf([
+          [600, -5.5, 17],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(600),
+    });
+    expect(capIn(r)).toMatchObject({ status: 'suppressed', suppressedBy: 'dedup', params: { powerCapW: 600 } });
+    expect(capIn(r).supersedes).toBeUndefined();
+    expect(notesOf(r).join('\n')).toContain('the waiting 600 W cap stays the advice');
+  });
+
+  it('is replaced once it is past the budget by more than the hysteresis', () => {
+    const r = run({
+      powerForecasts: [
+        forecastOf([
+          [600, -6.5, 17],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(600),
+    });
+    expect(capIn(r)).toMatchObject({ status: 'proposed', params: { powerCapW: 650 } });
+    expect(capIn(r).supersedes).toBeDefined();
+  });
+
+  it('is replaced by a cap that saves at least the hysteresis more, and kept against one that saves less more', () => {
+    const better = run({
+      powerForecasts: [
+        forecastOf([
+          [600, -4, 17],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(650),
+    });
+    expect(capIn(better)).toMatchObject({ status: 'proposed', params: { powerCapW: 600 } });
+    const barely = run({
+      powerForecasts: [
+        forecastOf([
+          [600, -4, 5.5],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(650),
+    });
+    expect(capIn(barely)).toMatchObject({ status: 'suppressed', params: { powerCapW: 650 } });
+  });
+
+  it('hysteresis 0 follows every forecast', () => {
+    const strict = definePolicy({ power: { hysteresisPct: 0 } });
+    const r = run(
+      {
+        powerForecasts: [
+          forecastOf([
+            [600, -5.5, 17],
+            [650, -2, 5],
+          ]),
+        ],
+        ...waiting(600),
+      },
+      strict,
+    );
+    expect(capIn(r)).toMatchObject({ status: 'proposed', params: { powerCapW: 650 } });
   });
 });

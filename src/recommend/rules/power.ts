@@ -3,7 +3,9 @@
  * would run at. Energy per unit of work (W / (work/s) = J per unit) is what a cap should save: a lower cap that
  * only slows the job down saves watts but not energy for the same work. Recommend the candidate that saves the
  * most energy per unit of work while its predicted throughput loss stays within `power.throughputLossBudgetPct`;
- * recommend nothing (and say so in the log) when no candidate is within budget or worth it.
+ * recommend nothing (and say so in the log) when no candidate is within budget or worth it. A cap that already waits
+ * for an operator stays the advice while it is still good within `power.hysteresisPct` (`keepWaiting`), so a
+ * forecast that moves by a fraction of a point does not replace it (the dedup rail supersedes it otherwise).
  */
 import { gpuTarget, jobTarget } from '../topology.js';
 import type { ActionTarget, Evidence, OperatingPoint, PowerCapForecast } from '../types.js';
@@ -71,13 +73,14 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
       ctx.note(`power-cap forecast for ${name} ignored: not in the fleet topology`);
       continue;
     }
-    const choice = chooseCap(
+    const best = chooseCap(
       f.current,
       f.candidates,
       cfg.throughputLossBudgetPct,
       cfg.minEnergySavingPct,
       cfg.maxPredictedGainPct,
     );
+    const choice = keepWaiting(ctx, f, target.target, best);
     if (choice === undefined) {
       ctx.note(
         `power cap for ${name}: no candidate saves >= ${cfg.minEnergySavingPct}% energy per unit of work within the ` +
@@ -89,6 +92,41 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
     out.push(capAction(ctx, f, target, choice));
   }
   return out;
+}
+
+/**
+ * The cap already waiting for an operator on this target, re-evaluated on the latest forecast with the budget
+ * widened by the hysteresis, when it is still acceptable and `best` saves less than the hysteresis more; else `best`.
+ */
+function keepWaiting(
+  ctx: RuleContext,
+  f: PowerCapForecast,
+  target: ActionTarget,
+  best: CapChoice | undefined,
+): CapChoice | undefined {
+  const cfg = ctx.config.power;
+  const waiting = ctx.input.openActions.find(
+    (a) =>
+      a.type === 'power_cap_gpu' &&
+      a.status === 'proposed' &&
+      a.target.kind === target.kind &&
+      a.target.id === target.id,
+  )?.params?.powerCapW;
+  if (typeof waiting !== 'number' || waiting === best?.chosen.powerCapW) return best;
+  const kept = chooseCap(
+    f.current,
+    f.candidates.filter((c) => c.powerCapW === waiting),
+    cfg.throughputLossBudgetPct + cfg.hysteresisPct,
+    cfg.minEnergySavingPct,
+    cfg.maxPredictedGainPct,
+  );
+  if (kept === undefined) return best;
+  if (best !== undefined && best.energyPerWorkSavedPct - kept.energyPerWorkSavedPct >= cfg.hysteresisPct) return best;
+  ctx.note(
+    `power cap for ${f.subject.kind} ${f.subject.id}: the waiting ${waiting} W cap stays the advice (within ` +
+      `${cfg.hysteresisPct} point(s) of the budget and of the best cap${best ? `, ${best.chosen.powerCapW} W` : ''})`,
+  );
+  return kept;
 }
 
 function capTarget(ctx: RuleContext, f: PowerCapForecast): { target: ActionTarget; devices: string[] } | undefined {
