@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionRecords } from '../src/queue/policy-state.js';
 import { recommend } from '../src/recommend/engine.js';
-import { input, MIN, NOW, TPUT } from '../src/recommend/testing/fleet.js';
-import type { PowerCapForecast, RecommendedAction } from '../src/recommend/types.js';
+import { capForecast, input, MIN, NOW } from '../src/recommend/testing/fleet.js';
+import type { RecommendedAction } from '../src/recommend/types.js';
 import { waitFor } from './helpers.js';
 import { type QueueHarness, queueHarness } from './queue-fixtures.js';
 
@@ -21,21 +21,11 @@ afterEach(async () => {
 
 const GPU = 'c1r1n2/g1';
 
-function capAt(capW: number, now: number, device = GPU): PowerCapForecast {
-  return {
-    subject: { kind: 'gpu', id: device },
-    ts: now - MIN,
-    model: TPUT,
-    current: { powerCapW: 700, throughput: 1000, powerW: 2800 },
-    candidates: [{ powerCapW: capW, throughput: 990, powerW: 2200 }],
-  };
-}
-
 /** One policy decision `minutes` after NOW on what the queue holds, as the batch forecast makes it. */
 async function decision(capW: number, minutes: number, device = GPU) {
   const now = NOW + minutes * MIN;
   const records = await actionRecords(h.store, now - 7 * 24 * 60 * MIN);
-  return recommend(input({ now, powerForecasts: [capAt(capW, now, device)], ...records }));
+  return recommend(input({ now, powerForecasts: [capForecast(device, capW, now)], ...records }));
 }
 
 const capOf = (r: { actions: readonly RecommendedAction[] }) => r.actions.find((a) => a.type === 'power_cap_gpu')!;

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { definePolicy } from './config.js';
-import { MIN, NOW, notes as notesOf, one, proposed, record, run, TPUT } from './testing/fleet.js';
+import { capForecast, MIN, NOW, notes as notesOf, one, proposed, record, run, TPUT } from './testing/fleet.js';
 import type { ActionRecord, OperatingPoint, PowerCapForecast } from './types.js';
 
 const GPU = 'c1r1n2/g1';
 
-/** A forecast whose only candidate, `capW`, saves about 20 % energy per unit of work at -1 % throughput. */
-function capAt(capW: number, device = GPU): PowerCapForecast {
-  return {
-    subject: { kind: 'gpu', id: device },
-    ts: NOW - MIN,
-    model: TPUT,
-    current: { powerCapW: 700, throughput: 1000, powerW: 2800 },
-    candidates: [{ powerCapW: capW, throughput: 990, powerW: 2200 }],
-  };
-}
+const capAt = (capW: number, device = GPU) => capForecast(device, capW);
 
 /** The cap the policy proposed for `capW` earlier, as the queue reports it back: open and in the history. */
 function earlier(capW: number, status: ActionRecord['status'], device = GPU) {

@@ -1,6 +1,6 @@
 /**
  * Test fixtures for the policy: a small fleet and builders for each kind of evidence, with defaults that make
- * a test state only what it is about. Used by src/recommend/*.test.ts only.
+ * a test state only what it is about. Used by src/recommend/*.test.ts and the queue's policy round trips.
  */
 
 import type { PolicyConfig } from '../config.js';
@@ -16,6 +16,7 @@ import type {
   JobPlacement,
   PolicyInput,
   PolicyResult,
+  PowerCapForecast,
   RecommendedAction,
 } from '../types.js';
 
@@ -127,3 +128,14 @@ export function one(r: PolicyResult, type: ActionType, targetId?: string): Recom
 /** XID events of one code on one device, `n` of them a minute apart ending a minute ago. */
 export const xids = (device: string, code: number, n = 1): PolicyInput['xidEvents'] =>
   Array.from({ length: n }, (_, i) => ({ device, code, ts: NOW - (n - i) * MIN }));
+
+/** A GPU's throughput forecast whose one candidate, `capW`, saves about 20 % energy per unit of work at -1 %. */
+export function capForecast(device: string, capW: number, now = NOW): PowerCapForecast {
+  return {
+    subject: { kind: 'gpu', id: device },
+    ts: now - MIN,
+    model: TPUT,
+    current: { powerCapW: 700, throughput: 1000, powerW: 2800 },
+    candidates: [{ powerCapW: capW, throughput: 990, powerW: 2200 }],
+  };
+}
