@@ -118,13 +118,14 @@ export class RemediationDispatcher {
         superseded++;
         out.push(a);
       } catch (err) {
-        if (!(err instanceof AppError) || (err.code !== 'CONFLICT' && err.code !== 'NOT_FOUND')) throw err;
-        if (err.code === 'NOT_FOUND') {
+        const code = err instanceof AppError ? err.code : undefined;
+        if (code === 'NOT_FOUND')
           out.push(a); // the old record expired: nothing is left to close
-          continue;
+        else if (code !== 'CONFLICT') throw err;
+        else {
+          const { supersedes: _, ...rest } = a;
+          out.push({ ...rest, status: 'suppressed', suppressedBy: 'dedup' });
         }
-        const { supersedes: _, ...rest } = a;
-        out.push({ ...rest, status: 'suppressed', suppressedBy: 'dedup' });
       }
     }
     return { actions: out, superseded };

@@ -182,8 +182,9 @@ export class RecommendationStore {
 
   /**
    * Per action: when Redis has no record of its id but QuestDB's history holds a decision for it (Redis restarted
-   * without persistence), put that decision back in Redis and report it as existing (true). Proposed or suppressed
-   * (or superseded) history is not a decision: the action is created as usual. One EXISTS pipeline and one QuestDB query for all.
+   * without persistence), put that decision back in Redis and report it as existing (true). Proposed, suppressed or
+   * superseded history is not a decision: the action is created as usual. One EXISTS pipeline and one QuestDB
+   * query for all.
    */
   private async restoreRecordedDecisions(actions: readonly RecommendedAction[]): Promise<boolean[]> {
     const reader = this.opts.reader;
