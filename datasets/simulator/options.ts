@@ -26,6 +26,12 @@ export interface SimOptions {
   nodesPerRack?: number;
   /** @defaultValue 4 */
   racksPerCluster?: number;
+  /**
+   * Every job's power cap multiplied by this, nothing else changed (the same jobs, faults and noise): the
+   * counterfactual a power-cap forecast predicts, to check it against (test/throughput-cap-response.test.ts).
+   * @defaultValue 1
+   */
+  capScale?: number;
 }
 
 export interface ResolvedOptions {
@@ -39,6 +45,7 @@ export interface ResolvedOptions {
   readonly gpusPerNode: number;
   readonly nodesPerRack: number;
   readonly racksPerCluster: number;
+  readonly capScale: number;
   /** Number of samples: `floor(hours h / samplePeriodMs)`. */
   readonly steps: number;
   /** Exclusive end of the run, `start + steps * samplePeriodMs`. */
@@ -56,6 +63,7 @@ export function resolveOptions(opts: SimOptions): ResolvedOptions {
   const nodesPerRack = opts.nodesPerRack ?? 4;
   const racksPerCluster = opts.racksPerCluster ?? 4;
   const faultsPerGpuDay = opts.faultsPerGpuDay ?? 0.075;
+  const capScale = opts.capScale ?? 1;
   check(Number.isInteger(opts.seed), 'seed', `must be an integer, got ${opts.seed}`);
   check(Number.isInteger(opts.gpus) && opts.gpus >= 1, 'gpus', `must be an integer >= 1, got ${opts.gpus}`);
   check(Number.isFinite(opts.start) && opts.start >= 0, 'start', `must be an epoch-ms timestamp, got ${opts.start}`);
@@ -66,6 +74,7 @@ export function resolveOptions(opts: SimOptions): ResolvedOptions {
     `must be an integer >= 1000, got ${samplePeriodMs}`,
   );
   check(Number.isFinite(faultsPerGpuDay) && faultsPerGpuDay >= 0, 'faultsPerGpuDay', 'must be a number >= 0');
+  check(Number.isFinite(capScale) && capScale > 0 && capScale <= 1, 'capScale', `must be in (0, 1], got ${capScale}`);
   for (const t of faultTypes) check(FAULT_TYPES.includes(t), 'faultTypes', `unknown fault type "${t}"`);
   for (const [name, v] of [
     ['gpusPerNode', gpusPerNode],
@@ -87,6 +96,7 @@ export function resolveOptions(opts: SimOptions): ResolvedOptions {
     gpusPerNode,
     nodesPerRack,
     racksPerCluster,
+    capScale,
     steps,
     end: Math.trunc(opts.start) + steps * samplePeriodMs,
   });
