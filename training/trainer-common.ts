@@ -47,14 +47,19 @@ export const GPU_WINDOW_FEATURES: readonly string[] = [
   'bit7:clock_event_reasons',
 ];
 
-/** Throughput inputs (gpu_model one-hot columns are added from the data's categories). */
+/**
+ * Throughput inputs (gpu_model one-hot columns are added from the data's categories): what the job is and what an
+ * operator sets, never what a power cap changes. The power-cap forecast asks "this job at a lower cap", so an input
+ * the cap moves (SM clock: a binding cap lowers it; GPU temperature) held at today's value would predict the cap's
+ * direct effect only. With clock and temperature as inputs, the simulator's counterfactual (the same fleet at 0.7 of
+ * every cap) lost 17 % throughput where the model predicted 5 %, and 89 of the 122 caps the policy chose cost more
+ * than the 5 % budget; without them the model predicts 16 % (test/throughput-cap-response.test.ts).
+ */
 export const THROUGHPUT_FEATURES: readonly string[] = [
   'log:params_billion',
   'log:n_gpus',
   'log:batch_size',
   'power_cap_w',
-  'log:sm_clock_mhz',
-  'gpu_temp_c',
   'log:gpu_util_mean',
 ];
 

@@ -2,10 +2,13 @@
  * Throughput forecasts for a shard: for every job of the cluster that reported in the last 15 minutes, the served
  * throughput model predicts its work rate at its current power cap and at lower candidate caps (−10 %, −20 %,
  * −30 %), inputs built by src/features (`throughputRows`, `throughputFromOutput`) from the job's latest sample
- * with only the cap changed. Rows go to `throughput_forecasts`; the policy gets `PowerCapForecast`s. A job's power
- * at a cap is taken as n_gpus × cap (training jobs run at their cap), a stated approximation.
+ * with only the cap changed. That is a fair question only to a model with no input the cap itself moves (SM clock,
+ * temperature: training/trainer-common.ts THROUGHPUT_FEATURES). Rows go to `throughput_forecasts`; the policy gets
+ * `PowerCapForecast`s. A job's power at a cap is taken as n_gpus × cap (training jobs run at their cap), a stated
+ * approximation.
  */
-import { throughputFromOutput, throughputRows } from '../features/model-inputs.js';
+import { rawFields } from '../features/derived.js';
+import { parseOneHot, throughputFromOutput, throughputRows } from '../features/model-inputs.js';
 import type { PowerCapForecast } from '../recommend/types.js';
 import { type JobSample, latestJobSamples } from '../telemetry/queries/job-samples.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
@@ -31,11 +34,9 @@ export async function forecastThroughput(
   if (usable.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
   return svc.withModel(model.name, {}, async (lease) => {
     const meta = lease.metadata;
-    // A job with a missing input cannot be forecast: skip it rather than fail the shard.
-    const complete = (j: JobSample) =>
-      [j.params_billion, j.n_gpus, j.batch_size, j.sm_clock_mhz, j.gpu_temp_c, j.gpu_util_mean].every((v) =>
-        Number.isFinite(Number(v ?? Number.NaN)),
-      );
+    // A job missing an input the model reads cannot be forecast: skip it rather than fail the shard.
+    const needed = rawFields(meta.features.filter((f) => !parseOneHot(f))) as (keyof JobSample)[];
+    const complete = (j: JobSample) => needed.every((f) => Number.isFinite(Number(j[f] ?? Number.NaN)));
     const ready = usable.filter(complete);
     if (ready.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
     const endFeatures = clock.begin('features');

@@ -127,7 +127,8 @@ export const TRAIN_DEFAULTS: Record<
     stride: 1,
     devices: 24,
     patience: 6,
-    sim: { gpus: 128, hours: 48, faults: 0.075 },
+    // 256 GPUs: every GPU model the quick start's fleet runs (128 hold H100s only, and A100 jobs were extrapolated).
+    sim: { gpus: 256, hours: 48, faults: 0.075 },
     csv: {},
   },
 };
