@@ -77,8 +77,8 @@ export interface PolicyConfig {
     readonly maxOpenAdvisories: number;
     /**
      * Percentage points of hysteresis for a cap that already waits for an operator: it stays on offer while the
-     * latest forecast puts its throughput loss within the budget plus this much and no cap saves this much more
-     * energy per unit of work. Without it the quick start's advice for one job went 490 → 560 → 630 → 560 W within
+     * latest forecast puts its throughput loss within the budget plus this much (and a predicted gain within
+     * `maxPredictedGainPct` plus this much) and no cap saves this much more energy per unit of work. Without it the quick start's advice for one job went 490 → 560 → 630 → 560 W within
      * six minutes, each forecast's prediction crossing the 5 % budget by a fraction of a point.
      */
     readonly hysteresisPct: number;

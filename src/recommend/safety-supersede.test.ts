@@ -97,6 +97,29 @@ describe('hysteresis: a waiting cap stays the advice while it is still good with
     expect(notesOf(r).join('\n')).toContain('the waiting 600 W cap stays the advice');
   });
 
+  it('the same holds for the distrusted-gain limit: +1.5 % at a lower cap keeps a waiting cap, +2.5 % does not', () => {
+    const kept = run({
+      powerForecasts: [
+        forecastOf([
+          [600, 1.5, 17],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(600),
+    });
+    expect(capIn(kept)).toMatchObject({ status: 'suppressed', params: { powerCapW: 600 } });
+    const dropped = run({
+      powerForecasts: [
+        forecastOf([
+          [600, 2.5, 17],
+          [650, -2, 5],
+        ]),
+      ],
+      ...waiting(600),
+    });
+    expect(capIn(dropped)).toMatchObject({ status: 'proposed', params: { powerCapW: 650 } });
+  });
+
   it('is replaced once it is past the budget by more than the hysteresis', () => {
     const r = run({
       powerForecasts: [

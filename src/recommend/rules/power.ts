@@ -95,8 +95,10 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
 }
 
 /**
- * The cap already waiting for an operator on this target, re-evaluated on the latest forecast with the budget
- * widened by the hysteresis, when it is still acceptable and `best` saves less than the hysteresis more; else `best`.
+ * The cap already waiting for an operator on this target, re-evaluated on the latest forecast with the budget and
+ * the distrusted-gain limit each widened by the hysteresis, when it is still acceptable and `best` saves less than
+ * the hysteresis more; else `best`. (Live, caps whose predicted "gain" hovered around the +1 % limit flipped the
+ * advice every minute as much as the budget did.)
  */
 function keepWaiting(
   ctx: RuleContext,
@@ -118,7 +120,7 @@ function keepWaiting(
     f.candidates.filter((c) => c.powerCapW === waiting),
     cfg.throughputLossBudgetPct + cfg.hysteresisPct,
     cfg.minEnergySavingPct,
-    cfg.maxPredictedGainPct,
+    cfg.maxPredictedGainPct + cfg.hysteresisPct,
   );
   if (kept === undefined) return best;
   if (best !== undefined && best.energyPerWorkSavedPct - kept.energyPerWorkSavedPct >= cfg.hysteresisPct) return best;
