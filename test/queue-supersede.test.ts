@@ -72,6 +72,23 @@ describe('superseding a waiting power cap', () => {
     expect(rows[1]!.note).toBe(`superseded by ${b.id}`);
   });
 
+  it('withdraws a waiting cap once no cap is within the budget, durably, with the reason', async () => {
+    const first = await decision(600, 0);
+    await h.dispatcher.submit(first, 'forecast');
+    const now = NOW + 30 * MIN;
+    const records = await actionRecords(h.store, now - 7 * 24 * 60 * MIN);
+    // -10 % throughput at the only candidate: past the 5 % budget and the 1-point hysteresis.
+    const costly = { ...capForecast(GPU, 500, now), candidates: [{ powerCapW: 500, throughput: 900, powerW: 2200 }] };
+    const later = recommend(input({ now, powerForecasts: [costly], ...records }));
+    expect(later.withdrawn.map((w) => w.id)).toEqual([capOf(first).id]);
+    expect(await h.dispatcher.submit(later, 'forecast')).toMatchObject({ proposed: 0, superseded: 1 });
+    const closed = await h.store.require(capOf(first).id);
+    expect(closed.status).toBe('superseded');
+    expect(closed.note).toMatch(/^withdrawn: the forecast of .* no candidate saves/);
+    // Submitting the same decision again closes nothing more.
+    expect(await h.dispatcher.submit(later, 'forecast')).toMatchObject({ superseded: 0 });
+  });
+
   it('an approved cap stands, also when it is approved between the decision and its dispatch', async () => {
     await h.dispatcher.submit(await decision(600, 0), 'forecast');
     const later = await decision(500, 30);

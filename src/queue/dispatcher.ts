@@ -4,7 +4,7 @@
  * once, the others wait for `approve`. The jobId is the action id, so enqueueing twice adds one job.
  */
 import { AppError } from '../errors.js';
-import type { PolicyResult, RecommendedAction, Severity } from '../recommend/types.js';
+import type { PolicyResult, RecommendedAction, Severity, Withdrawal } from '../recommend/types.js';
 import { actionJobId, queueForAction } from './names.js';
 import type { FleetQueues } from './queues.js';
 import type { RecommendationStore, StoredRecommendation } from './recommendation-store.js';
@@ -17,7 +17,10 @@ export interface DispatchSummary {
   readonly awaitingApproval: number;
   /** Actions whose id existed already (repeated detections): nothing was added. */
   readonly duplicates: number;
-  /** Waiting proposals closed as `superseded`: a new recommendation of the same action replaced them. */
+  /**
+   * Waiting proposals closed as `superseded`: a new recommendation of the same action replaced them, or the policy
+   * withdrew them (no forecast supports them any more).
+   */
   readonly superseded: number;
   readonly queuedIds: readonly string[];
 }
@@ -35,11 +38,12 @@ export class RemediationDispatcher {
    * cooldowns the policy computes from their creation times and the audit's timestamps agree with its inputs.
    */
   async submit(
-    result: Pick<PolicyResult, 'actions'> & { now?: number },
+    result: Pick<PolicyResult, 'actions'> & Partial<Pick<PolicyResult, 'withdrawn' | 'now'>>,
     requestedBy = 'policy',
   ): Promise<DispatchSummary> {
     const now = result.now ?? Date.now();
-    const { actions, superseded } = await this.retireSuperseded(result.actions, requestedBy, now);
+    const { actions, superseded: replaced } = await this.retireSuperseded(result.actions, requestedBy, now);
+    const superseded = replaced + (await this.withdraw(result.withdrawn ?? [], requestedBy, now));
     let proposed = 0;
     let suppressed = 0;
     let awaitingApproval = 0;
@@ -129,6 +133,21 @@ export class RemediationDispatcher {
       }
     }
     return { actions: out, superseded };
+  }
+
+  /** Close withdrawn proposals as `superseded`; one approved or rejected meanwhile stands. Returns how many closed. */
+  private async withdraw(list: readonly Withdrawal[], actor: string, now: number): Promise<number> {
+    let closed = 0;
+    for (const w of list) {
+      try {
+        await this.store.transition(w.id, ['proposed'], 'superseded', actor, { note: `withdrawn: ${w.reason}` }, now);
+        closed++;
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : undefined;
+        if (code !== 'CONFLICT' && code !== 'NOT_FOUND') throw err;
+      }
+    }
+    return closed;
   }
 
   /** Add the jobs of new records created as queued (first occurrence); if the queue refuses, back to proposed. */

@@ -132,6 +132,7 @@ describe('recommend()', () => {
     expect(r).toEqual({
       now: NOW,
       actions: [],
+      withdrawn: [],
       decisions: [],
       circuitBreaker: { tripped: false, shouldTrip: false, count: 0, limit: 10, windowMs: HOUR },
     });

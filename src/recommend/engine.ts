@@ -16,12 +16,13 @@ import { repeatOffenderRules } from './rules/repeat-offenders.js';
 import { stragglerRules } from './rules/straggler.js';
 import { applySafetyRails } from './safety.js';
 import { indexTopology } from './topology.js';
-import { ACTION_TYPES, type DecisionLogEntry, type PolicyInput, type PolicyResult } from './types.js';
+import { ACTION_TYPES, type DecisionLogEntry, type PolicyInput, type PolicyResult, type Withdrawal } from './types.js';
 
 export function recommend(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY): PolicyResult {
   const canonical = canonicalInput(input);
   const notes: DecisionLogEntry[] = [];
-  const ctx = createContext(canonical, config, indexTopology(canonical.topology), notes);
+  const withdrawn: Withdrawal[] = [];
+  const ctx = createContext(canonical, config, indexTopology(canonical.topology), notes, withdrawn);
 
   const anomalies = currentAnomalies(ctx);
   const facility = facilityRules(ctx, anomalies);
@@ -39,6 +40,7 @@ export function recommend(input: PolicyInput, config: PolicyConfig = DEFAULT_POL
   return {
     now: canonical.now,
     actions: outcome.actions,
+    withdrawn,
     decisions: [...outcome.decisions, ...notes],
     circuitBreaker: outcome.circuitBreaker,
   };

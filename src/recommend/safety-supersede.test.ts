@@ -174,3 +174,28 @@ describe('hysteresis: a waiting cap stays the advice while it is still good with
     expect(capIn(r)).toMatchObject({ status: 'proposed', params: { powerCapW: 650 } });
   });
 });
+
+describe('withdrawal: a waiting cap no forecast supports any more is closed, with nothing in its place', () => {
+  // Every cap past the budget plus the hysteresis: 600 W -7 %, 650 W -6.5 %.
+  const hopeless = () =>
+    forecastOf([
+      [600, -7, 17],
+      [650, -6.5, 5],
+    ]);
+
+  it('withdraws the waiting cap and says why', () => {
+    const before = earlier(600, 'proposed');
+    const r = run({ powerForecasts: [hopeless()], ...before });
+    expect(r.actions.filter((a) => a.type === 'power_cap_gpu')).toEqual([]);
+    expect(r.withdrawn.map((w) => w.id)).toEqual([before.openActions[0]!.id]);
+    expect(r.withdrawn[0]!.reason).toContain('the waiting 600 W cap included');
+    expect(r.decisions.find((d) => d.actionId === before.openActions[0]!.id)?.message).toMatch(/^withdraws act_/);
+  });
+
+  it('withdraws nothing on a stale forecast, an approved cap, or when nothing waits', () => {
+    const stale = { ...hopeless(), ts: NOW - 60 * MIN };
+    expect(run({ powerForecasts: [stale], ...earlier(600, 'proposed') }).withdrawn).toEqual([]);
+    expect(run({ powerForecasts: [hopeless()], ...earlier(600, 'approved') }).withdrawn).toEqual([]);
+    expect(run({ powerForecasts: [hopeless()] }).withdrawn).toEqual([]);
+  });
+});

@@ -351,10 +351,18 @@ export interface CircuitBreakerState {
   readonly windowMs: number;
 }
 
+/** An open, unapproved recommendation the latest evidence no longer supports (a power cap no forecast backs). */
+export interface Withdrawal {
+  readonly id: string;
+  readonly reason: string;
+}
+
 export interface PolicyResult {
   readonly now: number;
   /** Proposed first (highest severity first), then suppressed. */
   readonly actions: readonly RecommendedAction[];
+  /** Waiting recommendations to close as `superseded` with nothing in their place (the dispatcher does). */
+  readonly withdrawn: readonly Withdrawal[];
   readonly decisions: readonly DecisionLogEntry[];
   readonly circuitBreaker: CircuitBreakerState;
 }

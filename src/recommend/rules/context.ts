@@ -5,7 +5,14 @@
 import type { PolicyConfig } from '../config.js';
 import { actionId } from '../ids.js';
 import type { TopologyIndex } from '../topology.js';
-import type { DecisionLogEntry, FeatureContribution, ModelRef, PolicyInput, RecommendedAction } from '../types.js';
+import type {
+  DecisionLogEntry,
+  FeatureContribution,
+  ModelRef,
+  PolicyInput,
+  RecommendedAction,
+  Withdrawal,
+} from '../types.js';
 
 export interface RuleContext {
   /** Canonical input: arrays sorted, so rules see the same order whatever order the caller used. */
@@ -14,6 +21,8 @@ export interface RuleContext {
   readonly topo: TopologyIndex;
   /** Add a note to the decision log (unknown device, stale score, no power-cap candidate ...). */
   note(message: string): void;
+  /** Close an open, unapproved recommendation the evidence no longer supports (noted in the decision log). */
+  withdraw(id: string, reason: string): void;
 }
 
 export type ActionDraft = Omit<RecommendedAction, 'requiresApproval' | 'status' | 'suppressedBy' | 'dryRun'>;
@@ -38,8 +47,18 @@ export function createContext(
   config: PolicyConfig,
   topo: TopologyIndex,
   log: DecisionLogEntry[],
+  withdrawn: Withdrawal[] = [],
 ): RuleContext {
-  return { input, config, topo, note: (message) => log.push({ outcome: 'note', message }) };
+  return {
+    input,
+    config,
+    topo,
+    note: (message) => log.push({ outcome: 'note', message }),
+    withdraw: (id, reason) => {
+      withdrawn.push({ id, reason });
+      log.push({ actionId: id, outcome: 'note', message: `withdraws ${id}: ${reason}` });
+    },
+  };
 }
 
 /** A score, prediction or reading recent enough to act on. */

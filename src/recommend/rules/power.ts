@@ -5,10 +5,11 @@
  * most energy per unit of work while its predicted throughput loss stays within `power.throughputLossBudgetPct`;
  * recommend nothing (and say so in the log) when no candidate is within budget or worth it. A cap that already waits
  * for an operator stays the advice while it is still good within `power.hysteresisPct` (`keepWaiting`), so a
- * forecast that moves by a fraction of a point does not replace it (the dedup rail supersedes it otherwise).
+ * forecast that moves by a fraction of a point does not replace it (the dedup rail supersedes it otherwise); when
+ * no cap is good any more, not even the waiting one, the waiting one is withdrawn.
  */
 import { gpuTarget, jobTarget } from '../topology.js';
-import type { ActionTarget, Evidence, OperatingPoint, PowerCapForecast } from '../types.js';
+import type { ActionRecord, ActionTarget, Evidence, OperatingPoint, PowerCapForecast } from '../types.js';
 import {
   type ActionDraft,
   draft,
@@ -80,13 +81,20 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
       cfg.minEnergySavingPct,
       cfg.maxPredictedGainPct,
     );
-    const choice = keepWaiting(ctx, f, target.target, best);
+    const waiting = waitingCap(ctx, target.target);
+    const choice = keepWaiting(ctx, f, waiting, best);
     if (choice === undefined) {
-      ctx.note(
-        `power cap for ${name}: no candidate saves >= ${cfg.minEnergySavingPct}% energy per unit of work within the ` +
-          `${cfg.throughputLossBudgetPct}% throughput-loss budget (gains above +${cfg.maxPredictedGainPct}% at a lower ` +
-          'cap are not trusted); nothing recommended',
-      );
+      const none =
+        `no candidate saves >= ${cfg.minEnergySavingPct}% energy per unit of work within the ` +
+        `${cfg.throughputLossBudgetPct}% throughput-loss budget (gains above +${cfg.maxPredictedGainPct}% at a lower ` +
+        'cap are not trusted)';
+      ctx.note(`power cap for ${name}: ${none}; nothing recommended`);
+      if (waiting)
+        ctx.withdraw(
+          waiting.id,
+          `the forecast of ${isoTime(f.ts)} for ${name}: ${none}, the waiting ${waiting.params?.powerCapW} W cap ` +
+            `included (with the ${cfg.hysteresisPct}-point hysteresis)`,
+        );
       continue;
     }
     out.push(capAction(ctx, f, target, choice));
@@ -100,20 +108,25 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
  * the hysteresis more; else `best`. (Live, caps whose predicted "gain" hovered around the +1 % limit flipped the
  * advice every minute as much as the budget did.)
  */
-function keepWaiting(
-  ctx: RuleContext,
-  f: PowerCapForecast,
-  target: ActionTarget,
-  best: CapChoice | undefined,
-): CapChoice | undefined {
-  const cfg = ctx.config.power;
-  const waiting = ctx.input.openActions.find(
+/** The power cap waiting for an operator on this target (open and unapproved), if any. */
+function waitingCap(ctx: RuleContext, target: ActionTarget): ActionRecord | undefined {
+  return ctx.input.openActions.find(
     (a) =>
       a.type === 'power_cap_gpu' &&
       a.status === 'proposed' &&
       a.target.kind === target.kind &&
       a.target.id === target.id,
-  )?.params?.powerCapW;
+  );
+}
+
+function keepWaiting(
+  ctx: RuleContext,
+  f: PowerCapForecast,
+  record: ActionRecord | undefined,
+  best: CapChoice | undefined,
+): CapChoice | undefined {
+  const cfg = ctx.config.power;
+  const waiting = record?.params?.powerCapW;
   if (typeof waiting !== 'number' || waiting === best?.chosen.powerCapW) return best;
   const kept = chooseCap(
     f.current,
