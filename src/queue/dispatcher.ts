@@ -110,44 +110,39 @@ export class RemediationDispatcher {
         out.push(a);
         continue;
       }
-      try {
-        await this.store.transition(
-          a.supersedes,
-          ['proposed'],
-          'superseded',
-          actor,
-          { note: `superseded by ${a.id}` },
-          now,
-        );
-        superseded++;
-        out.push(a);
-      } catch (err) {
-        const code = err instanceof AppError ? err.code : undefined;
-        if (code === 'NOT_FOUND')
-          out.push(a); // the old record expired: nothing is left to close
-        else if (code !== 'CONFLICT') throw err;
-        else {
-          const { supersedes: _, ...rest } = a;
-          out.push({ ...rest, status: 'suppressed', suppressedBy: 'dedup' });
-        }
+      const closed = await this.closeWaiting(a.supersedes, `superseded by ${a.id}`, actor, now);
+      if (closed === 'closed') superseded++;
+      if (closed !== 'decided') out.push(a);
+      else {
+        const { supersedes: _, ...rest } = a;
+        out.push({ ...rest, status: 'suppressed', suppressedBy: 'dedup' });
       }
     }
     return { actions: out, superseded };
   }
 
-  /** Close withdrawn proposals as `superseded`; one approved or rejected meanwhile stands. Returns how many closed. */
+  /** Close withdrawn proposals (recommend/rules/power.ts); one decided meanwhile stands. Returns how many closed. */
   private async withdraw(list: readonly Withdrawal[], actor: string, now: number): Promise<number> {
     let closed = 0;
-    for (const w of list) {
-      try {
-        await this.store.transition(w.id, ['proposed'], 'superseded', actor, { note: `withdrawn: ${w.reason}` }, now);
-        closed++;
-      } catch (err) {
-        const code = err instanceof AppError ? err.code : undefined;
-        if (code !== 'CONFLICT' && code !== 'NOT_FOUND') throw err;
-      }
-    }
+    for (const w of list)
+      if ((await this.closeWaiting(w.id, `withdrawn: ${w.reason}`, actor, now)) === 'closed') closed++;
     return closed;
+  }
+
+  /**
+   * A waiting (proposed) recommendation → `superseded`, with `note`. `gone`: no such record (expired); `decided`: an
+   * operator approved or rejected it first, and it stands.
+   */
+  private async closeWaiting(id: string, note: string, actor: string, now: number) {
+    try {
+      await this.store.transition(id, ['proposed'], 'superseded', actor, { note }, now);
+      return 'closed' as const;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : undefined;
+      if (code === 'NOT_FOUND') return 'gone' as const;
+      if (code === 'CONFLICT') return 'decided' as const;
+      throw err;
+    }
   }
 
   /** Add the jobs of new records created as queued (first occurrence); if the queue refuses, back to proposed. */
