@@ -9,10 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateSeries } from '../datasets/simulator/index.js';
 import { throughputFromOutput, throughputRows } from '../src/features/model-inputs.js';
-import { CAP_STEPS } from '../src/forecast/throughput.js';
+import { atLowerCaps, CAP_STEPS, operatingPoints } from '../src/forecast/throughput.js';
 import { InferenceService } from '../src/inference/inference-service.js';
 import { DEFAULT_POLICY } from '../src/recommend/config.js';
-import { chooseCap } from '../src/recommend/rules/power.js';
+import { capFor } from '../src/recommend/rules/power.js';
 import { loadPredictor, type Predictor } from '../training/evaluate/predictor.js';
 import { testConfig } from './helpers.js';
 import { silentLog } from './queue-fixtures.js';
@@ -63,21 +63,22 @@ describe('the served throughput model against the simulated fleet at lower caps'
       (id) => base.get(id)!.throughput.length >= 30 && CAP_STEPS.every((s) => runs.get(s)!.has(id)),
     );
     expect(ids.length).toBeGreaterThan(100);
-    const inputs = ids.flatMap((id) => {
-      const { symbols, last } = base.get(id)!;
-      return CAP_STEPS.map((s) => ({ symbols, values: { ...last, power_cap_w: Math.round(last.power_cap_w * s) } }));
-    });
+    // The forecast's own inputs and operating points (src/forecast/throughput.ts), one job after another.
+    const inputs = ids.flatMap((id) => atLowerCaps({ symbols: base.get(id)!.symbols, values: base.get(id)!.last }));
     const predicted = throughputFromOutput(
       await predictor.predict(throughputRows(inputs, predictor.meta), inputs.length),
       predictor.meta,
     );
-    const at = (k: number, s: number) => k * CAP_STEPS.length + (CAP_STEPS as readonly number[]).indexOf(s);
+    const perJob = CAP_STEPS.length;
+    const pointsOf = (k: number) => operatingPoints(inputs.slice(k * perJob, (k + 1) * perJob), predicted, k * perJob);
     const trueChange = (id: string, s: number) =>
       (median(runs.get(s)!.get(id)!.throughput) / median(base.get(id)!.throughput) - 1) * 100;
 
-    const lowest = CAP_STEPS[CAP_STEPS.length - 1];
-    const truth = ids.map((id) => trueChange(id, lowest));
-    const forecast = ids.map((_, k) => (predicted[at(k, lowest)] / predicted[at(k, 1)] - 1) * 100);
+    const truth = ids.map((id) => trueChange(id, CAP_STEPS[perJob - 1]));
+    const forecast = ids.map((_, k) => {
+      const points = pointsOf(k);
+      return (points[perJob - 1].throughput / points[0].throughput - 1) * 100;
+    });
     // Measured with the clock-free model: -17.1 % true, -16.0 % predicted, 4.2 points per job (with the clock as an
     // input: -5.0 % predicted, 13.9 points).
     expect(Math.abs(mean(forecast) - mean(truth))).toBeLessThan(3);
@@ -87,18 +88,8 @@ describe('the served throughput model against the simulated fleet at lower caps'
     let chosen = 0;
     let overBudget = 0;
     ids.forEach((id, k) => {
-      const points = CAP_STEPS.map((s, j) => ({
-        powerCapW: inputs[k * CAP_STEPS.length + j].values.power_cap_w,
-        throughput: predicted[at(k, s)],
-        powerW: inputs[k * CAP_STEPS.length + j].values.power_cap_w * base.get(id)!.last.n_gpus,
-      }));
-      const c = chooseCap(
-        points[0],
-        points.slice(1),
-        cfg.throughputLossBudgetPct,
-        cfg.minEnergySavingPct,
-        cfg.maxPredictedGainPct,
-      );
+      const points = pointsOf(k);
+      const c = capFor({ current: points[0], candidates: points.slice(1) }, cfg);
       if (!c) return;
       chosen++;
       const s = CAP_STEPS[points.findIndex((p) => p.powerCapW === c.chosen.powerCapW)];

@@ -8,8 +8,8 @@
  * approximation.
  */
 import { rawFields } from '../features/derived.js';
-import { parseOneHot, throughputFromOutput, throughputRows } from '../features/model-inputs.js';
-import type { PowerCapForecast } from '../recommend/types.js';
+import { type JobFeatures, parseOneHot, throughputFromOutput, throughputRows } from '../features/model-inputs.js';
+import type { OperatingPoint, PowerCapForecast } from '../recommend/types.js';
 import { type JobSample, latestJobSamples } from '../telemetry/queries/job-samples.js';
 import type { TelemetryReader } from '../telemetry/reader.js';
 import type { TableRow } from '../telemetry/writer.js';
@@ -18,6 +18,28 @@ import { StageClock } from './timings.js';
 
 export const CAP_STEPS = [1, 0.9, 0.8, 0.7] as const;
 const MIN_CAP_W = 100;
+
+/** What the forecast asks the model: the job at each of CAP_STEPS of its cap, nothing else changed. */
+export function atLowerCaps(job: JobFeatures): JobFeatures[] {
+  const cap = job.values.power_cap_w;
+  return CAP_STEPS.map((step) => ({
+    symbols: job.symbols,
+    values: { ...job.values, power_cap_w: Math.max(MIN_CAP_W, Math.round(cap * step)) },
+  }));
+}
+
+/** One job's `atLowerCaps` inputs with their predicted throughputs (from `offset`); power taken as n_gpus × cap. */
+export function operatingPoints(
+  inputs: readonly JobFeatures[],
+  predicted: ArrayLike<number>,
+  offset = 0,
+): OperatingPoint[] {
+  return inputs.map((x, s) => ({
+    powerCapW: x.values.power_cap_w,
+    throughput: predicted[offset + s],
+    powerW: x.values.power_cap_w * x.values.n_gpus,
+  }));
+}
 
 export async function forecastThroughput(
   svc: ScoringService,
@@ -41,18 +63,18 @@ export async function forecastThroughput(
     if (ready.length === 0) return { forecasts: [], rows: [], scored: { [model.name]: 0 } };
     const endFeatures = clock.begin('features');
     const inputs = ready.flatMap((j) =>
-      CAP_STEPS.map((step) => ({
+      atLowerCaps({
         symbols: { workload: j.workload, gpu_model: j.gpu_model },
         values: {
           params_billion: Number(j.params_billion),
           n_gpus: Number(j.n_gpus),
           batch_size: Number(j.batch_size),
-          power_cap_w: Math.max(MIN_CAP_W, Math.round(Number(j.power_cap_w) * step)),
+          power_cap_w: Number(j.power_cap_w),
           sm_clock_mhz: Number(j.sm_clock_mhz),
           gpu_temp_c: Number(j.gpu_temp_c),
           gpu_util_mean: Number(j.gpu_util_mean),
         },
-      })),
+      }),
     );
     const x = throughputRows(inputs, meta);
     endFeatures();
@@ -63,18 +85,17 @@ export async function forecastThroughput(
     const ref = { name: lease.model, version: lease.version };
     const forecasts: PowerCapForecast[] = [];
     const rows: TableRow[] = [];
+    const perJob = CAP_STEPS.length;
     ready.forEach((j, k) => {
       const ts = new Date(j.ts).getTime();
-      const points = CAP_STEPS.map((_, s) => {
-        const i = k * CAP_STEPS.length + s;
-        const cap = inputs[i].values.power_cap_w;
+      const points = operatingPoints(inputs.slice(k * perJob, (k + 1) * perJob), predicted, k * perJob);
+      points.forEach((p, s) => {
         rows.push({
           ts,
           symbols: { job_id: j.job_id, cluster: q.cluster, model: ref.name, model_version: ref.version },
-          doubles: { power_cap_w: cap, throughput: predicted[i] },
+          doubles: { power_cap_w: p.powerCapW, throughput: p.throughput },
           longs: { current: s === 0 ? 1 : 0 },
         });
-        return { powerCapW: cap, throughput: predicted[i], powerW: cap * Number(j.n_gpus) };
       });
       forecasts.push({
         subject: { kind: 'job', id: j.job_id },

@@ -64,7 +64,9 @@ export function cooldownRail(candidates: readonly Candidate[], ctx: RuleContext)
   const byKey = new Map<string, ActionRecord[]>();
   for (const a of ctx.input.history) {
     if (a.createdAt > now) continue;
-    byKey.set(sameActionKey(a), [...(byKey.get(sameActionKey(a)) ?? []), a]);
+    const list = byKey.get(sameActionKey(a));
+    if (list) list.push(a);
+    else byKey.set(sameActionKey(a), [a]);
   }
   for (const list of byKey.values()) list.sort((a, b) => b.createdAt - a.createdAt);
   for (const c of candidates) {

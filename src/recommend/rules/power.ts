@@ -8,6 +8,7 @@
  * forecast that moves by a fraction of a point does not replace it (the dedup rail supersedes it otherwise); when
  * no cap is good any more, not even the waiting one, the waiting one is withdrawn.
  */
+import type { PolicyConfig } from '../config.js';
 import { gpuTarget, jobTarget } from '../topology.js';
 import type { ActionRecord, ActionTarget, Evidence, OperatingPoint, PowerCapForecast } from '../types.js';
 import {
@@ -53,6 +54,25 @@ export function chooseCap(
   return best;
 }
 
+/**
+ * `chooseCap` over a forecast with the policy's limits, the budget and the distrusted-gain limit each widened by
+ * `slack` points (the hysteresis a waiting cap gets). The one way the policy, and its test against the simulator,
+ * picks a cap.
+ */
+export function capFor(
+  f: Pick<PowerCapForecast, 'current' | 'candidates'>,
+  cfg: PolicyConfig['power'],
+  slack = 0,
+): CapChoice | undefined {
+  return chooseCap(
+    f.current,
+    f.candidates,
+    cfg.throughputLossBudgetPct + slack,
+    cfg.minEnergySavingPct,
+    cfg.maxPredictedGainPct + slack,
+  );
+}
+
 /** More energy saved; on a tie, more throughput; then the higher cap (the gentler change). */
 function better(a: CapChoice, b: CapChoice): boolean {
   if (a.energyPerWorkSavedPct !== b.energyPerWorkSavedPct) return a.energyPerWorkSavedPct > b.energyPerWorkSavedPct;
@@ -63,6 +83,7 @@ function better(a: CapChoice, b: CapChoice): boolean {
 export function powerRules(ctx: RuleContext): ActionDraft[] {
   const out: ActionDraft[] = [];
   const cfg = ctx.config.power;
+  const waitingCaps = waitingByTarget(ctx);
   for (const f of latestByKey(ctx.input.powerForecasts, (p) => `${p.subject.kind}:${p.subject.id}`).values()) {
     const name = `${f.subject.kind} ${f.subject.id}`;
     if (!isFresh(ctx, f.ts)) {
@@ -74,14 +95,8 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
       ctx.note(`power-cap forecast for ${name} ignored: not in the fleet topology`);
       continue;
     }
-    const best = chooseCap(
-      f.current,
-      f.candidates,
-      cfg.throughputLossBudgetPct,
-      cfg.minEnergySavingPct,
-      cfg.maxPredictedGainPct,
-    );
-    const waiting = waitingCap(ctx, target.target);
+    const best = capFor(f, cfg);
+    const waiting = waitingCaps.get(targetKey(target.target));
     const choice = keepWaiting(ctx, f, waiting, best);
     if (choice === undefined) {
       const none =
@@ -102,23 +117,23 @@ export function powerRules(ctx: RuleContext): ActionDraft[] {
   return out;
 }
 
+const targetKey = (t: Pick<ActionTarget, 'kind' | 'id'>): string => `${t.kind}:${t.id}`;
+
+/** The power caps waiting for an operator (open and unapproved) by target, the earliest where there are two. */
+function waitingByTarget(ctx: RuleContext): Map<string, ActionRecord> {
+  const out = new Map<string, ActionRecord>();
+  for (const a of ctx.input.openActions)
+    if (a.type === 'power_cap_gpu' && a.status === 'proposed' && !out.has(targetKey(a.target)))
+      out.set(targetKey(a.target), a);
+  return out;
+}
+
 /**
  * The cap already waiting for an operator on this target, re-evaluated on the latest forecast with the budget and
  * the distrusted-gain limit each widened by the hysteresis, when it is still acceptable and `best` saves less than
  * the hysteresis more; else `best`. (Live, caps whose predicted "gain" hovered around the +1 % limit flipped the
  * advice every minute as much as the budget did.)
  */
-/** The power cap waiting for an operator on this target (open and unapproved), if any. */
-function waitingCap(ctx: RuleContext, target: ActionTarget): ActionRecord | undefined {
-  return ctx.input.openActions.find(
-    (a) =>
-      a.type === 'power_cap_gpu' &&
-      a.status === 'proposed' &&
-      a.target.kind === target.kind &&
-      a.target.id === target.id,
-  );
-}
-
 function keepWaiting(
   ctx: RuleContext,
   f: PowerCapForecast,
@@ -128,12 +143,10 @@ function keepWaiting(
   const cfg = ctx.config.power;
   const waiting = record?.params?.powerCapW;
   if (typeof waiting !== 'number' || waiting === best?.chosen.powerCapW) return best;
-  const kept = chooseCap(
-    f.current,
-    f.candidates.filter((c) => c.powerCapW === waiting),
-    cfg.throughputLossBudgetPct + cfg.hysteresisPct,
-    cfg.minEnergySavingPct,
-    cfg.maxPredictedGainPct + cfg.hysteresisPct,
+  const kept = capFor(
+    { current: f.current, candidates: f.candidates.filter((c) => c.powerCapW === waiting) },
+    cfg,
+    cfg.hysteresisPct,
   );
   if (kept === undefined) return best;
   if (best !== undefined && best.energyPerWorkSavedPct - kept.energyPerWorkSavedPct >= cfg.hysteresisPct) return best;
